@@ -1,0 +1,29 @@
+# mmlens — every target creates or refreshes .venv when it is missing or the lock changed.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export MMLENS_HOME ?= $(CURDIR)/var
+
+.PHONY: demo test dev lint clean
+
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/mmlens demo
+
+test: $(STAMP)
+	$(BIN)/python tests/browser_setup.py
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest
+
+dev: $(STAMP)
+	mkdir -p "$(MMLENS_HOME)/dagster"
+	cp pipelines/config/dagster.yaml "$(MMLENS_HOME)/dagster/dagster.yaml"
+	DAGSTER_HOME="$(MMLENS_HOME)/dagster" PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/dagster dev -w workspace.yaml
+
+clean:
+	rm -rf $(VENV) .pytest_cache

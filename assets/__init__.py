@@ -1,0 +1,1 @@
+"""Software-defined assets: raw ingestion, marts, reports and their asset checks."""

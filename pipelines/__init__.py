@@ -1,0 +1,1 @@
+"""mmlens: the Dagster code location and the plain-Python libraries its assets call."""

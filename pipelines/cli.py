@@ -1,0 +1,60 @@
+"""The `mmlens` console script (typer + rich).
+
+Exit codes: 0 success, 2 bad usage or configuration (one line on stderr), 1 anything else.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import typer
+from rich.console import Console
+
+from pipelines.errors import MmlensError
+
+app = typer.Typer(
+    name="mmlens",
+    help="Analytics for Meta's Marketing Messages API for Messenger.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def _register_commands() -> None:
+    # Imported here so that `mmlens --help` lists every command family in one place.
+    from pipelines.commands import register
+
+    register(app)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: run the app, turning expected errors into one line and an exit code."""
+    _register_commands()
+    try:
+        result = app(args=argv, standalone_mode=False)
+    except MmlensError as error:
+        err_console.print(f"mmlens: {error}", markup=False)
+        return error.exit_code
+    except typer.Exit as done:
+        return done.exit_code
+    except (typer.Abort, KeyboardInterrupt):
+        err_console.print("mmlens: aborted", markup=False)
+        return 1
+    except Exception as error:  # click's usage errors carry their own exit code (2)
+        import click
+
+        if isinstance(error, click.ClickException):
+            error.show()
+            return error.exit_code
+        if os.environ.get("MMLENS_DEBUG"):
+            raise
+        err_console.print(f"mmlens: unexpected {type(error).__name__}: {error}", markup=False)
+        return 1
+    return result if isinstance(result, int) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

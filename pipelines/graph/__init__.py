@@ -1,0 +1,1 @@
+"""The Graph API client: paging, async report runs, throttling and retries (plain httpx)."""

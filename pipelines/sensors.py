@@ -1,0 +1,3 @@
+"""Sensors."""
+
+SENSORS: list = []

@@ -1,0 +1,169 @@
+"""Configuration: one typed settings object read from the environment and `.env`.
+
+Every problem with a value becomes a `ConfigError` whose message is one line naming the variable,
+so the CLI can print it and exit with code 2 without a traceback. Secrets are kept as
+`SecretStr` so that a repr, a log line or Dagster metadata never shows them.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from dotenv import dotenv_values
+from pydantic import BaseModel, ConfigDict, SecretStr
+
+from pipelines.errors import UsageError
+
+DEFAULT_GRAPH_URL = "https://graph.facebook.com"
+DEFAULT_API_VERSION = "v25.0"
+DEFAULT_ATTRIBUTION_WINDOWS = ("7d_click", "1d_view")
+
+# Windows Meta accepts today. `7d_view` and `28d_view` stopped being returned on Jan 12, 2026
+# (reference §1.4); asking for them would silently produce zeros, so they are refused.
+SUPPORTED_ATTRIBUTION_WINDOWS = ("1d_view", "1d_click", "7d_click", "28d_click", "1d_ev", "dda", "default")
+DEPRECATED_ATTRIBUTION_WINDOWS = {
+    "7d_view": "no longer returned by Meta since 2026-01-12",
+    "28d_view": "no longer returned by Meta since 2026-01-12",
+}
+
+_ACCOUNT_ID = re.compile(r"^(?:act_)?(\d{1,20})$")
+_API_VERSION = re.compile(r"^v\d{1,2}\.\d$")
+
+
+class ConfigError(UsageError):
+    """A configuration value is missing or wrong; the message is one line for the user."""
+
+
+class Settings(BaseModel):
+    """mmlens configuration. Build it with `load_settings()`; see `.env.example`."""
+
+    model_config = ConfigDict(frozen=True)
+
+    access_token: SecretStr | None = None
+    app_secret: SecretStr | None = None
+    ad_account_ids: tuple[str, ...] = ()
+    graph_url: str = DEFAULT_GRAPH_URL
+    api_version: str = DEFAULT_API_VERSION
+    webhook_verify_token: SecretStr | None = None
+    home: Path = Path("var")
+    lookback_days: int = 28
+    attribution_windows: tuple[str, ...] = DEFAULT_ATTRIBUTION_WINDOWS
+
+    @property
+    def warehouse_path(self) -> Path:
+        return self.home / "warehouse.duckdb"
+
+    @property
+    def snapshot_path(self) -> Path:
+        return self.home / "analytics.duckdb"
+
+    @property
+    def exports_dir(self) -> Path:
+        return self.home / "exports"
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.home / "reports"
+
+    @property
+    def dagster_home(self) -> Path:
+        return self.home / "dagster"
+
+    def require_for_run(self) -> None:
+        """Raise ConfigError unless everything `mmlens run` needs is set."""
+        if self.access_token is None:
+            raise ConfigError("META_ACCESS_TOKEN: required for `mmlens run` (a system-user access token)")
+        if not self.ad_account_ids:
+            raise ConfigError("META_AD_ACCOUNT_IDS: required for `mmlens run` (comma-separated ad account ids)")
+
+    def require_for_webhooks(self) -> None:
+        """Raise ConfigError unless everything `mmlens webhooks serve` needs is set."""
+        if self.app_secret is None:
+            raise ConfigError("META_APP_SECRET: required for `mmlens webhooks serve` (it verifies signatures)")
+        if self.webhook_verify_token is None:
+            raise ConfigError("META_WEBHOOK_VERIFY_TOKEN: required for `mmlens webhooks serve`")
+
+
+def parse_ad_account_ids(raw: str) -> tuple[str, ...]:
+    """'act_1, 2' -> ('1', '2'): digits only, order kept, duplicates removed."""
+    ids: list[str] = []
+    for part in raw.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        match = _ACCOUNT_ID.match(part)
+        if match is None:
+            raise ConfigError(f"META_AD_ACCOUNT_IDS: {part!r} is not an ad account id")
+        if match.group(1) not in ids:
+            ids.append(match.group(1))
+    return tuple(ids)
+
+
+def parse_attribution_windows(raw: str) -> tuple[str, ...]:
+    windows = tuple(w.strip() for w in raw.split(",") if w.strip())
+    if not windows:
+        raise ConfigError("MMLENS_ATTRIBUTION_WINDOWS: empty; use for example 7d_click,1d_view")
+    for window in windows:
+        if window in DEPRECATED_ATTRIBUTION_WINDOWS:
+            reason = DEPRECATED_ATTRIBUTION_WINDOWS[window]
+            raise ConfigError(f"MMLENS_ATTRIBUTION_WINDOWS: {window!r} is deprecated ({reason})")
+        if window not in SUPPORTED_ATTRIBUTION_WINDOWS:
+            allowed = ", ".join(SUPPORTED_ATTRIBUTION_WINDOWS)
+            raise ConfigError(f"MMLENS_ATTRIBUTION_WINDOWS: {window!r} is not a window ({allowed})")
+    return windows
+
+
+def _parse_int(name: str, raw: str, low: int, high: int) -> int:
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise ConfigError(f"{name}: {raw!r} is not a whole number") from None
+    if not low <= value <= high:
+        raise ConfigError(f"{name}: {value} is out of range ({low} to {high})")
+    return value
+
+
+def _parse_url(name: str, raw: str) -> str:
+    url = raw.strip().rstrip("/")
+    if not re.match(r"^https?://[^\s/]+", url):
+        raise ConfigError(f"{name}: {raw!r} is not an http(s) URL")
+    return url
+
+
+def _secret(raw: str | None) -> SecretStr | None:
+    return SecretStr(raw.strip()) if raw and raw.strip() else None
+
+
+def load_settings(environ: dict[str, str] | None = None, env_file: Path | None = Path(".env")) -> Settings:
+    """Read settings from `environ` (default: the process environment) over the `.env` file."""
+    values: dict[str, str] = {}
+    if env_file is not None and env_file.is_file():
+        values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+    values.update(os.environ if environ is None else environ)
+
+    def get(name: str) -> str | None:
+        raw = values.get(name)
+        return raw if raw is not None and raw.strip() != "" else None
+
+    kwargs: dict[str, object] = {
+        "access_token": _secret(get("META_ACCESS_TOKEN")),
+        "app_secret": _secret(get("META_APP_SECRET")),
+        "webhook_verify_token": _secret(get("META_WEBHOOK_VERIFY_TOKEN")),
+    }
+    if (raw := get("META_AD_ACCOUNT_IDS")) is not None:
+        kwargs["ad_account_ids"] = parse_ad_account_ids(raw)
+    if (raw := get("META_GRAPH_URL")) is not None:
+        kwargs["graph_url"] = _parse_url("META_GRAPH_URL", raw)
+    if (raw := get("META_API_VERSION")) is not None:
+        if not _API_VERSION.match(raw.strip()):
+            raise ConfigError(f"META_API_VERSION: {raw!r} is not a Graph API version like v25.0")
+        kwargs["api_version"] = raw.strip()
+    if (raw := get("MMLENS_HOME")) is not None:
+        kwargs["home"] = Path(raw.strip())
+    if (raw := get("MMLENS_LOOKBACK_DAYS")) is not None:
+        kwargs["lookback_days"] = _parse_int("MMLENS_LOOKBACK_DAYS", raw, 1, 90)
+    if (raw := get("MMLENS_ATTRIBUTION_WINDOWS")) is not None:
+        kwargs["attribution_windows"] = parse_attribution_windows(raw)
+    return Settings(**kwargs)

@@ -1,0 +1,124 @@
+"""Warehouse access in one place: open, migrate, run SQL files, publish the analyst snapshot.
+
+The pipeline is the single writer of `warehouse.duckdb`. Analysts read `analytics.duckdb`, a copy
+published atomically after each successful run: it is written next to the target and renamed over
+it, so a reader that holds the old file open keeps reading the old, consistent copy and never
+blocks the publish.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+
+import duckdb
+
+SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
+MIGRATIONS_DIR = SQL_DIR / "migrations"
+VIEWS_DIR = SQL_DIR / "views"
+
+LOCK_WAIT_SECONDS = 60.0
+
+
+class WarehouseLockedError(RuntimeError):
+    """Another process held the warehouse for longer than we were willing to wait."""
+
+
+@cache
+def sql_text(name: str) -> str:
+    """The text of `sql/<name>` (for example 'queries/delete_insights_window.sql')."""
+    return (SQL_DIR / name).read_text(encoding="utf-8")
+
+
+def _is_lock_error(error: Exception) -> bool:
+    text = str(error).lower()
+    return "lock" in text and ("conflicting" in text or "could not set" in text)
+
+
+def open_duckdb(path: Path, *, read_only: bool = False, wait_seconds: float = LOCK_WAIT_SECONDS) -> duckdb.DuckDBPyConnection:
+    """Open a DuckDB file, waiting and retrying while another process holds its lock."""
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + wait_seconds
+    delay = 0.05
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as error:
+            if not _is_lock_error(error) or time.monotonic() >= deadline:
+                if _is_lock_error(error):
+                    raise WarehouseLockedError(f"{path.name} is locked by another process") from None
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 1.0)
+
+
+@contextlib.contextmanager
+def connect(path: Path, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection that is always closed, also on error. Writers get migrations applied."""
+    con = open_duckdb(path, read_only=read_only)
+    try:
+        if not read_only:
+            migrate(con)
+        yield con
+    finally:
+        con.close()
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Apply every `sql/migrations/NNN_*.sql` not yet recorded, each in its own transaction.
+
+    Returns the names applied now. An existing warehouse upgrades in place.
+    """
+    con.execute(sql_text("queries/create_migrations_table.sql"))
+    done = {row[0] for row in con.execute("select name from main.schema_migrations").fetchall()}
+    applied = []
+    for path in sorted(MIGRATIONS_DIR.glob("*.sql")):
+        if path.name in done:
+            continue
+        con.execute("begin transaction")
+        try:
+            con.execute(path.read_text(encoding="utf-8"))
+            con.execute(sql_text("queries/record_migration.sql"), [path.name])
+            con.execute("commit")
+        except Exception:
+            con.execute("rollback")
+            raise
+        applied.append(path.name)
+    return applied
+
+
+def apply_views(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """(Re)create the analyst views in `sql/views/`, in file-name order."""
+    names = []
+    for path in sorted(VIEWS_DIR.glob("*.sql")):
+        con.execute(path.read_text(encoding="utf-8"))
+        names.append(path.stem)
+    return names
+
+
+def publish_snapshot(warehouse: Path, snapshot: Path) -> Path:
+    """Copy the warehouse to `snapshot` atomically (write a sibling file, then rename over)."""
+    tmp = snapshot.with_name(f".{snapshot.name}.{os.getpid()}.tmp")
+    for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+    with connect(warehouse) as con:
+        apply_views(con)
+        con.execute("checkpoint")
+        con.execute("attach ? as analyst_snapshot", [str(tmp)])
+        try:
+            con.execute(f"copy from database {_catalog(con)} to analyst_snapshot")
+        finally:
+            con.execute("detach analyst_snapshot")
+    os.replace(tmp, snapshot)
+    return snapshot
+
+
+def _catalog(con: duckdb.DuckDBPyConnection) -> str:
+    # The catalog name is DuckDB's own identifier for the open file, not user input.
+    (name,) = con.execute("select current_database()").fetchone()
+    return '"' + name.replace('"', '""') + '"'

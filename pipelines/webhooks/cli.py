@@ -1,0 +1,5 @@
+"""`mmlens webhooks ...` commands."""
+
+import typer
+
+app = typer.Typer(no_args_is_help=True)

@@ -1,0 +1,2 @@
+-- Marks one migration file as applied.
+insert into main.schema_migrations (name) values (?);
