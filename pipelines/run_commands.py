@@ -29,4 +29,12 @@ def sql(
     fmt: str = typer.Option("table", "--format", help="table, csv or json."),
 ) -> None:
     """Query the analyst snapshot (analytics.duckdb) read-only."""
-    raise UsageError("sql: not available yet")
+    from rich.console import Console
+
+    from pipelines import analyst_sql
+
+    if fmt not in analyst_sql.FORMATS:
+        raise UsageError(f"--format: {fmt!r} is not one of {', '.join(analyst_sql.FORMATS)}")
+    settings = load_settings()
+    columns, rows = analyst_sql.run_query(settings.snapshot_path, query)
+    analyst_sql.render(columns, rows, fmt, Console(soft_wrap=True, highlight=False))
