@@ -1,0 +1,124 @@
+"""Running jobs through Dagster from the CLI, so every run is recorded in `MMLENS_HOME/dagster`.
+
+The run executes in-process in a worker thread while the main thread follows its event log and
+shows progress. A failed run becomes one line: the user-facing error raised inside a step
+(`MmlensError`, for example a rejected token) keeps its message and exit code.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import dagster as dg
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from pipelines.errors import MmlensError, UsageError
+from pipelines.schedules import RANGE_END_TAG, RANGE_START_TAG
+from pipelines.settings import Settings
+
+INSTANCE_CONFIG = Path(__file__).resolve().parent / "config" / "dagster.yaml"
+QUIET_LOGGERS = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+
+
+def prepare_dagster_home(settings: Settings) -> Path:
+    """Create DAGSTER_HOME under MMLENS_HOME with our instance settings and point Dagster at it."""
+    home = settings.dagster_home.resolve()
+    home.mkdir(parents=True, exist_ok=True)
+    target = home / "dagster.yaml"
+    if not target.exists() or target.read_bytes() != INSTANCE_CONFIG.read_bytes():
+        shutil.copyfile(INSTANCE_CONFIG, target)
+    os.environ["DAGSTER_HOME"] = str(home)
+    return home
+
+
+def _error_classes() -> dict[str, type[MmlensError]]:
+    found: dict[str, type[MmlensError]] = {}
+    pending: list[type[MmlensError]] = [MmlensError]
+    while pending:
+        cls = pending.pop()
+        found[cls.__name__] = cls
+        pending.extend(cls.__subclasses__())
+    return found
+
+
+def failure_to_error(result: dg.ExecuteInProcessResult) -> MmlensError:
+    """The first step failure of a run, as the error the user should see."""
+    known = _error_classes()
+    for event in result.all_events:
+        if not event.is_step_failure:
+            continue
+        error = event.step_failure_data.error
+        chain = []
+        while error is not None:
+            chain.append(error)
+            error = error.cause
+        for info in chain:
+            cls = known.get(info.cls_name or "")
+            if cls is not None:
+                message = info.message.strip().split(": ", 1)[-1].splitlines()[0]
+                return cls(message) if issubclass(cls, MmlensError) else MmlensError(message)
+        last = chain[-1]
+        first_line = last.message.strip().splitlines()[0] if last.message.strip() else last.cls_name
+        return MmlensError(f"step {event.step_key} failed: {first_line}")
+    return MmlensError("the run failed (see the Dagster UI for details)")
+
+
+def run_partition_range(settings: Settings, job_name: str, start: str, end: str, console: Console) -> dg.ExecuteInProcessResult:
+    """Run `job_name` for partition keys start..end as one run, showing step progress."""
+    prepare_dagster_home(settings)
+    from pipelines.definitions import defs
+
+    job = defs.resolve_job_def(job_name)
+    instance = dg.DagsterInstance.get()
+    run_id = dg.make_new_run_id()
+    outcome: dict[str, object] = {}
+
+    def execute() -> None:
+        try:
+            outcome["result"] = job.execute_in_process(
+                instance=instance,
+                run_id=run_id,
+                raise_on_error=False,
+                run_config=QUIET_LOGGERS,
+                tags={RANGE_START_TAG: start, RANGE_END_TAG: end, "mmlens/cli": "run"},
+            )
+        except BaseException as error:  # surfaced in the main thread below
+            outcome["error"] = error
+
+    steps = len(job.nodes_in_topological_order)
+    worker = threading.Thread(target=execute, name="mmlens-run", daemon=True)
+    with Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.completed} steps"),
+        TimeElapsedColumn(), console=console, transient=True,
+    ) as progress:
+        task = progress.add_task(f"{job_name} {start}..{end}", total=steps)
+        worker.start()
+        seen: set[str] = set()
+        while worker.is_alive():
+            worker.join(timeout=0.5)
+            for record in instance.all_logs(run_id, of_type={dg.DagsterEventType.STEP_SUCCESS, dg.DagsterEventType.STEP_FAILURE}):
+                step = record.dagster_event.step_key if record.dagster_event else None
+                if step and step not in seen:
+                    seen.add(step)
+                    progress.update(task, advance=1, description=f"{job_name} {start}..{end}: {step}")
+    if "error" in outcome:
+        raise outcome["error"]  # type: ignore[misc]
+    result = outcome["result"]
+    assert isinstance(result, dg.ExecuteInProcessResult)
+    if not result.success:
+        raise failure_to_error(result)
+    return result
+
+
+def require_iso_date(name: str, value: str) -> str:
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise UsageError(f"{name}: {value!r} is not a date (YYYY-MM-DD)") from None
+
