@@ -1,0 +1,202 @@
+"""The error-code catalogue and `marts.error_codes_daily`.
+
+Grain of the mart: UTC date × message_campaign_id × source × error_code. Sources:
+- `send_api`: rejected Send API attempts (`raw.send_attempts` with success false). The code is the
+  MM code: `error_subcode` when `error_code` is a generic Graph code (1, 100, 613, ...) and the
+  subcode is a Marketing Messages code — the reference does not say which field carries it.
+- `delivery_failed_webhook`: `marketing_message_delivery_failed` events, which carry only an
+  `error_message`; known texts map to a code through the catalogue's `messages` list.
+
+Unknown codes keep their number with category `unknown`; a message the catalogue does not know
+becomes the code `unknown`. Nothing is dropped: every rejected attempt and every delivery_failed
+event is counted once.
+
+The catalogue (`error_catalogue.json`) is versioned data. Codes 2300069-2300079 mean the pacing and
+budget limits of the changelog (Mar 31, 2026); an entry's `variants` carry the API reference's
+older meaning, chosen only when the error message matches one of their phrases.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import polars as pl
+
+from pipelines.transforms.frames import utc_date, utc_naive
+
+CATALOGUE_PATH = Path(__file__).with_name("error_catalogue.json")
+UNKNOWN = "unknown"
+SEND_API = "send_api"
+DELIVERY_FAILED_WEBHOOK = "delivery_failed_webhook"
+# MM codes are 2300000-2300999; a few Messenger-era codes are MM too (1893047, 4017070).
+_MM_CODE = re.compile(r"^2300\d{3}$")
+
+ERROR_CODES_SCHEMA = {
+    "date": pl.Date,
+    "message_campaign_id": pl.String,
+    "source": pl.String,
+    "error_code": pl.String,
+    "error_name": pl.String,
+    "category": pl.String,
+    "retryable": pl.Boolean,
+    "advice": pl.String,
+    "occurrences": pl.Int64,
+}
+
+
+@dataclass(frozen=True)
+class ErrorInfo:
+    code: str
+    name: str | None
+    category: str
+    retryable: bool | None
+    advice: str | None
+    source: str | None
+
+
+def _normalize(message: str) -> str:
+    return " ".join(message.lower().split()).rstrip(".")
+
+
+def _code_text(value: object) -> str | None:
+    """Codes arrive as ints, numeric strings or NULL; they are compared as text."""
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+class Catalogue:
+    """Lookups over the catalogue document (see `error_catalogue.json`)."""
+
+    def __init__(self, document: dict) -> None:
+        self.version: str = document["version"]
+        self._entries: dict[str, dict] = {entry["code"]: entry for entry in document["codes"]}
+        self._messages: dict[str, str] = {_normalize(m["message"]): m["code"] for m in document["messages"]}
+        # Longest phrases first, so a specific text wins over a shorter one it contains.
+        self._phrases = sorted(self._messages.items(), key=lambda item: -len(item[0]))
+
+    def is_mm_code(self, code: str | None) -> bool:
+        if code is None:
+            return False
+        entry = self._entries.get(code)
+        return bool(_MM_CODE.match(code)) or (entry is not None and entry["family"] == "marketing_messages")
+
+    def resolve_send_code(self, code: object, subcode: object) -> str:
+        """The code a Send API error is counted under: an MM subcode beats a generic code."""
+        code_text, subcode_text = _code_text(code), _code_text(subcode)
+        if self.is_mm_code(subcode_text) and not self.is_mm_code(code_text):
+            return subcode_text  # type: ignore[return-value]
+        return code_text or subcode_text or UNKNOWN
+
+    def code_for_message(self, message: str | None) -> str:
+        """The code behind a `delivery_failed` error_message, or `unknown`."""
+        if not message:
+            return UNKNOWN
+        text = _normalize(message)
+        if text in self._messages:
+            return self._messages[text]
+        for phrase, code in self._phrases:
+            if phrase and phrase in text:
+                return code
+        return UNKNOWN
+
+    def info(self, code: str, message: str | None = None) -> ErrorInfo:
+        """Name, category, retryability and advice of a code; a matching variant wins."""
+        entry = self._entries.get(code)
+        if entry is None:
+            return ErrorInfo(code, None, UNKNOWN, None, "Not in the error catalogue: check Meta's documentation.", None)
+        chosen = entry
+        text = _normalize(message) if message else ""
+        for variant in entry.get("variants", ()):
+            if text and any(phrase in text for phrase in variant["match"]):
+                chosen = variant
+                break
+        return ErrorInfo(code, chosen["name"], chosen["category"], chosen["retryable"], chosen["advice"], chosen["source"])
+
+    def frame(self) -> pl.DataFrame:
+        """One row per catalogue code (default meanings), for analysts and joins."""
+        rows = [self.info(code).__dict__ for code in sorted(self._entries, key=int)]
+        return pl.DataFrame(rows, schema={"code": pl.String, "name": pl.String, "category": pl.String,
+                                          "retryable": pl.Boolean, "advice": pl.String, "source": pl.String})
+
+
+@cache
+def load_catalogue(path: Path = CATALOGUE_PATH) -> Catalogue:
+    return Catalogue(json.loads(path.read_text(encoding="utf-8")))
+
+
+def _describe(keys: pl.DataFrame, catalogue: Catalogue) -> pl.DataFrame:
+    """Catalogue facts for each distinct (error_code, error_message) pair (few, so Python is fine)."""
+    rows = []
+    for code, message in keys.select("error_code", "error_message").iter_rows():
+        info = catalogue.info(code, message)
+        rows.append({"error_code": code, "error_message": message, "error_name": info.name,
+                     "category": info.category, "retryable": info.retryable, "advice": info.advice})
+    return pl.DataFrame(rows, schema={"error_code": pl.String, "error_message": pl.String, "error_name": pl.String,
+                                      "category": pl.String, "retryable": pl.Boolean, "advice": pl.String})
+
+
+def error_codes_daily(attempts: pl.DataFrame, events: pl.DataFrame, catalogue: Catalogue | None = None) -> pl.DataFrame:
+    """`marts.error_codes_daily` from send attempts and webhook events.
+
+    attempts: ts, message_campaign_id, success, error_code, error_subcode, error_message.
+    events: event_type, message_campaign_id, event_ts, error_message (other types are ignored).
+    """
+    catalogue = catalogue or load_catalogue()
+    attempts, events = utc_naive(attempts, "ts"), utc_naive(events, "event_ts")
+    rejected = attempts.filter(~pl.col("success").fill_null(False))
+    code_pairs = rejected.select("error_code", "error_subcode").unique()
+    resolved = pl.DataFrame(
+        {
+            "error_code": code_pairs["error_code"],
+            "error_subcode": code_pairs["error_subcode"],
+            "resolved": [catalogue.resolve_send_code(c, s) for c, s in code_pairs.iter_rows()],
+        },
+        schema={"error_code": code_pairs.schema["error_code"], "error_subcode": code_pairs.schema["error_subcode"],
+                "resolved": pl.String},
+    )
+    sends = (
+        rejected.join(resolved, on=["error_code", "error_subcode"], how="left", nulls_equal=True)
+        .select(
+            utc_date("ts").alias("date"),
+            pl.col("message_campaign_id"),
+            pl.lit(SEND_API).alias("source"),
+            pl.col("resolved").alias("error_code"),
+            pl.col("error_message").cast(pl.String),
+        )
+    )
+    failed = events.filter(pl.col("event_type") == "delivery_failed")
+    messages = failed.select(pl.col("error_message").cast(pl.String)).unique()
+    mapped = messages.with_columns(
+        pl.Series("error_code", [catalogue.code_for_message(m) for m in messages["error_message"]], dtype=pl.String)
+    )
+    hooks = failed.join(mapped, on="error_message", how="left", nulls_equal=True).select(
+        utc_date("event_ts").alias("date"),
+        pl.col("message_campaign_id"),
+        pl.lit(DELIVERY_FAILED_WEBHOOK).alias("source"),
+        pl.col("error_code"),
+        pl.col("error_message").cast(pl.String),
+    )
+    rows = pl.concat([sends, hooks])
+    facts = _describe(rows.select("error_code", "error_message").unique(), catalogue)
+    described = rows.join(facts, on=["error_code", "error_message"], how="left", nulls_equal=True)
+    # A code with two meanings on one day (2300078 as budget and as rate limit) is two rows of the
+    # grain's code; keep one row per code by taking the most frequent description.
+    grouped = (
+        described.group_by(["date", "message_campaign_id", "source", "error_code", "error_name", "category",
+                            "retryable", "advice"])
+        .agg(pl.len().cast(pl.Int64).alias("occurrences"))
+        .sort(["date", "message_campaign_id", "source", "error_code", "occurrences"], descending=[False, False, False, False, True],
+              nulls_last=True)
+    )
+    keys = ["date", "message_campaign_id", "source", "error_code"]
+    merged = grouped.group_by(keys, maintain_order=True).agg(
+        pl.col("error_name").first(), pl.col("category").first(), pl.col("retryable").first(),
+        pl.col("advice").first(), pl.col("occurrences").sum(),
+    )
+    return merged.select([pl.col(name).cast(dtype) for name, dtype in ERROR_CODES_SCHEMA.items()]).sort(keys, nulls_last=True)

@@ -1,0 +1,143 @@
+"""`marts.delivery_funnel_daily`: what happened to each send, per Page, campaign and UTC send date.
+
+Grain: page_id × message_campaign_id × date, where date is the UTC date of the send attempt.
+Sources: `raw.send_attempts` (attempted, accepted, rejected), `raw.webhook_events` (sent,
+delivered, read, clicked, failed) and `raw.message_campaigns` (the campaign's Page: send logs carry
+no Page).
+
+Semantics (the same as the simulator's truth, see docs/architecture.md):
+- A send is an accepted Send API attempt, identified by its `marketing_message_tracking_id`.
+- A webhook event is attributed to a send by tracking id when it carries one; otherwise (clicks and
+  delivery_failed carry none) by (message_campaign_id, subscription token) to the latest accepted
+  send at or before the event (an as-of join).
+- Stages are ordered sent < delivered < read < clicked and a later stage implies the earlier ones,
+  so out-of-order, missing and duplicate events never make the funnel go backwards.
+- `failed` counts sends with a `delivery_failed` event that never reached delivered.
+- Events that match no send are counted in `unattributed_events` on their own UTC date, under the
+  event's Page (or the campaign's Page when the event has none).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from pipelines.transforms.frames import utc_date, utc_naive
+
+STAGES = {"echo": 1, "delivery": 2, "read": 3, "click": 4, "delivery_failed": 0}
+SENT, DELIVERED, READ, CLICKED = 1, 2, 3, 4
+
+COUNTS = ["attempted", "accepted", "rejected", "sent", "delivered", "read", "clicked", "failed", "unattributed_events"]
+FUNNEL_SCHEMA = {
+    "page_id": pl.String,
+    "message_campaign_id": pl.String,
+    "date": pl.Date,
+    **{name: pl.Int64 for name in COUNTS},
+}
+_KEYS = ["page_id", "message_campaign_id", "date"]
+
+
+def _sends(attempts: pl.DataFrame) -> pl.DataFrame:
+    """Accepted attempts, numbered so events can point at one of them."""
+    return (
+        attempts.filter(pl.col("success").fill_null(False))
+        .select("ts", "message_campaign_id", "subscription_token", "tracking_id")
+        .with_row_index("send_id")
+    )
+
+
+def _funnel_events(events: pl.DataFrame) -> pl.DataFrame:
+    """The funnel's event types, exact duplicates removed (ingestion already dedupes redeliveries)."""
+    columns = ["event_type", "page_id", "message_campaign_id", "subscription_token", "tracking_id", "event_ts"]
+    return (
+        events.filter(pl.col("event_type").is_in(list(STAGES)))
+        .select(columns)
+        .unique(maintain_order=True)
+        .with_columns(pl.col("event_type").replace_strict(STAGES, return_dtype=pl.Int8).alias("stage"))
+    )
+
+
+def attribute_events(attempts: pl.DataFrame, events: pl.DataFrame) -> pl.DataFrame:
+    """Each funnel event with the send it belongs to (`send_id`, `send_ts`; NULL when none)."""
+    attempts, events = utc_naive(attempts, "ts"), utc_naive(events, "event_ts")
+    sends = _sends(attempts)
+    funnel = _funnel_events(events)
+
+    by_id = sends.filter(pl.col("tracking_id").is_not_null()).unique("tracking_id", keep="first", maintain_order=True)
+    tracked = funnel.filter(pl.col("tracking_id").is_not_null()).join(
+        by_id.select("tracking_id", "send_id", pl.col("ts").alias("send_ts")), on="tracking_id", how="left"
+    )
+
+    untracked = funnel.filter(pl.col("tracking_id").is_null())
+    keyed = untracked.filter(pl.col("subscription_token").is_not_null() & pl.col("message_campaign_id").is_not_null())
+    candidates = (
+        sends.filter(pl.col("subscription_token").is_not_null())
+        .select("message_campaign_id", "subscription_token", "send_id", pl.col("ts").alias("send_ts"))
+        .sort("send_ts")
+    )
+    as_of = keyed.sort("event_ts").join_asof(
+        candidates, left_on="event_ts", right_on="send_ts", by=["message_campaign_id", "subscription_token"],
+        strategy="backward", check_sortedness=False,  # both sides are sorted on the time just above
+    )
+    # Without a campaign or a token an untracked event can match nothing.
+    orphans = untracked.filter(pl.col("subscription_token").is_null() | pl.col("message_campaign_id").is_null()).with_columns(
+        pl.lit(None, dtype=pl.UInt32).alias("send_id"), pl.lit(None, dtype=pl.Datetime("us")).alias("send_ts")
+    )
+    columns = [*funnel.columns, "send_id", "send_ts"]
+    return pl.concat(
+        [tracked.select(columns), as_of.select(columns), orphans.select(columns)], how="vertical_relaxed"
+    )
+
+
+def earliest_touched_send(attempts: pl.DataFrame, events: pl.DataFrame) -> dt.date | None:
+    """The UTC date of the oldest send any of these events is attributed to (None when none)."""
+    attributed = attribute_events(attempts, events).filter(pl.col("send_ts").is_not_null())
+    if attributed.is_empty():
+        return None
+    return attributed.select(pl.col("send_ts").min().dt.date()).item()
+
+
+def delivery_funnel_daily(attempts: pl.DataFrame, events: pl.DataFrame, campaigns: pl.DataFrame,
+                          since: dt.date | None = None) -> pl.DataFrame:
+    """`marts.delivery_funnel_daily`; with `since`, only the rows dated on or after it."""
+    attempts = utc_naive(attempts, "ts")
+    pages = campaigns.select("message_campaign_id", pl.col("page_id").alias("campaign_page_id")).unique(
+        "message_campaign_id", keep="last"
+    )
+    attributed = attribute_events(attempts, events)
+
+    per_send = attributed.filter(pl.col("send_id").is_not_null()).group_by("send_id").agg(
+        pl.col("stage").max().alias("stage"),
+        (pl.col("event_type") == "delivery_failed").any().alias("has_failed"),
+    )
+    sends = _sends(attempts).join(per_send, on="send_id", how="left").with_columns(pl.col("stage").fill_null(0))
+    sent_counts = sends.group_by(pl.col("message_campaign_id"), utc_date("ts").alias("date")).agg(
+        (pl.col("stage") >= SENT).sum().alias("sent"),
+        (pl.col("stage") >= DELIVERED).sum().alias("delivered"),
+        (pl.col("stage") >= READ).sum().alias("read"),
+        (pl.col("stage") >= CLICKED).sum().alias("clicked"),
+        (pl.col("has_failed").fill_null(False) & (pl.col("stage") < DELIVERED)).sum().alias("failed"),
+    )
+    attempt_counts = attempts.group_by(pl.col("message_campaign_id"), utc_date("ts").alias("date")).agg(
+        pl.len().alias("attempted"),
+        pl.col("success").fill_null(False).sum().alias("accepted"),
+        (~pl.col("success").fill_null(False)).sum().alias("rejected"),
+    )
+    by_send_date = (
+        attempt_counts.join(sent_counts, on=["message_campaign_id", "date"], how="full", coalesce=True)
+        .join(pages, on="message_campaign_id", how="left")
+        .rename({"campaign_page_id": "page_id"})
+    )
+    unattributed = (
+        attributed.filter(pl.col("send_id").is_null())
+        .join(pages, on="message_campaign_id", how="left")
+        .group_by(pl.coalesce("page_id", "campaign_page_id").alias("page_id"), "message_campaign_id",
+                  utc_date("event_ts").alias("date"))
+        .agg(pl.len().alias("unattributed_events"))
+    )
+    funnel = by_send_date.join(unattributed, on=_KEYS, how="full", coalesce=True, nulls_equal=True)
+    funnel = funnel.with_columns([pl.col(name).fill_null(0) for name in COUNTS])
+    if since is not None:
+        funnel = funnel.filter(pl.col("date") >= since)
+    return funnel.select([pl.col(name).cast(dtype) for name, dtype in FUNNEL_SCHEMA.items()]).sort(_KEYS, nulls_last=True)

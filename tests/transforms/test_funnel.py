@@ -1,0 +1,117 @@
+"""The funnel's hard cases, by name: each one is a way real webhook streams differ from the ideal
+(missing tracking ids, out-of-order and duplicate events, failures after a send, orphans)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import pytest
+
+from pipelines.transforms.funnel import attribute_events, delivery_funnel_daily, earliest_touched_send
+from tests.transforms.builders import attempts, campaigns, event, events, send
+
+PAGES = campaigns(("c1", "p1"), ("c2", "p2"))
+
+
+def only_row(frame: pl.DataFrame, **where: object) -> dict:
+    rows = frame.filter(*[pl.col(k) == v for k, v in where.items()]).to_dicts()
+    assert len(rows) == 1, rows
+    return rows[0]
+
+
+def funnel_of(sends: pl.DataFrame, evts: pl.DataFrame) -> dict:
+    return only_row(delivery_funnel_daily(sends, evts, PAGES), message_campaign_id="c1", date=dt.date(2026, 5, 1))
+
+
+def test_click_without_tracking_id_goes_to_the_latest_send_before_it() -> None:
+    sends = attempts(send(0, "tok", "t1"), send(60, "tok", "t2"))
+    evts = events(event("click", 30, "tok"), event("click", 90, "tok"))
+    attributed = attribute_events(sends, evts).sort("event_ts")
+    assert attributed["send_id"].to_list() == [0, 1]
+    row = funnel_of(sends, evts)
+    assert (row["sent"], row["delivered"], row["read"], row["clicked"]) == (2, 2, 2, 2)
+    assert row["unattributed_events"] == 0
+
+
+def test_click_before_any_send_of_its_token_is_unattributed() -> None:
+    sends = attempts(send(60, "tok", "t1"))
+    row = funnel_of(sends, events(event("click", 30, "tok")))
+    assert (row["clicked"], row["unattributed_events"]) == (0, 1)
+
+
+def test_read_before_delivery_still_counts_both_stages() -> None:
+    sends = attempts(send(0, "tok", "t1"))
+    row = funnel_of(sends, events(event("read", 5, "tok", "t1"), event("delivery", 9, "tok", "t1")))
+    assert (row["sent"], row["delivered"], row["read"], row["clicked"]) == (1, 1, 1, 0)
+
+
+def test_duplicate_events_count_once() -> None:
+    sends = attempts(send(0, "a", "t1"), send(1, "b", "t2"))
+    dup = event("delivery", 5, "a", "t1")
+    row = funnel_of(sends, events(dup, dup, dup, event("echo", 2, "b", "t2")))
+    assert (row["sent"], row["delivered"], row["read"]) == (2, 1, 0)
+
+
+def test_failed_after_sent_counts_sent_and_failed_not_delivered() -> None:
+    sends = attempts(send(0, "a", "t1"), send(1, "b", "t2"))
+    evts = events(event("echo", 1, "a", "t1"), event("delivery_failed", 3, "a", message="Unknown Error"),
+                  event("delivery", 4, "b", "t2"), event("delivery_failed", 5, "b", message="Unknown Error"))
+    row = funnel_of(sends, evts)
+    # b was delivered, so its later failure report does not count as a failed send.
+    assert (row["sent"], row["delivered"], row["failed"]) == (2, 1, 1)
+
+
+def test_events_with_no_send_are_unattributed_on_their_own_date() -> None:
+    sends = attempts(send(0, "a", "t1"))
+    evts = events(event("delivery", 5, "a", "t-unknown"), event("click", 60 * 24, "zzz"),
+                  event("read", 6, None, campaign="c2", page=None))
+    funnel = delivery_funnel_daily(sends, evts, PAGES)
+    assert only_row(funnel, message_campaign_id="c1", date=dt.date(2026, 5, 1))["unattributed_events"] == 1
+    next_day = only_row(funnel, message_campaign_id="c1", date=dt.date(2026, 5, 2))
+    assert (next_day["unattributed_events"], next_day["attempted"]) == (1, 0)
+    # No Page on the event: the campaign's Page is used.
+    assert only_row(funnel, message_campaign_id="c2")["page_id"] == "p2"
+
+
+def test_attempts_accepted_and_rejected_come_from_the_send_log() -> None:
+    sends = attempts(send(0, "a", "t1"), send(1, "b", None, success=False, code=2300042),
+                     send(2, "c", "t3", campaign="c2"))
+    funnel = delivery_funnel_daily(sends, events(), PAGES)
+    row = only_row(funnel, message_campaign_id="c1")
+    assert (row["page_id"], row["attempted"], row["accepted"], row["rejected"], row["sent"]) == ("p1", 2, 1, 1, 0)
+    assert only_row(funnel, message_campaign_id="c2")["page_id"] == "p2"
+
+
+def test_send_date_is_the_utc_date_of_the_attempt_even_for_zone_aware_input() -> None:
+    sends = attempts(send(14 * 60 - 1, "a", "t1")).with_columns(pl.col("ts").dt.replace_time_zone("UTC")
+                                                                .dt.convert_time_zone("Asia/Tokyo"))
+    evts = events(event("delivery", 15 * 60, "a", "t1"))
+    funnel = delivery_funnel_daily(sends, evts, PAGES)
+    assert funnel["date"].to_list() == [dt.date(2026, 5, 1)]
+    assert funnel["delivered"].to_list() == [1]
+
+
+@pytest.mark.parametrize(
+    ("kinds", "expected"),
+    [
+        (["echo"], (1, 0, 0, 0)),
+        (["click"], (1, 1, 1, 1)),
+        (["delivery", "echo"], (1, 1, 0, 0)),
+        (["read", "click", "delivery"], (1, 1, 1, 1)),
+    ],
+)
+def test_later_stage_implies_earlier_ones(kinds: list[str], expected: tuple[int, int, int, int]) -> None:
+    sends = attempts(send(0, "a", "t1"))
+    row = funnel_of(sends, events(*[event(k, i + 1, "a", "t1") for i, k in enumerate(kinds)]))
+    assert (row["sent"], row["delivered"], row["read"], row["clicked"]) == expected
+
+
+def test_since_keeps_later_rows_and_earliest_touched_send_finds_older_sends() -> None:
+    day2 = 24 * 60
+    sends = attempts(send(0, "a", "t1"), send(day2, "b", "t2"))
+    late = events(event("click", day2 + 5, "a"), event("delivery", day2 + 1, "b", "t2"))
+    assert earliest_touched_send(sends, late) == dt.date(2026, 5, 1)
+    funnel = delivery_funnel_daily(sends, late, PAGES, since=dt.date(2026, 5, 2))
+    assert funnel["date"].to_list() == [dt.date(2026, 5, 2)]
+    assert earliest_touched_send(sends, events()) is None
