@@ -1,0 +1,189 @@
+"""Raw Graph API assets (group `meta_graph`): ad accounts, message campaigns, daily insights and
+pixel actions, delivery estimates. Thin: the pulling lives in `pipelines/graph/`, the writing in
+`pipelines/graph/store.py`. Nothing is written unless every configured account succeeded."""
+
+from collections.abc import Iterator, Sequence
+from datetime import date
+
+import dagster as dg
+import polars as pl
+
+from pipelines.graph import pull, store
+from pipelines.graph.accounts import fetch_account
+from pipelines.graph.campaigns import fetch_campaigns
+from pipelines.graph.dates import account_today
+from pipelines.graph.estimates import DeliveryEstimate, fetch_estimate
+from pipelines.graph.pull import GraphTiming
+from pipelines.partitions import daily_partitions
+from pipelines.resources import MmlensSettings, Warehouse
+from pipelines.warehouse import sql_text
+
+GROUP = "meta_graph"
+KINDS = {"python", "duckdb"}
+AD_ACCOUNTS = dg.AssetKey(["raw", "ad_accounts"])
+MESSAGE_CAMPAIGNS = dg.AssetKey(["raw", "message_campaigns"])
+INSIGHTS = dg.AssetKey(["raw", "campaign_insights_daily"])
+ACTIONS = dg.AssetKey(["raw", "campaign_actions_daily"])
+ESTIMATES = dg.AssetKey(["raw", "delivery_estimates"])
+
+# Waits used by the client; tests against the simulator swap in shorter ones.
+TIMING = GraphTiming()
+
+
+def _preview(rows: Sequence[object], limit: int = 10) -> dg.MetadataValue:
+    """A markdown table of the first rows (dataclasses), for the Dagster UI."""
+    frame = pl.DataFrame([{k: None if v is None else str(v) for k, v in vars(r).items()} for r in rows[:limit]])
+    if frame.is_empty():
+        return dg.MetadataValue.md("_no rows_")
+    lines = ["| " + " | ".join(frame.columns) + " |", "|" + "---|" * len(frame.columns)]
+    lines += ["| " + " | ".join("" if v is None else str(v) for v in row) + " |" for row in frame.iter_rows()]
+    return dg.MetadataValue.md("\n".join(lines))
+
+
+def _stats(client_stats: object, extra: dict[str, int] | None = None) -> dict[str, dg.MetadataValue]:
+    meta = {
+        "graph_requests": dg.MetadataValue.int(client_stats.requests),  # type: ignore[attr-defined]
+        "graph_retries": dg.MetadataValue.int(client_stats.retries),  # type: ignore[attr-defined]
+    }
+    meta.update({k: dg.MetadataValue.int(v) for k, v in (extra or {}).items()})
+    return meta
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            AD_ACCOUNTS,
+            group_name=GROUP,
+            kinds=KINDS,
+            description="One row per configured ad account (`GET act_<id>`): currency, its minor-unit "
+            "offset and the time zone its insights are reported in. Snapshot, replaced on every run.",
+        ),
+        dg.AssetSpec(
+            MESSAGE_CAMPAIGNS,
+            group_name=GROUP,
+            kinds=KINDS,
+            description="One row per marketing-message campaign (listed via `/act_<id>/ads` with "
+            "`campaign{is_message_campaign}`): name, Page, status, budgets in currency units, start "
+            "and end, pixel. Snapshot, replaced on every run.",
+        ),
+    ],
+    pool="duckdb",
+)
+def graph_entities(settings: MmlensSettings, warehouse: Warehouse) -> Iterator[dg.MaterializeResult]:
+    config = settings.load()
+    with pull.make_client(config, TIMING) as client:
+        pulled = pull.for_each_account(config.ad_account_ids, lambda a: pull.pull_entities(client, a))
+        stats = client.stats
+    accounts = [p.account for p in pulled]
+    campaigns = [c for p in pulled for c in p.campaigns]
+    with warehouse.connect() as con:
+        store.replace_entities(con, accounts, campaigns)
+    yield dg.MaterializeResult(
+        asset_key=AD_ACCOUNTS,
+        metadata={"dagster/row_count": dg.MetadataValue.int(len(accounts)), "preview": _preview(accounts), **_stats(stats)},
+    )
+    yield dg.MaterializeResult(
+        asset_key=MESSAGE_CAMPAIGNS,
+        metadata={"dagster/row_count": dg.MetadataValue.int(len(campaigns)), "preview": _preview(campaigns)},
+    )
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            INSIGHTS,
+            group_name=GROUP,
+            kinds=KINDS,
+            description="One row per message campaign and day (the partition date read in each ad "
+            "account's own time zone) from `act_<id>/insights` at level=campaign, time_increment=1: "
+            "spend and every marketing_messages_* metric. Meta restates for 28 days, so the daily "
+            "schedule re-pulls the lookback window.",
+        ),
+        dg.AssetSpec(
+            ACTIONS,
+            group_name=GROUP,
+            kinds=KINDS,
+            description="One row per message campaign, day, pixel action type and attribution window "
+            "(`default` = Meta's value) from the same insights job, requested with "
+            "action_breakdowns=action_type and a filter on the ten offsite_conversion.fb_pixel_* types.",
+        ),
+    ],
+    partitions_def=daily_partitions,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    pool="duckdb",
+)
+def campaign_insights(
+    context: dg.AssetExecutionContext, settings: MmlensSettings, warehouse: Warehouse
+) -> Iterator[dg.MaterializeResult]:
+    config = settings.load()
+    windows = pull.check_windows(config.attribution_windows)  # refuse deprecated windows before any call
+    keys = context.partition_key_range
+    since, until = date.fromisoformat(keys.start), date.fromisoformat(keys.end)
+    context.log.info(f"insights {since}..{until} for {len(config.ad_account_ids)} ad account(s)")
+
+    def progress(account: str, first: date, last: date) -> None:
+        context.log.info(f"act_{account}: insights {first}..{last} fetched")
+
+    with pull.make_client(config, TIMING) as client:
+        pulls = pull.for_each_account(
+            config.ad_account_ids,
+            lambda a: pull.pull_insights(client, a, since, until, windows, TIMING.poll, progress),
+        )
+        stats = client.stats
+    with warehouse.connect() as con:
+        store.replace_insights(con, pulls)
+    rows = [r for p in pulls for r in p.rows]
+    actions = [a for p in pulls for a in p.actions]
+    jobs = sum(p.jobs for p in pulls)
+    yield dg.MaterializeResult(
+        asset_key=INSIGHTS,
+        metadata={
+            "dagster/row_count": dg.MetadataValue.int(len(rows)),
+            "preview": _preview(rows),
+            "since": since.isoformat(),
+            "until": until.isoformat(),
+            **_stats(stats, {"async_jobs": jobs, "range_splits": sum(p.splits for p in pulls)}),
+        },
+    )
+    yield dg.MaterializeResult(
+        asset_key=ACTIONS,
+        metadata={"dagster/row_count": dg.MetadataValue.int(len(actions)), "preview": _preview(actions)},
+    )
+
+
+@dg.asset(
+    key=ESTIMATES,
+    group_name=GROUP,
+    kinds=KINDS,
+    deps=[MESSAGE_CAMPAIGNS],
+    pool="duckdb",
+)
+def delivery_estimates(
+    context: dg.AssetExecutionContext, settings: MmlensSettings, warehouse: Warehouse
+) -> dg.MaterializeResult:
+    """One row per ad account and snapshot date (today in the account's time zone) from
+    `act_<id>/message_delivery_estimate` for the account's main sending Page (most campaigns),
+    without a budget cap; costs in currency units. Re-running the same day replaces that day's row."""
+    config = settings.load()
+    with warehouse.connect() as con:
+        pages = dict(con.execute(sql_text("queries/campaign_pages_by_account.sql")).fetchall())
+
+    with pull.make_client(config, TIMING) as client:
+
+        def one(account_id: str) -> DeliveryEstimate | None:
+            account = fetch_account(client, account_id)
+            page = pages.get(account.ad_account_id)
+            if page is None:
+                page = next((c.page_id for c in fetch_campaigns(client, account) if c.page_id), None)
+            if page is None:
+                context.log.warning(f"act_{account_id}: no sending Page known; no estimate")
+                return None
+            return fetch_estimate(client, account, page, account_today(account.timezone_name))
+
+        estimates = [e for e in pull.for_each_account(config.ad_account_ids, one) if e is not None]
+        stats = client.stats
+    with warehouse.connect() as con:
+        store.upsert_estimates(con, estimates)
+    return dg.MaterializeResult(
+        metadata={"dagster/row_count": dg.MetadataValue.int(len(estimates)), "preview": _preview(estimates), **_stats(stats)}
+    )
