@@ -11,4 +11,10 @@ daily_job = dg.define_asset_job(
     description="Re-pull the lookback window, ingest new exports, rebuild marts, render the report, publish the snapshot.",
 )
 
-JOBS: list = [daily_job]
+ingest_exports_job = dg.define_asset_job(
+    "ingest_exports_job",
+    selection=dg.AssetSelection.groups("exports"),
+    description="Land new webhook and send-log export files (started by exports_sensor).",
+)
+
+JOBS: list = [daily_job, ingest_exports_job]

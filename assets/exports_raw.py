@@ -1,0 +1,105 @@
+"""Raw webhook events and Send API attempts, landed from the exports (thin: the work is in
+`pipelines/webhooks/ingest.py`)."""
+
+import dagster as dg
+
+from pipelines.resources import MmlensSettings, Warehouse
+from pipelines.warehouse import sql_text
+from pipelines.webhooks.ingest import SENDS, WEBHOOKS, IngestStats, Source, ingest
+
+LINES_ACCOUNTED_CHECK = "lines_accounted_for"
+
+_PREVIEW_SQL = {
+    "webhooks": "queries/preview_webhook_events.sql",
+    "sends": "queries/preview_send_attempts.sql",
+}
+
+
+def _materialize(source: Source, table: str, settings: MmlensSettings, warehouse: Warehouse,
+                 context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    config = settings.load()
+    with warehouse.connect() as con:
+        stats: IngestStats = ingest(con, config.exports_dir, source)
+        ((rows,),) = con.execute(sql_text(f"queries/count_{table}.sql")).fetchall()
+        preview = con.sql(sql_text(_PREVIEW_SQL[source.name])).pl()
+    context.log.info(
+        f"{source.name}: {stats.files} file(s), {stats.lines_read} lines read, {stats.lines_landed} landed, "
+        f"{stats.lines_quarantined} quarantined, {stats.rows_new} new rows"
+    )
+    if not stats.balanced:
+        # Cannot happen unless the ingester has a bug; refuse to report a success that loses lines.
+        raise dg.Failure(f"{source.name}: lines read {stats.lines_read} != landed + quarantined")
+    reasons = "\n".join(f"- {reason}: {n}" for reason, n in sorted(stats.quarantine_reasons.items())) or "none"
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": dg.MetadataValue.int(rows),
+            "files_read": dg.MetadataValue.int(stats.files),
+            "bytes_read": dg.MetadataValue.int(stats.bytes_read),
+            "lines_read": dg.MetadataValue.int(stats.lines_read),
+            "lines_landed": dg.MetadataValue.int(stats.lines_landed),
+            "lines_quarantined": dg.MetadataValue.int(stats.lines_quarantined),
+            "rows_new": dg.MetadataValue.int(stats.rows_new),
+            "quarantine_reasons": dg.MetadataValue.md(reasons),
+            "preview": dg.MetadataValue.md(_markdown(preview)),
+        },
+        check_results=[
+            dg.AssetCheckResult(
+                check_name=LINES_ACCOUNTED_CHECK,
+                passed=stats.balanced,
+                metadata={"lines_read": stats.lines_read, "landed_plus_quarantined":
+                          stats.lines_landed + stats.lines_quarantined},
+            )
+        ],
+    )
+
+
+def _markdown(frame) -> str:
+    if frame.height == 0:
+        return "empty"
+    header = "| " + " | ".join(frame.columns) + " |\n|" + "---|" * frame.width
+    rows = ("| " + " | ".join("" if v is None else str(v) for v in row) + " |" for row in frame.rows())
+    return "\n".join((header, *rows))
+
+
+def _check_spec(key: dg.AssetKey) -> dg.AssetCheckSpec:
+    return dg.AssetCheckSpec(
+        LINES_ACCOUNTED_CHECK,
+        asset=key,
+        blocking=True,
+        description="Every line read in this run was landed or quarantined (lines read = landed + quarantined).",
+    )
+
+
+WEBHOOK_EVENTS_KEY = dg.AssetKey(["raw", "webhook_events"])
+SEND_ATTEMPTS_KEY = dg.AssetKey(["raw", "send_attempts"])
+
+
+@dg.asset(
+    key=WEBHOOK_EVENTS_KEY,
+    group_name="exports",
+    kinds={"duckdb", "python"},
+    pool="duckdb",
+    check_specs=[_check_spec(WEBHOOK_EVENTS_KEY)],
+)
+def webhook_events(context: dg.AssetExecutionContext, settings: MmlensSettings, warehouse: Warehouse) -> dg.MaterializeResult:
+    """One row per distinct marketing-message webhook event (echo, delivery, read, click,
+    delivery_failed, subscriber_upload_status, postback, optin), from the receiver's and any other
+    sealed exports in `MMLENS_HOME/exports/webhooks/` (NDJSON or .ndjson.gz, one POST body per line).
+    Reads only new files and bytes (raw.ingest_manifest); redeliveries land once; lines it cannot
+    understand go to raw.ingest_quarantine with the reason. Timestamps are UTC."""
+    return _materialize(WEBHOOKS, "webhook_events", settings, warehouse, context)
+
+
+@dg.asset(
+    key=SEND_ATTEMPTS_KEY,
+    group_name="exports",
+    kinds={"duckdb", "python"},
+    pool="duckdb",
+    check_specs=[_check_spec(SEND_ATTEMPTS_KEY)],
+)
+def send_attempts(context: dg.AssetExecutionContext, settings: MmlensSettings, warehouse: Warehouse) -> dg.MaterializeResult:
+    """One row per Send API attempt from the sender's logs in `MMLENS_HOME/exports/sends/`, with the
+    tracking id of accepted sends and the parsed error (code, subcode, type, message, is_transient,
+    error_data.remaining_seconds) of rejected ones. Reads only new files and bytes; bad lines go to
+    raw.ingest_quarantine."""
+    return _materialize(SENDS, "send_attempts", settings, warehouse, context)

@@ -1,0 +1,266 @@
+"""Incremental, manifest-driven loading of the exports into DuckDB.
+
+Grain: webhook lines -> `raw.webhook_events` (one row per distinct event); send-log lines ->
+`raw.send_attempts` (one row per distinct attempt). Source: sealed `*.ndjson` and `*.ndjson.gz`
+files under `MMLENS_HOME/exports/{webhooks,sends}/` (names starting with `.` or ending in
+`.open`/`.tmp` are still being written and are not read).
+
+Every line read is either landed (all its events) or quarantined with its reason in
+`raw.ingest_quarantine`; `raw.ingest_manifest` keeps per file the bytes and lines read, so a
+re-run reads only new files and bytes appended to a plain `.ndjson` after its last complete line.
+Exports are only read, never modified. Files are read in path order and, within a batch, the
+first line wins a duplicate key, so replaying the exports into an empty warehouse gives the same
+tables. Each batch (events, quarantine rows, manifest progress) commits in one transaction.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import orjson
+import pyarrow as pa
+
+from pipelines.warehouse import sql_text
+from pipelines.webhooks.parse import EVENT_COLUMNS, BadLine, parse_line
+from pipelines.webhooks.sends import ATTEMPT_COLUMNS, parse_send_line
+
+CHUNK_BYTES = 32 * 1024 * 1024
+# A line longer than this is quarantined unread: Meta batches at most 1000 updates per POST,
+# far below it, and one runaway line must not take the ingestion's memory with it.
+MAX_LINE_BYTES = 8 * 1024 * 1024
+RAW_TEXT_LIMIT = 64 * 1024
+
+_TS = pa.timestamp("us", tz="UTC")
+
+
+@dataclass(frozen=True)
+class Source:
+    """One kind of export: its folder, line parser, column layout and insert statement."""
+
+    name: str
+    parse: Callable[[bytes], list[tuple]]
+    columns: tuple[str, ...]
+    types: dict[str, pa.DataType]
+    insert_sql: str
+
+
+def _parse_send(raw: bytes) -> list[tuple]:
+    return [parse_send_line(raw)]
+
+
+WEBHOOKS = Source(
+    name="webhooks",
+    parse=parse_line,
+    columns=tuple("event_ts" if c == "event_ts_us" else c for c in EVENT_COLUMNS),
+    types={"event_ts": _TS},
+    insert_sql="queries/insert_webhook_events.sql",
+)
+SENDS = Source(
+    name="sends",
+    parse=_parse_send,
+    columns=tuple("ts" if c == "ts_us" else c for c in ATTEMPT_COLUMNS),
+    types={"ts": _TS, "http_status": pa.int32(), "success": pa.bool_(), "is_transient": pa.bool_(),
+           "error_code": pa.int64(), "error_subcode": pa.int64(), "remaining_seconds": pa.int64()},
+    insert_sql="queries/insert_send_attempts.sql",
+)
+SOURCES = {source.name: source for source in (WEBHOOKS, SENDS)}
+
+
+@dataclass
+class IngestStats:
+    """Counts of one ingestion run of one source."""
+
+    files: int = 0
+    bytes_read: int = 0
+    lines_read: int = 0
+    lines_landed: int = 0
+    lines_quarantined: int = 0
+    rows_new: int = 0
+    quarantine_reasons: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def balanced(self) -> bool:
+        return self.lines_read == self.lines_landed + self.lines_quarantined
+
+
+def is_sealed(path: Path) -> bool:
+    """Readable export: `.ndjson` or `.ndjson.gz`, not hidden, not still being written."""
+    name = path.name
+    return not name.startswith(".") and (name.endswith(".ndjson") or name.endswith(".ndjson.gz"))
+
+
+def sealed_files(folder: Path) -> list[Path]:
+    """Sealed export files under `folder`, in path order (the order replay uses)."""
+    if not folder.is_dir():
+        return []
+    found = [p for p in folder.rglob("*") if p.is_file() and is_sealed(p)]
+    return sorted(p for p in found if not any(part.startswith(".") for part in p.relative_to(folder).parts))
+
+
+def ingest(con: duckdb.DuckDBPyConnection, exports_dir: Path, source: Source, *, chunk_bytes: int = CHUNK_BYTES) -> IngestStats:
+    """Read every new file and new byte of one source into the warehouse."""
+    folder = exports_dir / source.name
+    manifest = {
+        row[0]: row[1:]
+        for row in con.execute(sql_text("queries/select_ingest_manifest.sql"), [source.name]).fetchall()
+    }
+    stats = IngestStats()
+    for path in sealed_files(folder):
+        rel = path.relative_to(exports_dir).as_posix()
+        size = path.stat().st_size
+        offset, lines_before, landed, quarantined, known_size = manifest.get(rel, (0, 0, 0, 0, None))
+        if known_size == size:
+            continue
+        stats.files += 1
+        progress = _Progress(rel, size, offset, lines_before, landed, quarantined)
+        _ingest_file(con, path, progress, source, stats, chunk_bytes)
+    return stats
+
+
+@dataclass
+class _Progress:
+    """Totals for one file since it was first read (what the manifest row holds)."""
+
+    rel: str
+    size: int
+    offset: int
+    line_no: int
+    landed: int
+    quarantined: int
+
+
+def _ingest_file(con, path: Path, p: _Progress, source: Source, stats: IngestStats, chunk_bytes: int) -> None:
+    rel, size, offset, line_no, landed, quarantined = p.rel, p.size, p.offset, p.line_no, p.landed, p.quarantined
+    gz = path.name.endswith(".gz")
+    for chunk, consumed in _chunks(path, offset, chunk_bytes, gz):
+        rows: list[tuple] = []
+        bad: list[tuple] = []
+        lines = chunk.split(b"\n")
+        for raw in lines:
+            line_no += 1
+            raw = raw[:-1] if raw.endswith(b"\r") else raw
+            try:
+                if len(raw) > MAX_LINE_BYTES:
+                    raise BadLine(f"line too long ({len(raw)} bytes > {MAX_LINE_BYTES})")
+                if not raw.strip():
+                    raise BadLine("empty line")
+                for event in source.parse(raw):
+                    rows.append((*event, rel, line_no))
+            except BadLine as error:
+                bad.append((source.name, rel, line_no, *_quarantine_text(str(error), raw)))
+                reason = str(error).split(":")[0].split(" (")[0]
+                stats.quarantine_reasons[reason] = stats.quarantine_reasons.get(reason, 0) + 1
+        n_lines = len(lines)
+        offset += consumed
+        landed += n_lines - len(bad)
+        quarantined += len(bad)
+        stats.lines_read += n_lines
+        stats.lines_landed += n_lines - len(bad)
+        stats.lines_quarantined += len(bad)
+        stats.bytes_read += consumed
+        done = offset >= size if not gz else False
+        stats.rows_new += _write_batch(con, source, rows, bad, (
+            source.name, rel, offset, line_no, landed, quarantined, size if done else None))
+    # A .gz file is immutable once sealed: reading to its end completes it.
+    if gz or offset >= size:
+        con.execute(sql_text("queries/upsert_ingest_manifest.sql"),
+                    [source.name, rel, offset, line_no, landed, quarantined, size])
+
+
+def _write_batch(con, source: Source, rows: list[tuple], bad: list[tuple], progress: list) -> int:
+    con.execute("begin transaction")
+    try:
+        inserted = 0
+        if rows:
+            batch = _arrow(rows, (*source.columns, "source_file", "source_line"), source.types)
+            con.register("batch", batch)
+            try:
+                ((inserted,),) = con.execute(sql_text(source.insert_sql)).fetchall()
+            finally:
+                con.unregister("batch")
+        if bad:
+            quarantine_batch = _arrow(bad, ("source", "file", "line", "reason", "raw_text"), {})
+            con.register("quarantine_batch", quarantine_batch)
+            try:
+                con.execute(sql_text("queries/insert_ingest_quarantine.sql"))
+            finally:
+                con.unregister("quarantine_batch")
+        con.execute(sql_text("queries/upsert_ingest_manifest.sql"), list(progress))
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    return inserted
+
+
+def _arrow(rows: list[tuple], names: tuple[str, ...], types: dict[str, pa.DataType]) -> pa.Table:
+    columns = list(zip(*rows, strict=True))
+    arrays = [pa.array(col, type=types.get(name, pa.int64() if name.endswith("line") else pa.string()))
+              for name, col in zip(names, columns, strict=True)]
+    return pa.Table.from_arrays(arrays, names=list(names))
+
+
+def _quarantine_text(reason: str, raw: bytes) -> tuple[str, str]:
+    if len(raw) > RAW_TEXT_LIMIT:
+        reason = f"{reason} (raw_text truncated to the first {RAW_TEXT_LIMIT} of {len(raw)} bytes)"
+        raw = raw[:RAW_TEXT_LIMIT]
+    return reason, raw.decode("utf-8", errors="replace")
+
+
+def _chunks(path: Path, offset: int, chunk_bytes: int, gz: bool) -> Iterator[tuple[bytes, int]]:
+    """(lines joined by newlines without the final one, bytes consumed) from `offset` onwards.
+
+    Only complete lines are yielded. The last bytes of a plain file after its final newline are
+    yielded only when they are a whole JSON document: a writer may still be appending to them.
+    In a .gz file (immutable once sealed) they always form the last line.
+    """
+    opener = gzip.open if gz else open
+    with opener(path, "rb") as handle:
+        skip = 0
+        if offset:
+            handle.seek(offset - 1)
+            if handle.read(1) != b"\n" and handle.read(1) == b"\n":
+                # The last read took a final line before its newline arrived: that newline
+                # ends the line already landed, it does not start an empty one.
+                skip = 1
+            handle.seek(offset + skip)
+        pending = b""
+        while True:
+            block = handle.read(chunk_bytes)
+            if not block:
+                break
+            data = pending + block
+            cut = data.rfind(b"\n")
+            if cut < 0:
+                pending = data
+                continue
+            pending = data[cut + 1 :]
+            yield data[:cut], cut + 1 + skip
+            skip = 0
+        if pending and (gz or _is_json(pending)):
+            yield pending, len(pending) + skip
+
+
+def _is_json(raw: bytes) -> bool:
+    try:
+        orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return False
+    return True
+
+
+def exports_fingerprint(exports_dir: Path) -> tuple[str, int]:
+    """(hash of every sealed export file's path and size, number of files): it changes exactly
+    when a sealed file appears or grows, which is when ingestion has something new to read."""
+    digest = hashlib.blake2b(digest_size=16)
+    count = 0
+    for name in SOURCES:
+        for path in sealed_files(exports_dir / name):
+            digest.update(f"{path.relative_to(exports_dir).as_posix()}\0{path.stat().st_size}\n".encode())
+            count += 1
+    return digest.hexdigest(), count

@@ -1,0 +1,162 @@
+"""Durable, append-only journal of webhook POST bodies: `exports/webhooks/*.ndjson`.
+
+One line per POST. A body is acknowledged only after its line is written and fsynced; bodies
+that arrive while a fsync is running are written together by the next one (group commit), so
+throughput grows with concurrency instead of being capped by the disk's fsync rate.
+
+Files rotate every UTC hour. A file being written is named `*.ndjson.open`; sealing fsyncs it,
+renames it to `*.ndjson` and fsyncs the folder, so readers (which ignore `.open` files) never see
+a half-written line as complete. On start, leftover `.open` files of a crashed process are
+sealed after cutting a torn last line: that line was never acknowledged, so Meta retries it.
+One journal (one receiver process) per folder.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+OPEN_SUFFIX = ".open"
+
+
+def body_to_line(body: bytes) -> bytes:
+    """One line for one POST body. Raw newlines can only be whitespace between JSON tokens
+    (inside strings they must be escaped), so turning them into spaces keeps the JSON intact."""
+    return body.replace(b"\r", b" ").replace(b"\n", b" ") + b"\n"
+
+
+def recover(folder: Path) -> list[Path]:
+    """Seal every `.open` file left in `folder` by a process that did not shut down cleanly."""
+    sealed = []
+    for path in sorted(folder.glob(f"*{OPEN_SUFFIX}")):
+        with open(path, "r+b") as handle:
+            data = handle.read()
+            keep = data.rfind(b"\n") + 1
+            if keep != len(data):
+                handle.truncate(keep)  # a torn, never acknowledged last line
+            handle.flush()
+            os.fsync(handle.fileno())
+        if keep == 0:
+            path.unlink()
+        else:
+            target = path.with_name(path.name[: -len(OPEN_SUFFIX)])
+            os.replace(path, target)
+            sealed.append(target)
+    _fsync_dir(folder)
+    return sealed
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class Journal:
+    """Group-committing hourly journal; use from one asyncio event loop."""
+
+    def __init__(self, folder: Path, *, prefix: str = "webhooks", clock=time.time) -> None:
+        self.folder = folder
+        self.prefix = prefix
+        self._clock = clock
+        self._pending: list[tuple[bytes, asyncio.Future]] = []
+        self._wake: asyncio.Event | None = None
+        self._task: asyncio.Task | None = None
+        self._closing = False
+        self._fd: int | None = None
+        self._path: Path | None = None
+        self._hour: str | None = None
+        self._size = 0
+
+    async def start(self) -> list[Path]:
+        """Seal leftovers of a crash, then start the writer task."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        sealed = await asyncio.to_thread(recover, self.folder)
+        self._wake = asyncio.Event()
+        self._task = asyncio.create_task(self._run(), name="journal-writer")
+        return sealed
+
+    async def append(self, body: bytes) -> None:
+        """Return once `body` is durably on disk; raise OSError if it could not be written."""
+        if self._task is None or self._closing:
+            raise RuntimeError("journal is not running")
+        future = asyncio.get_running_loop().create_future()
+        self._pending.append((body_to_line(body), future))
+        self._wake.set()
+        await future
+
+    @property
+    def current_file(self) -> Path | None:
+        return self._path
+
+    async def close(self) -> None:
+        """Write what is pending, seal the current file, stop the writer."""
+        if self._task is None:
+            return
+        self._closing = True
+        self._wake.set()
+        await self._task
+        self._task = None
+        await asyncio.to_thread(self._seal)
+
+    async def _run(self) -> None:
+        while True:
+            if not self._pending:
+                if self._closing:
+                    return
+                self._wake.clear()
+                try:
+                    # Wake up now and then so an idle file is still sealed when its hour ends.
+                    await asyncio.wait_for(self._wake.wait(), timeout=1.0)
+                except TimeoutError:
+                    pass
+            batch, self._pending = self._pending, []
+            try:
+                await asyncio.to_thread(self._write, [line for line, _ in batch])
+            except OSError as error:
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(error)
+                continue
+            for _, future in batch:
+                if not future.done():
+                    future.set_result(None)
+
+    def _write(self, lines: list[bytes]) -> None:
+        hour = datetime.fromtimestamp(self._clock(), tz=timezone.utc).strftime("%Y-%m-%dT%H")
+        if self._hour is not None and hour != self._hour:
+            self._seal()
+        if not lines:
+            return
+        if self._fd is None:
+            name = f"{self.prefix}-{hour}-{time.time_ns():020d}.ndjson{OPEN_SUFFIX}"
+            self._path = self.folder / name
+            self._fd = os.open(self._path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o644)
+            self._hour = hour
+            self._size = 0
+            _fsync_dir(self.folder)  # the new name itself must survive a crash
+        data = memoryview(b"".join(lines))
+        try:
+            written = 0
+            while written < len(data):
+                written += os.write(self._fd, data[written:])
+            os.fsync(self._fd)
+        except OSError:
+            # Drop the partial batch so the next one starts on a clean line; nobody was acked.
+            os.ftruncate(self._fd, self._size)
+            raise
+        self._size += len(data)
+
+    def _seal(self) -> None:
+        if self._fd is None:
+            return
+        os.fsync(self._fd)
+        os.close(self._fd)
+        os.replace(self._path, self._path.with_name(self._path.name[: -len(OPEN_SUFFIX)]))
+        _fsync_dir(self.folder)
+        self._fd, self._path, self._hour, self._size = None, None, None, 0

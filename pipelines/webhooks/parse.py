@@ -1,0 +1,257 @@
+"""Webhook POST bodies (one per export line) -> typed marketing-message events.
+
+Grain: one event per `entry[].changes[]` item, `entry[].messaging[]` item, or flat object.
+Source: the bodies Meta POSTs to the receiver (reference §4). Meta documents only the inner
+objects, so every shape the reference allows is accepted: `{object, entry: [{changes: [{field,
+value}]}]}`, `{object, entry: [{messaging: [...]}]}`, an entry that is itself a `{field, value}`
+item, and a bare item at the top level (with or without `field`; `delivery_failed` samples have
+none).
+
+Caveats handled here:
+- ids may arrive as JSON numbers; they become text exactly. orjson turns integers beyond 64 bits
+  into floats, so a float where an id belongs makes us re-read the line with the standard
+  library, which keeps big integers exact. A real fraction in an id is a bad line.
+- `timestamp` is seconds or milliseconds (unit undocumented): detected by magnitude; numeric
+  strings are accepted; a missing timestamp falls back to the entry's `time`.
+- `recipient_id` is null, 0 or absent for some subscribers: all become NULL.
+- The event key is a hash of the event type and the event's content with keys sorted, so a
+  redelivery (same content, any envelope) gets the same key and lands once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime, timezone
+
+import orjson
+
+# Field name (or messaging key) -> stored event type.
+FIELD_TYPES = {
+    "marketing_message_echoes": "echo",
+    "marketing_message_deliveries": "delivery",
+    "marketing_message_reads": "read",
+    "marketing_message_clicks": "click",
+    "marketing_message_delivery_failed": "delivery_failed",
+    "marketing_messages_subscriber_upload_status": "subscriber_upload_status",
+    "messaging_postbacks": "postback",
+    "messaging_optins": "optin",
+}
+EVENT_TYPES = tuple(FIELD_TYPES.values())
+
+# Column order of the parsed event tuples (and of raw.webhook_events minus the source columns).
+EVENT_COLUMNS = (
+    "event_key",
+    "event_type",
+    "page_id",
+    "message_campaign_id",
+    "recipient_id",
+    "subscription_token",
+    "tracking_id",
+    "mid",
+    "app_id",
+    "business_id",
+    "event_ts_us",
+    "error_message",
+    "payload",
+)
+
+# Unix time beyond year 9999 in seconds; larger magnitudes are milliseconds or microseconds.
+_MAX_SECONDS = 253_402_300_799
+_MAX_MILLIS = _MAX_SECONDS * 1000
+
+
+class BadLine(ValueError):
+    """The line cannot be landed; the message is the quarantine reason."""
+
+
+class _InexactNumber(Exception):
+    """orjson gave a float where an exact integer id belongs; re-read with the stdlib."""
+
+
+def parse_line(raw: bytes) -> list[tuple]:
+    """All events of one export line, as tuples in `EVENT_COLUMNS` order. Raises BadLine."""
+    try:
+        document = orjson.loads(raw)
+    except orjson.JSONDecodeError as error:
+        raise BadLine(f"not JSON: {error}") from None
+    try:
+        return parse_document(document, _Exact(fast=True))
+    except _InexactNumber:
+        return parse_document(json.loads(raw), _Exact(fast=False))
+
+
+class _Exact:
+    """Serialization and id handling for one parse path (orjson, or stdlib for big integers)."""
+
+    __slots__ = ("fast",)
+
+    def __init__(self, fast: bool) -> None:
+        self.fast = fast
+
+    def dumps(self, content: dict) -> bytes:
+        if self.fast:
+            return orjson.dumps(content, option=orjson.OPT_SORT_KEYS)
+        return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+    def text_id(self, value: object, name: str) -> str | None:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            value = value.strip()
+            return value or None
+        if isinstance(value, bool):
+            raise BadLine(f"{name} is a boolean, not an id")
+        if isinstance(value, int):
+            return str(value)
+        if isinstance(value, float):
+            if self.fast:
+                raise _InexactNumber
+            raise BadLine(f"{name} is not a whole number: {value!r}")
+        raise BadLine(f"{name} is a {type(value).__name__}, not an id")
+
+
+def parse_document(document: object, exact: _Exact | None = None) -> list[tuple]:
+    """Events of an already-decoded body. Raises BadLine for any shape it cannot understand."""
+    exact = exact or _Exact(fast=True)
+    if not isinstance(document, dict):
+        raise BadLine(f"wrong shape: a JSON {type(document).__name__}, not an object")
+    if "entry" not in document:
+        return [_event(document, None, None, exact, "top-level object")]
+    entries = document["entry"]
+    if not isinstance(entries, list):
+        raise BadLine("wrong shape: entry is not a list")
+    events = []
+    for e, entry in enumerate(entries):
+        if not isinstance(entry, dict):
+            raise BadLine(f"wrong shape: entry {e} is not an object")
+        page, time = entry.get("id"), entry.get("time")
+        items = []
+        for key in ("changes", "messaging"):
+            if key in entry:
+                if not isinstance(entry[key], list):
+                    raise BadLine(f"wrong shape: entry {e} {key} is not a list")
+                items.extend((f"entry {e} {key} {i}", item) for i, item in enumerate(entry[key]))
+        if not items and ("field" in entry or "value" in entry):
+            items.append((f"entry {e}", entry))
+        if not items:
+            raise BadLine(f"wrong shape: entry {e} has no changes or messaging")
+        for where, item in items:
+            events.append(_event(item, page, time, exact, where))
+    if not events:
+        raise BadLine("no events: entry is empty")
+    return events
+
+
+def _classify(item: dict, where: str) -> tuple[str, dict]:
+    """(event type, content) of one item; content is the event object without `field`."""
+    field = item.get("field")
+    if field is not None:
+        event_type = FIELD_TYPES.get(field) if isinstance(field, str) else None
+        if event_type is None:
+            raise BadLine(f"unknown event type {str(field)[:80]!r} ({where})")
+        value = item.get("value")
+        if value is None:
+            content = {k: v for k, v in item.items() if k != "field"}
+        elif isinstance(value, dict):
+            content = value
+        else:
+            raise BadLine(f"wrong shape: value is not an object ({where})")
+        return event_type, content
+    if "postback" in item:
+        return "postback", item
+    if "optin" in item:
+        return "optin", item
+    if "error_message" in item and "message_id" in item:
+        # Meta's delivery_failed sample carries no `field`; these two keys identify it.
+        return "delivery_failed", item
+    keys = ",".join(sorted(str(k) for k in item)[:8])
+    raise BadLine(f"unknown event type: no field and no known keys ({where}; keys {keys})")
+
+
+def _event(item: object, entry_page: object, entry_time: object, exact: _Exact, where: str) -> tuple:
+    if not isinstance(item, dict):
+        raise BadLine(f"wrong shape: {where} is not an object")
+    event_type, content = _classify(item, where)
+    sender = content.get("sender")
+    recipient = content.get("recipient")
+    if isinstance(sender, dict) or isinstance(recipient, dict):
+        # Messenger shape: sender is the person (PSID), recipient is the Page.
+        person = exact.text_id(sender.get("id"), "sender.id") if isinstance(sender, dict) else None
+        page = exact.text_id(recipient.get("id"), "recipient.id") if isinstance(recipient, dict) else None
+    else:
+        person = exact.text_id(content.get("recipient_id"), "recipient_id")
+        page = exact.text_id(content.get("page_id"), "page_id")
+    if person == "0":
+        person = None  # clicks and reads carried recipient_id=0 before Jan 22, 2026
+    if page is None:
+        page = exact.text_id(entry_page, "entry.id")
+    token = content.get("messenger_subscription_token")
+    mid = content.get("mid")
+    for nested, token_key in (("optin", "notification_messages_token"), ("postback", None)):
+        inner = content.get(nested)
+        if isinstance(inner, dict):
+            if token is None and token_key:
+                token = inner.get(token_key)
+            if mid is None:
+                mid = inner.get("mid")
+    timestamp = content.get("timestamp", entry_time)
+    if timestamp is None:
+        raise BadLine(f"missing timestamp ({where})")
+    payload = exact.dumps(content)
+    key = hashlib.blake2b(event_type.encode() + b"\x1f" + payload, digest_size=16).hexdigest()
+    error_message = content.get("error_message")
+    return (
+        key,
+        event_type,
+        page,
+        exact.text_id(content.get("message_id"), "message_id"),
+        person,
+        exact.text_id(token, "messenger_subscription_token"),
+        exact.text_id(content.get("marketing_message_tracking_id"), "marketing_message_tracking_id"),
+        exact.text_id(mid, "mid"),
+        exact.text_id(content.get("app_id"), "app_id"),
+        exact.text_id(content.get("business_id"), "business_id"),
+        epoch_us(timestamp, where),
+        None if error_message is None else str(error_message),
+        payload.decode(),
+    )
+
+
+def epoch_us(value: object, where: str = "ts") -> int:
+    """Unix time in seconds, milliseconds or microseconds (by magnitude), a numeric string, or
+    ISO-8601 -> microseconds since the epoch, UTC. Raises BadLine."""
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            value = int(text)
+        except ValueError:
+            try:
+                value = float(text)
+            except ValueError:
+                return _iso_us(text, where)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise BadLine(f"timestamp is not a number or date ({where})")
+    magnitude = abs(value)
+    if magnitude <= _MAX_SECONDS:
+        us = value * 1_000_000
+    elif magnitude <= _MAX_MILLIS:
+        us = value * 1_000
+    elif magnitude <= _MAX_MILLIS * 1000:
+        us = value
+    else:
+        raise BadLine(f"timestamp out of range: {value!r} ({where})")
+    if value != value or us < 0:  # NaN or before 1970
+        raise BadLine(f"timestamp out of range: {value!r} ({where})")
+    return int(us)
+
+
+def _iso_us(text: str, where: str) -> int:
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise BadLine(f"timestamp is not a number or ISO-8601 date: {text[:40]!r} ({where})") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)  # naive log times are taken as UTC
+    delta = moment - datetime(1970, 1, 1, tzinfo=timezone.utc)
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds

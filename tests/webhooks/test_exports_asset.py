@@ -1,0 +1,43 @@
+"""The exports assets through Dagster, on a temporary MMLENS_HOME and DuckDB file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dagster as dg
+
+from assets.exports_raw import send_attempts, webhook_events
+from pipelines import warehouse
+from pipelines.resources import build_resources
+from tests.webhooks import samples as s
+
+
+def _metadata(result: dg.ExecuteInProcessResult, key: list[str]) -> dict:
+    (event,) = [e for e in result.get_asset_materialization_events() if e.asset_key == dg.AssetKey(key)]
+    return {k: v.value for k, v in event.materialization.metadata.items()}
+
+
+def test_materialize_lands_events_and_reports_counts(home: Path):
+    webhooks, sends = home / "exports" / "webhooks", home / "exports" / "sends"
+    webhooks.mkdir(parents=True)
+    sends.mkdir(parents=True)
+    body = s.line(s.changes(("marketing_message_echoes", s.echo(1)), ("marketing_message_reads", s.echo(1))))
+    (webhooks / "h1.ndjson").write_bytes(body + b"\n" + body + b"\nnot json\n")
+    (sends / "d1.ndjson").write_bytes(s.line(s.send_ok(1)) + b"\n")
+
+    result = dg.materialize([webhook_events, send_attempts], resources=build_resources(str(home)))
+    assert result.success
+    meta = _metadata(result, ["raw", "webhook_events"])
+    assert (meta["lines_read"], meta["lines_landed"], meta["lines_quarantined"]) == (3, 2, 1)
+    assert (meta["dagster/row_count"], meta["rows_new"]) == (2, 2)
+    assert "not JSON: 1" in meta["quarantine_reasons"]
+    assert "echo" in meta["preview"]
+    assert _metadata(result, ["raw", "send_attempts"])["dagster/row_count"] == 1
+    checks = result.get_asset_check_evaluations()
+    assert len(checks) == 2 and all(c.passed for c in checks)
+
+    again = dg.materialize([webhook_events], resources=build_resources(str(home)))
+    meta = _metadata(again, ["raw", "webhook_events"])
+    assert (meta["lines_read"], meta["rows_new"], meta["dagster/row_count"]) == (0, 0, 2)
+    with warehouse.connect(home / "warehouse.duckdb") as con:
+        assert con.execute("select count(*) from raw.ingest_quarantine").fetchall() == [(1,)]

@@ -1,0 +1,151 @@
+"""Export ingestion: accounting, quarantine, dedupe, incremental reads and replay."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import orjson
+import pytest
+
+from pipelines import warehouse
+from pipelines.webhooks.ingest import MAX_LINE_BYTES, RAW_TEXT_LIMIT, SENDS, WEBHOOKS, ingest
+from tests.webhooks import samples as s
+
+
+@pytest.fixture
+def exports(home: Path) -> Path:
+    (home / "exports" / "webhooks").mkdir(parents=True)
+    (home / "exports" / "sends").mkdir(parents=True)
+    return home / "exports"
+
+
+def _run(db: Path, exports: Path, source=WEBHOOKS, **kwargs):
+    with warehouse.connect(db) as con:
+        return ingest(con, exports, source, **kwargs)
+
+
+def _query(db: Path, sql: str) -> list[tuple]:
+    with warehouse.connect(db) as con:
+        return con.execute(sql).fetchall()
+
+
+GOOD = [s.line(s.changes(*[("marketing_message_deliveries", s.echo(n + k)) for k in range(3)])) for n in range(0, 30, 3)]
+BAD_CORPUS = {
+    "truncated": GOOD[0][: len(GOOD[0]) // 2],
+    "not JSON": b"<html>502 Bad Gateway</html>",
+    "wrong shape": b'[{"object":"page"}]',
+    "unknown event type": s.line(s.changes(("feed", {"timestamp": 1}))),
+    "huge line": b'{"object":"page","pad":"' + b"x" * (MAX_LINE_BYTES + 10) + b'"}',
+    "empty": b"",
+    "invalid utf-8": b'{"field":"marketing_message_reads","value":{"t":"\xff"}}',
+}
+
+
+def test_bad_corpus_is_fully_accounted_for_in_quarantine(home, exports):
+    """Every line read is landed or quarantined with its reason; the huge line keeps a truncated text."""
+    lines = [GOOD[0], *BAD_CORPUS.values(), GOOD[1]]
+    (exports / "webhooks" / "mixed.ndjson").write_bytes(b"\n".join(lines) + b"\n")
+    stats = _run(home / "w.duckdb", exports)
+    assert (stats.lines_read, stats.lines_landed, stats.lines_quarantined) == (len(lines), 2, len(BAD_CORPUS))
+    assert stats.balanced
+    rows = _query(home / "w.duckdb", "select line, reason, raw_text from raw.ingest_quarantine order by line")
+    assert [r[0] for r in rows] == list(range(2, 2 + len(BAD_CORPUS)))
+    reasons = dict(zip(BAD_CORPUS, rows, strict=True))
+    assert reasons["truncated"][1].startswith("not JSON")
+    assert reasons["truncated"][2] == BAD_CORPUS["truncated"].decode()
+    assert reasons["wrong shape"][1].startswith("wrong shape")
+    assert reasons["unknown event type"][1].startswith("unknown event type 'feed'")
+    assert reasons["huge line"][1].startswith("line too long") and "raw_text truncated" in reasons["huge line"][1]
+    assert len(reasons["huge line"][2]) == RAW_TEXT_LIMIT
+    assert reasons["empty"][1] == "empty line"
+    assert reasons["invalid utf-8"][1].startswith("not JSON")
+    assert _query(home / "w.duckdb", "select count(*) from raw.webhook_events") == [(6,)]
+    assert _query(home / "w.duckdb", "select lines_read, lines_landed, lines_quarantined from raw.ingest_manifest") == [
+        (len(lines), 2, len(BAD_CORPUS))]
+
+
+def test_redeliveries_land_once_and_reruns_ingest_nothing_twice(home, exports):
+    (exports / "webhooks" / "a.ndjson").write_bytes(b"\n".join(GOOD[:4]) + b"\n")
+    with gzip.open(exports / "webhooks" / "b.ndjson.gz", "wb") as handle:  # GOOD[2:6]: two redelivered
+        handle.write(b"\n".join(GOOD[2:6]) + b"\n")
+    first = _run(home / "w.duckdb", exports)
+    assert (first.files, first.lines_read, first.rows_new) == (2, 8, 18)
+    again = _run(home / "w.duckdb", exports)
+    assert (again.files, again.lines_read, again.rows_new) == (0, 0, 0)
+    rows = _query(home / "w.duckdb", "select source_file, count(*) from raw.webhook_events group by all order by 1")
+    assert rows == [("webhooks/a.ndjson", 12), ("webhooks/b.ndjson.gz", 6)]  # first occurrence wins
+
+
+def test_appended_bytes_are_read_from_the_last_complete_line(home, exports):
+    path = exports / "webhooks" / "grow.ndjson"
+    path.write_bytes(GOOD[0] + b"\n" + GOOD[1][:40])  # a writer is in the middle of line 2
+    assert _run(home / "w.duckdb", exports).lines_read == 1
+    with open(path, "ab") as handle:
+        handle.write(GOOD[1][40:] + b"\n" + GOOD[2])  # line 3 complete JSON without newline yet
+    second = _run(home / "w.duckdb", exports)
+    assert (second.lines_read, second.lines_landed) == (2, 2)
+    assert _run(home / "w.duckdb", exports).lines_read == 0
+    with open(path, "ab") as handle:
+        handle.write(b"\n" + GOOD[3] + b"\n")
+    third = _run(home / "w.duckdb", exports)
+    # The newline that completes line 3 does not make an empty line 4.
+    assert (third.lines_read, third.lines_landed, third.lines_quarantined) == (1, 1, 0)
+    assert _query(home / "w.duckdb", "select source_line, count(*) from raw.webhook_events group by 1 order by 1") == [
+        (1, 3), (2, 3), (3, 3), (4, 3)]
+    assert _query(home / "w.duckdb", "select bytes_read, file_size from raw.ingest_manifest") == [
+        (path.stat().st_size, path.stat().st_size)]
+
+
+def test_small_chunks_give_the_same_result(home, exports):
+    (exports / "webhooks" / "a.ndjson").write_bytes(b"\n".join(GOOD + [b"oops"]) + b"\n")
+    _run(home / "big.duckdb", exports)
+    _run(home / "small.duckdb", exports, chunk_bytes=100)
+    sql = "select * from raw.webhook_events order by event_key"
+    assert _query(home / "big.duckdb", sql) == _query(home / "small.duckdb", sql)
+
+
+def test_rebuilding_from_scratch_replays_into_identical_tables(home, exports):
+    """Exports are the source of truth: an incremental history and a fresh replay agree."""
+    for n, chunk in enumerate((GOOD[:3], GOOD[2:7] + [b"junk"], GOOD[6:])):
+        (exports / "webhooks" / f"h{n}.ndjson").write_bytes(b"\n".join(chunk) + b"\n")
+        _run(home / "incremental.duckdb", exports)
+    (exports / "sends" / "s.ndjson").write_bytes(b"\n".join(s.line(s.send_ok(n)) for n in range(5)) + b"\n")
+    _run(home / "incremental.duckdb", exports, SENDS)
+    before = {p: p.stat().st_mtime_ns for p in exports.rglob("*") if p.is_file()}
+    _run(home / "fresh.duckdb", exports)
+    _run(home / "fresh.duckdb", exports, SENDS)
+    for table in ("webhook_events", "send_attempts", "ingest_quarantine", "ingest_manifest"):
+        sql = f"select * from raw.{table} order by all"
+        assert _query(home / "incremental.duckdb", sql) == _query(home / "fresh.duckdb", sql), table
+    assert {p: p.stat().st_mtime_ns for p in exports.rglob("*") if p.is_file()} == before  # never modified
+
+
+def test_send_logs_land_with_parsed_errors(home, exports):
+    lines = [s.line(s.send_ok(1)), s.line(s.send_error(error_data='{"remaining_seconds": 60}')),
+             s.line(s.send_ok(1)), b"{broken"]
+    with gzip.open(exports / "sends" / "day.ndjson.gz", "wb") as handle:
+        handle.write(b"\n".join(lines))  # no final newline: a sealed .gz's last line is complete
+    stats = _run(home / "w.duckdb", exports, SENDS)
+    assert (stats.lines_read, stats.lines_landed, stats.lines_quarantined, stats.rows_new) == (4, 3, 1, 2)
+    rows = _query(home / "w.duckdb", "select success, tracking_id, error_code, remaining_seconds, "
+                  "ts = timestamptz '2025-11-27 00:00:00+00' from raw.send_attempts order by success")
+    assert rows == [(False, None, 2300068, 60, True), (True, "trk-1", None, None, True)]
+
+
+def test_files_in_progress_are_not_read(home, exports):
+    for name in ("x.ndjson.open", ".hidden.ndjson", "y.ndjson.tmp", "notes.txt"):
+        (exports / "webhooks" / name).write_bytes(GOOD[0] + b"\n")
+    assert _run(home / "w.duckdb", exports).files == 0
+
+
+def test_ids_that_arrive_as_numbers_stay_exact(home, exports):
+    line = s.line(s.changes(("marketing_message_echoes", s.echo(recipient_id=-1))))
+    line = line.replace(b'"recipient_id":-1', b'"recipient_id":98765432109876543210')
+    (exports / "webhooks" / "a.ndjson").write_bytes(line + b"\n")
+    _run(home / "w.duckdb", exports)
+    assert _query(home / "w.duckdb", "select recipient_id, page_id, app_id from raw.webhook_events") == [
+        ("98765432109876543210", str(s.PAGE), "12313123123123")]
+    payload = _query(home / "w.duckdb", "select payload::varchar from raw.webhook_events")[0][0]
+    assert orjson.loads(payload.replace("98765432109876543210", "0"))["recipient_id"] == 0
+    assert "98765432109876543210" in payload

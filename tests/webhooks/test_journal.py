@@ -1,0 +1,85 @@
+"""The journal: acknowledged lines are on disk, files rotate hourly and are sealed atomically."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from pipelines.webhooks.ingest import sealed_files
+from pipelines.webhooks.journal import Journal, body_to_line, recover
+
+
+def test_body_to_line_keeps_json_valid():
+    assert body_to_line(b'{\r\n  "a": "x\\ny"\n}') == b'{    "a": "x\\ny" }\n'
+
+
+def test_concurrent_appends_are_all_written_then_sealed(tmp_path: Path):
+    async def scenario() -> None:
+        journal = Journal(tmp_path)
+        await journal.start()
+        await asyncio.gather(*(journal.append(f'{{"n": {n}}}'.encode()) for n in range(200)))
+        assert journal.current_file.name.endswith(".ndjson.open")
+        assert sealed_files(tmp_path) == []  # readers cannot see the open file
+        await journal.close()
+
+    asyncio.run(scenario())
+    (path,) = sealed_files(tmp_path)
+    assert sorted(path.read_bytes().splitlines()) == sorted(f'{{"n": {n}}}'.encode() for n in range(200))
+    assert not list(tmp_path.glob("*.open"))
+
+
+def test_rotates_every_utc_hour(tmp_path: Path):
+    now = [1764201600.0]  # 00:00 UTC
+
+    async def scenario() -> None:
+        journal = Journal(tmp_path, clock=lambda: now[0])
+        await journal.start()
+        await journal.append(b'{"n": 1}')
+        now[0] += 3599
+        await journal.append(b'{"n": 2}')
+        now[0] += 2  # 01:00:01
+        await journal.append(b'{"n": 3}')
+        await journal.close()
+
+    asyncio.run(scenario())
+    first, second = sealed_files(tmp_path)
+    assert "2025-11-27T00" in first.name and "2025-11-27T01" in second.name
+    assert first.read_bytes() == b'{"n": 1}\n{"n": 2}\n'
+    assert second.read_bytes() == b'{"n": 3}\n'
+
+
+def test_recover_seals_leftovers_cutting_a_torn_last_line(tmp_path: Path):
+    (tmp_path / "webhooks-a.ndjson.open").write_bytes(b'{"n": 1}\n{"n": 2}\n{"n": 3, "tor')
+    (tmp_path / "webhooks-b.ndjson.open").write_bytes(b'{"n": 4, "torn')  # nothing was acknowledged
+    sealed = recover(tmp_path)
+    assert [p.name for p in sealed] == ["webhooks-a.ndjson"]
+    assert sealed[0].read_bytes() == b'{"n": 1}\n{"n": 2}\n'
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["webhooks-a.ndjson"]
+
+
+def test_write_failure_is_reported_to_the_caller(tmp_path: Path, monkeypatch):
+    import os
+
+    async def scenario() -> None:
+        journal = Journal(tmp_path)
+        await journal.start()
+        await journal.append(b'{"n": 1}')
+        real_fsync = os.fsync
+
+        def failing(fd):
+            raise OSError(28, "No space left on device")
+
+        monkeypatch.setattr(os, "fsync", failing)
+        try:
+            await journal.append(b'{"n": 2}')
+        except OSError as error:
+            assert error.errno == 28
+        else:
+            raise AssertionError("a failed fsync must not be acknowledged")
+        monkeypatch.setattr(os, "fsync", real_fsync)
+        await journal.append(b'{"n": 3}')
+        await journal.close()
+
+    asyncio.run(scenario())
+    (path,) = sealed_files(tmp_path)
+    assert path.read_bytes() == b'{"n": 1}\n{"n": 3}\n'

@@ -1,0 +1,84 @@
+"""The receiver in-process: handshake, signature gate, size limit, durable acknowledgement."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from pipelines.webhooks.ingest import sealed_files
+from pipelines.webhooks.receiver import create_app
+from pipelines.webhooks.signature import sign
+from tests.webhooks import samples as s
+
+SECRET, TOKEN = "app-secret-for-tests", "verify-token-for-tests"
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    return tmp_path / "exports" / "webhooks"
+
+
+@pytest.fixture
+def client(folder: Path):
+    with TestClient(create_app(app_secret=SECRET, verify_token=TOKEN, folder=folder, max_body_bytes=4096)) as c:
+        yield c
+
+
+def _stored(folder: Path) -> list[bytes]:
+    return [line for path in sealed_files(folder) for line in path.read_bytes().splitlines()] + [
+        line for path in folder.glob("*.open") for line in path.read_bytes().splitlines()]
+
+
+@pytest.mark.parametrize(
+    ("params", "status", "text"),
+    [
+        ({"hub.mode": "subscribe", "hub.verify_token": TOKEN, "hub.challenge": "1158201444"}, 200, "1158201444"),
+        ({"hub.mode": "subscribe", "hub.verify_token": "wrong", "hub.challenge": "1"}, 403, "forbidden"),
+        ({"hub.mode": "unsubscribe", "hub.verify_token": TOKEN, "hub.challenge": "1"}, 403, "forbidden"),
+        ({"hub.mode": "subscribe", "hub.challenge": "1"}, 403, "forbidden"),
+        ({"hub.mode": "subscribe", "hub.verify_token": TOKEN}, 403, "forbidden"),
+    ],
+)
+def test_handshake(client, params, status, text):
+    response = client.get("/webhooks", params=params)
+    assert (response.status_code, response.text) == (status, text)
+
+
+def test_signed_post_is_stored_verbatim_on_one_line(client, folder):
+    body = b'{"object":"page",\n"entry":[{"id":"1","time":1,"changes":[{"field":"marketing_message_reads","value":{"t":"\\u00e4"}}]}]}'
+    response = client.post("/webhooks", content=body, headers={"X-Hub-Signature-256": sign(body, SECRET)})
+    assert (response.status_code, response.text) == (200, "EVENT_RECEIVED")
+    assert _stored(folder) == [body.replace(b"\n", b" ")]
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{}, {"X-Hub-Signature-256": "sha256=" + "0" * 64}, {"X-Hub-Signature-256": "sha1=abc"},
+     {"X-Hub-Signature-256": sign(b"other body", SECRET)}],
+    ids=["missing", "invalid", "wrong-prefix", "other-body"],
+)
+def test_bad_signature_gets_403_and_nothing_is_written(client, folder, headers):
+    response = client.post("/webhooks", content=s.line(s.changes(("marketing_message_echoes", s.echo()))),
+                           headers=headers)
+    assert response.status_code == 403
+    assert _stored(folder) == []
+
+
+def test_body_over_the_limit_gets_413(client, folder):
+    body = b'{"pad":"' + b"x" * 5000 + b'"}'
+    response = client.post("/webhooks", content=body, headers={"X-Hub-Signature-256": sign(body, SECRET)})
+    assert response.status_code == 413
+    assert _stored(folder) == []
+
+
+def test_health_and_shutdown_seals(folder):
+    app = create_app(app_secret=SECRET, verify_token=TOKEN, folder=folder)
+    with TestClient(app) as client:
+        assert client.get("/healthz").json() == {"status": "ok"}
+        body = s.line(s.changes(("marketing_message_echoes", s.echo())))
+        assert client.post("/webhooks", content=body, headers={"X-Hub-Signature-256": sign(body, SECRET)}).status_code == 200
+    (path,) = sealed_files(folder)
+    assert path.read_bytes() == body + b"\n"
+    assert not list(folder.glob("*.open"))

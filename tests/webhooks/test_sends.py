@@ -1,0 +1,76 @@
+"""Send-log lines -> attempts: successes keep the tracking id, errors are parsed in full."""
+
+from __future__ import annotations
+
+import orjson
+import pytest
+
+from pipelines.webhooks.parse import BadLine
+from pipelines.webhooks.sends import ATTEMPT_COLUMNS, parse_send_line
+from tests.webhooks import samples as s
+
+
+def _parse(record: object) -> dict:
+    return dict(zip(ATTEMPT_COLUMNS, parse_send_line(orjson.dumps(record)), strict=True))
+
+
+def test_success_keeps_tracking_id_and_strips_act_prefix():
+    attempt = _parse(s.send_ok(3))
+    assert attempt["success"] is True
+    assert attempt["tracking_id"] == "trk-3"
+    assert attempt["ad_account_id"] == "1001"
+    assert attempt["message_campaign_id"] == "124141414124"
+    assert attempt["error_code"] is None and attempt["remaining_seconds"] is None
+
+
+@pytest.mark.parametrize(
+    "error_data",
+    [{"remaining_seconds": 1800}, '{"remaining_seconds": 1800}', {"remaining_seconds": "1800"}],
+    ids=["object", "json-string", "string-number"],
+)
+def test_error_fields_and_remaining_seconds_in_any_shape(error_data):
+    """`error_data` arrives as an object or as a JSON-encoded string (reference §5.1)."""
+    attempt = _parse(s.send_error(error_data=error_data))
+    assert attempt["success"] is False
+    assert (attempt["error_code"], attempt["error_subcode"], attempt["error_type"]) == (2300068, 2446079, "OAuthException")
+    assert attempt["error_message"] == "Try again later"
+    assert attempt["is_transient"] is True
+    assert attempt["remaining_seconds"] == 1800
+    assert attempt["tracking_id"] is None
+
+
+@pytest.mark.parametrize("error_data", [None, "not json", "[]"])
+def test_error_without_usable_error_data(error_data):
+    assert _parse(s.send_error(error_data=error_data))["remaining_seconds"] is None
+
+
+@pytest.mark.parametrize(
+    ("ts", "expected_us"),
+    [(s.TS_S, s.TS_S * 1_000_000), ("2025-11-27T00:00:00Z", s.TS_S * 1_000_000),
+     ("2025-11-27T00:00:00.250+00:00", s.TS_S * 1_000_000 + 250_000), (s.TS_S * 1000, s.TS_S * 1_000_000)],
+)
+def test_ts_seconds_or_iso(ts, expected_us):
+    assert _parse(s.send_ok(ts=ts))["ts_us"] == expected_us
+
+
+def test_response_logged_as_a_json_string():
+    record = s.send_ok(1)
+    record["response"] = orjson.dumps(record["response"]).decode()
+    assert _parse(record)["tracking_id"] == "trk-1"
+
+
+def test_same_line_twice_has_the_same_key_and_different_lines_differ():
+    assert _parse(s.send_ok(1))["attempt_key"] == _parse(dict(reversed(s.send_ok(1).items())))["attempt_key"]
+    assert _parse(s.send_ok(1))["attempt_key"] != _parse(s.send_ok(2))["attempt_key"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [(b"{not json", "not JSON"), (b"[]", "wrong shape"), (b'{"ad_account_id":"1"}', "missing ts"),
+     (b'{"ts":1764201600,"response":"oops"}', "not JSON"), (b'{"ts":1764201600,"response":[1]}', "wrong shape"),
+     (b'{"ts":1764201600,"response":{"error":{"code":"abc"}}}', "not a whole number"),
+     (b'{"ts":"soon"}', "timestamp")],
+)
+def test_bad_send_lines(raw, reason):
+    with pytest.raises(BadLine, match=reason):
+        parse_send_line(raw)
