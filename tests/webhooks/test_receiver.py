@@ -82,3 +82,14 @@ def test_health_and_shutdown_seals(folder):
     (path,) = sealed_files(folder)
     assert path.read_bytes() == body + b"\n"
     assert not list(folder.glob("*.open"))
+
+
+@pytest.mark.parametrize("env", [{}, {"META_APP_SECRET": SECRET}, {"META_WEBHOOK_VERIFY_TOKEN": TOKEN}])
+def test_serve_without_its_secrets_is_a_configuration_error(monkeypatch, capsys, env):
+    from pipelines.cli import main
+
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert main(["webhooks", "serve", "--port", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "required for `mmlens webhooks serve`" in err and SECRET not in err

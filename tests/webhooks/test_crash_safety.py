@@ -1,0 +1,112 @@
+"""kill -9 under load: every event whose POST got a 200 is in the warehouse exactly once."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+
+from pipelines import warehouse
+from pipelines.webhooks.ingest import WEBHOOKS, ingest
+from pipelines.webhooks.signature import sign
+from tests.conftest import REPO_ROOT
+from tests.webhooks import samples as s
+
+SECRET, TOKEN = "crash-test-secret", "crash-test-token"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _start(home: Path, port: int) -> subprocess.Popen:
+    env = {**os.environ, "MMLENS_HOME": str(home), "META_APP_SECRET": SECRET, "META_WEBHOOK_VERIFY_TOKEN": TOKEN,
+           "PYTHONPATH": str(REPO_ROOT)}
+    process = subprocess.Popen([sys.executable, "-m", "pipelines.cli", "webhooks", "serve", "--port", str(port)],
+                               env=env, cwd=home.parent, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return process
+        except httpx.TransportError:
+            time.sleep(0.05)
+    process.kill()
+    raise AssertionError(f"receiver did not start: {process.stderr.read().decode()[-500:]}")
+
+
+def _body(n: int) -> bytes:
+    tracking = f"crash-{n:06d}"
+    return s.line(s.changes(("marketing_message_echoes", s.echo(n, marketing_message_tracking_id=tracking)),
+                            ("marketing_message_deliveries", s.echo(n, marketing_message_tracking_id=tracking))))
+
+
+def _post(client: httpx.Client, url: str, n: int) -> int | None:
+    body = _body(n)
+    try:
+        response = client.post(url, content=body, headers={"X-Hub-Signature-256": sign(body, SECRET)})
+    except httpx.TransportError:
+        return None
+    return n if response.status_code == 200 else None
+
+
+def test_acknowledged_events_survive_kill_9(home: Path):
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/webhooks"
+    acked: list[int] = []
+    lock = threading.Lock()
+    process = _start(home, port)
+
+    def worker(numbers: range) -> None:
+        with httpx.Client(timeout=5) as client:
+            for n in numbers:
+                if (done := _post(client, url, n)) is not None:
+                    with lock:
+                        acked.append(done)
+
+    try:
+        with ThreadPoolExecutor(max_workers=16) as pool:
+            futures = [pool.submit(worker, range(w * 10_000, w * 10_000 + 2_000)) for w in range(16)]
+            deadline = time.monotonic() + 60
+            while len(acked) < 400 and time.monotonic() < deadline:
+                time.sleep(0.01)
+            process.send_signal(signal.SIGKILL)  # mid-load: requests are in flight
+            process.wait(10)
+            for future in futures:
+                future.result()
+        assert len(acked) >= 400
+        killed_acked = len(acked)
+
+        process = _start(home, port)  # recovers the .open file left by the kill
+        with httpx.Client(timeout=5) as client:
+            for n in range(900_000, 900_020):
+                assert _post(client, url, n) == n
+                acked.append(n)
+        process.send_signal(signal.SIGTERM)
+        # uvicorn shuts down gracefully, then re-raises the signal so the exit status reports it.
+        assert process.wait(20) in (0, -signal.SIGTERM)
+    finally:
+        if process.poll() is None:
+            process.kill()
+
+    folder = home / "exports" / "webhooks"
+    assert not list(folder.glob("*.open"))  # sealed on recovery and on graceful shutdown
+    with warehouse.connect(home / "warehouse.duckdb") as con:
+        stats = ingest(con, home / "exports", WEBHOOKS)
+        rows = con.execute("select tracking_id, event_type, count(*) from raw.webhook_events group by all").fetchall()
+    assert stats.balanced and stats.lines_quarantined == 0
+    counts = {(tracking, event_type): n for tracking, event_type, n in rows}
+    for n in acked:
+        for event_type in ("echo", "delivery"):
+            assert counts.get((f"crash-{n:06d}", event_type)) == 1, (n, event_type)
+    assert killed_acked < len(acked)
