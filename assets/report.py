@@ -1,0 +1,62 @@
+"""The daily HTML report, rendered from the marts (figure builders and page in `reports/`)."""
+
+import datetime as dt
+
+import dagster as dg
+
+from pipelines.partitions import daily_partitions
+from pipelines.resources import MmlensSettings, Warehouse
+from reports import metrics
+from reports.frames import load_frames
+from reports.render import render_report
+from reports.text import escape, signed_percent
+
+MART_KEYS = [
+    dg.AssetKey(["marts", name])
+    for name in ("campaign_daily", "conversions_daily", "delivery_funnel_daily", "error_codes_daily", "delivery_estimates")
+]
+
+
+def _headline_preview(rows: list[metrics.Headline]) -> str:
+    lines = ["| currency | metric | last 7 days | previous 7 days | change |", "|---|---|---|---|---|"]
+    for row in rows:
+        current = "–" if row.current is None else f"{row.current:,.2f}"
+        previous = "–" if row.previous is None else f"{row.previous:,.2f}"
+        lines.append(f"| {escape(row.currency)} | {row.label} | {current} | {previous} | {signed_percent(row.change)} |")
+    return "\n".join(lines)
+
+
+@dg.asset(
+    key=["reports", "daily_report"],
+    group_name="reports",
+    kinds={"plotly", "html"},
+    deps=MART_KEYS,
+    partitions_def=daily_partitions,
+    # A multi-day run (the lookback) renders once, for its last day.
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    pool="duckdb",
+)
+def daily_report(context: dg.AssetExecutionContext, settings: MmlensSettings, warehouse: Warehouse) -> dg.MaterializeResult:
+    """The daily report `MMLENS_HOME/reports/<date>.html` (and `latest.html`): one self-contained
+    page per run date, from the five marts over the year ending on that date: headline figures
+    against the previous 7 days, daily trends, ROAS by campaign beside Meta's, the delivery funnel,
+    error codes by category with advice, estimates vs actuals and a campaign table. A run over a
+    partition range renders the report of the range's last day."""
+    run_date = dt.date.fromisoformat(context.partition_key_range.end)
+    reports_dir = settings.load().reports_dir
+    with warehouse.connect() as con:
+        frames = load_frames(con, run_date)
+    path = render_report(frames, run_date, reports_dir)
+    campaigns = frames.campaign_daily["message_campaign_id"].n_unique()
+    context.log.info(f"report for {run_date.isoformat()} written to {path}")
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(str(path)),
+            "latest": dg.MetadataValue.path(str(reports_dir / "latest.html")),
+            "run_date": dg.MetadataValue.text(run_date.isoformat()),
+            "dagster/row_count": dg.MetadataValue.int(campaigns),
+            "input_rows": dg.MetadataValue.int(frames.total_rows),
+            "size_bytes": dg.MetadataValue.int(path.stat().st_size),
+            "preview": dg.MetadataValue.md(_headline_preview(metrics.headlines(frames.campaign_daily, run_date))),
+        }
+    )

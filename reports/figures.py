@@ -1,0 +1,262 @@
+"""Plotly figure builders: aggregated polars frames (see `reports.metrics`) in, figures out.
+
+Pure functions without I/O. Every string from Meta is escaped with `reports.text.escape` before it
+becomes a label, a hover text or a title (plotly renders a subset of HTML in those). Money is
+plotted per currency: an axis never mixes two currencies. Decimal amounts become floats only
+here, for drawing; tables show the exact Decimal values.
+"""
+
+from __future__ import annotations
+
+import math
+
+import plotly.graph_objects as go
+import polars as pl
+from plotly.subplots import make_subplots
+
+from reports.metrics import CATEGORY_ORDER, MONEY_METRICS, Headline
+from reports.text import ZERO_DECIMAL_CURRENCIES, escape, percent, truncate
+
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
+COLORS = {
+    "spend": "#3b6fd8",
+    "purchase_value": "#1f9d74",
+    "delivered": "#3b6fd8",
+    "link_clicks": "#e08a1e",
+    "ours": "#3b6fd8",
+    "meta": "#a0a7b4",
+}
+CATEGORY_COLORS = dict(
+    zip(
+        CATEGORY_ORDER,
+        ("#e4572e", "#f3a712", "#7d5ba6", "#29335c", "#db2b39", "#4c956c", "#669bbc", "#a8201a", "#9aa0a6"),
+        strict=True,
+    )
+)
+ACCOUNT_COLORS = ("#3b6fd8", "#1f9d74", "#e08a1e", "#7d5ba6", "#db2b39", "#669bbc")
+MAX_ROAS_CAMPAIGNS = 25
+
+
+def _layout(fig: go.Figure, title: str | None, height: int, **extra: object) -> go.Figure:
+    """The report's look. `title` (escaped html) is None where the page's section heading says it."""
+    layout: dict[str, object] = {
+        "template": "plotly_white",
+        "title": {"text": title or "", "x": 0, "xanchor": "left", "font": {"size": 15}},
+        "font": {"family": FONT, "size": 12, "color": "#1d2433"},
+        "height": height,
+        "margin": {"l": 60, "r": 20, "t": 60 if title else 40, "b": 40},
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "right", "x": 1},
+        "hovermode": "x unified",
+    }
+    fig.update_layout(**{**layout, **extra})
+    return fig
+
+
+def _floats(series: pl.Series) -> list[float | None]:
+    return series.cast(pl.Float64).to_list()
+
+
+def _money_format(currency: str) -> str:
+    return ",.0f" if currency.upper() in ZERO_DECIMAL_CURRENCIES else ",.2f"
+
+
+def headline_figure(rows: list[Headline]) -> go.Figure:
+    """One indicator per metric and currency: the last 7 days with the change against the 7 before."""
+    currencies = list(dict.fromkeys(row.currency for row in rows))
+    metrics = list(dict.fromkeys(row.metric for row in rows))
+    fig = go.Figure()
+    for r, currency in enumerate(currencies):
+        for c, metric in enumerate(metrics):
+            row = next(h for h in rows if h.currency == currency and h.metric == metric)
+            value = math.nan if row.current is None else float(row.current)
+            number: dict[str, object] = {"font": {"size": 26}}
+            if metric in MONEY_METRICS:
+                number.update(valueformat=_money_format(currency), suffix=f" {escape(currency)}")
+            elif metric == "roas":
+                number.update(valueformat=".2f", suffix="×")
+            else:
+                number.update(valueformat=",.0f")
+            indicator = go.Indicator(
+                name=f"{row.label} ({currency})",
+                mode="number+delta" if row.previous not in (None, 0) and row.current is not None else "number",
+                value=value,
+                number=number,
+                title={"text": f"{row.label} · {escape(currency)}", "font": {"size": 13, "color": "#6b7385"}},
+                domain={
+                    "x": [c / len(metrics) + 0.01, (c + 1) / len(metrics) - 0.01],
+                    "y": [1 - (r + 1) / len(currencies) + 0.02, 1 - r / len(currencies) - 0.02],
+                },
+            )
+            if row.previous not in (None, 0) and row.current is not None:
+                indicator.delta = {"reference": float(row.previous), "relative": True, "valueformat": "+.1%"}
+            fig.add_trace(indicator)
+    return _layout(fig, None, 30 + 130 * max(len(currencies), 1), hovermode=False)
+
+
+def trends_figure(trends: pl.DataFrame) -> go.Figure:
+    """Daily spend and purchase value per currency (one panel each), then delivered and link clicks."""
+    currencies = trends["currency"].unique(maintain_order=True).to_list()
+    titles = [f"Spend and purchase value ({escape(c)})" for c in currencies] + ["Delivered and link clicks (all accounts)"]
+    fig = make_subplots(rows=len(titles), cols=1, shared_xaxes=True, subplot_titles=titles, vertical_spacing=0.08)
+    for i, currency in enumerate(currencies, start=1):
+        part = trends.filter(pl.col("currency") == currency)
+        for metric, label in (("spend", "Spend"), ("purchase_value", "Purchase value")):
+            fig.add_trace(
+                go.Scatter(
+                    x=part["date"].to_list(),
+                    y=_floats(part[metric]),
+                    name=f"{label} ({escape(currency)})",
+                    mode="lines",
+                    line={"color": COLORS[metric], "width": 2, "dash": "solid" if i == 1 else "dot"},
+                    hovertemplate=f"%{{y:{_money_format(currency)}}} {escape(currency)}",
+                ),
+                row=i,
+                col=1,
+            )
+    counts = trends.group_by("date").agg(pl.col("delivered").sum(), pl.col("link_clicks").sum()).sort("date")
+    for metric, label in (("delivered", "Delivered"), ("link_clicks", "Link clicks")):
+        fig.add_trace(
+            go.Scatter(
+                x=counts["date"].to_list(),
+                y=counts[metric].to_list(),
+                name=label,
+                mode="lines",
+                line={"color": COLORS[metric], "width": 2},
+                hovertemplate="%{y:,.0f}",
+            ),
+            row=len(titles),
+            col=1,
+        )
+    return _layout(fig, None, 120 + 220 * len(titles))
+
+
+def campaign_labels(summary: pl.DataFrame) -> list[str]:
+    """Escaped, shortened campaign names, made unique with the campaign id where names repeat."""
+    names = [name or campaign_id for name, campaign_id in zip(summary["campaign_name"], summary["message_campaign_id"], strict=True)]
+    seen = {name: names.count(name) for name in names}
+    return [
+        escape(truncate(name) if seen[name] == 1 else f"{truncate(name, 36)} ({campaign_id})")
+        for name, campaign_id in zip(names, summary["message_campaign_id"], strict=True)
+    ]
+
+
+def roas_figure(summary: pl.DataFrame, limit: int = MAX_ROAS_CAMPAIGNS) -> go.Figure:
+    """ROAS per campaign, ours (purchase value / spend) beside Meta's website_purchase_roas.
+
+    Shows the `limit` campaigns that delivered most (a count, comparable across currencies)."""
+    top = summary.sort(["delivered", "message_campaign_id"], descending=[True, False]).head(limit).reverse()
+    labels = campaign_labels(top)
+    custom = [
+        [escape(c), escape(cur), f"{float(s or 0):,.2f}", f"{float(v or 0):,.2f}"]
+        for c, cur, s, v in zip(top["message_campaign_id"], top["currency"], top["spend"], top["purchase_value"], strict=True)
+    ]
+    fig = go.Figure()
+    for column, name, color in (("roas", "ROAS (mmlens)", COLORS["ours"]), ("api_roas", "ROAS (Meta)", COLORS["meta"])):
+        fig.add_trace(
+            go.Bar(
+                y=labels,
+                x=top[column].to_list(),
+                name=name,
+                orientation="h",
+                marker={"color": color},
+                customdata=custom,
+                hovertemplate="%{y}<br>id %{customdata[0]}<br>" + name + " %{x:.2f}×"
+                "<br>spend %{customdata[2]} %{customdata[1]}, purchase value %{customdata[3]} %{customdata[1]}<extra></extra>",
+            )
+        )
+    fig.update_yaxes(type="category", automargin=True)
+    fig.update_xaxes(title_text="purchase value / spend", ticksuffix="×")
+    title = f"ROAS by campaign, ours beside Meta's (top {len(labels)} by delivered)"
+    return _layout(fig, title, 120 + 34 * max(len(labels), 3), barmode="group", hovermode="closest")
+
+
+def funnel_figure(stages: pl.DataFrame, losses: dict[str, int]) -> go.Figure:
+    """The delivery funnel: each stage's count and its rate against the stage before."""
+    text = [
+        f"{count:,}" + ("" if rate is None else f" · {percent(rate)} of {previous.lower()}")
+        for count, rate, previous in zip(stages["count"], stages["rate"], [None, *stages["label"].to_list()[:-1]], strict=True)
+    ]
+    fig = go.Figure(
+        go.Funnel(
+            name="Delivery funnel",
+            y=stages["label"].to_list(),
+            x=stages["count"].to_list(),
+            text=text,
+            textinfo="text",
+            textposition="auto",
+            marker={"color": ["#29335c", "#3b6fd8", "#669bbc", "#1f9d74", "#e08a1e"][: stages.height]},
+            hovertemplate="%{y}: %{x:,}<extra></extra>",
+        )
+    )
+    subtitle = f"rejected by the Send API: {losses.get('rejected', 0):,} · failed after sending: {losses.get('failed', 0):,}"
+    title = f"Delivery funnel<br><span style='font-size:0.75em;color:#6b7385'>{subtitle}</span>"
+    return _layout(fig, title, 360, hovermode="closest", margin={"l": 90, "r": 20, "t": 80, "b": 30})
+
+
+def errors_figure(by_category: pl.DataFrame) -> go.Figure:
+    """Error occurrences per day, stacked by category (catalogue order, stable colours)."""
+    present = set(by_category["category"].to_list())
+    categories = [c for c in CATEGORY_ORDER if c in present] + sorted(present - set(CATEGORY_ORDER))
+    fig = go.Figure()
+    for category in categories:
+        part = by_category.filter(pl.col("category") == category)
+        fig.add_trace(
+            go.Bar(
+                x=part["date"].to_list(),
+                y=part["occurrences"].to_list(),
+                name=escape(category.replace("_", " ")),
+                marker={"color": CATEGORY_COLORS.get(category, "#9aa0a6"), "line": {"width": 0}},
+                hovertemplate="%{y:,}",
+            )
+        )
+    fig.update_yaxes(title_text="occurrences")
+    return _layout(fig, None, 360, barmode="stack", bargap=0.1)
+
+
+def estimates_figure(estimates: pl.DataFrame) -> go.Figure:
+    """Meta's delivery and cost estimates (range) against what was delivered and spent, per account.
+
+    Delivery is one panel; cost gets one panel per currency."""
+    accounts = estimates["ad_account_id"].unique(maintain_order=True).to_list()
+    currencies = estimates["currency"].fill_null("?").unique(maintain_order=True).to_list()
+    titles = ["Delivery: estimate range vs delivered"] + [f"Cost: estimate range vs spend ({escape(c)})" for c in currencies]
+    fig = make_subplots(rows=len(titles), cols=1, shared_xaxes=True, subplot_titles=titles, vertical_spacing=0.1)
+    for n, account in enumerate(accounts):
+        part = estimates.filter(pl.col("ad_account_id") == account)
+        color = ACCOUNT_COLORS[n % len(ACCOUNT_COLORS)]
+        currency = part["currency"].fill_null("?")[0]
+        panels = ((1, "delivery", "actual_delivered"), (2 + currencies.index(currency), "cost", "actual_spend"))
+        for row, kind, actual in panels:
+            dates = part["date"].to_list()
+            group = f"{account}-{kind}"
+            label = f"act_{escape(account)}"
+            fig.add_trace(go.Scatter(x=dates, y=_floats(part[f"estimate_{kind}_lower_bound"]), name=f"{label} estimate low",
+                                     legendgroup=group, showlegend=False, mode="lines", line={"width": 0, "color": color}),
+                          row=row, col=1)
+            fig.add_trace(go.Scatter(x=dates, y=_floats(part[f"estimate_{kind}_upper_bound"]), name=f"{label} estimate high",
+                                     legendgroup=group, showlegend=False, mode="lines", line={"width": 0, "color": color},
+                                     fill="tonexty", fillcolor=_translucent(color)), row=row, col=1)
+            fig.add_trace(go.Scatter(x=dates, y=_floats(part[actual]), name=f"{label} actual {kind}", legendgroup=group,
+                                     mode="lines", line={"color": color, "width": 2}), row=row, col=1)
+    return _layout(fig, None, 120 + 240 * len(titles))
+
+
+def _translucent(hex_color: str, alpha: float = 0.18) -> str:
+    r, g, b = (int(hex_color[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def conversions_figure(by_type: pl.DataFrame) -> go.Figure:
+    """Pixel conversions per action type, one bar per attribution window."""
+    fig = go.Figure()
+    for window in by_type["attribution_window"].unique(maintain_order=True).to_list():
+        part = by_type.filter(pl.col("attribution_window") == window)
+        fig.add_trace(
+            go.Bar(
+                x=[escape(a.removeprefix("offsite_conversion.fb_pixel_").replace("_", " ")) for a in part["action_type"]],
+                y=_floats(part["conversions"]),
+                name=escape(window),
+                hovertemplate="%{x}: %{y:,}",
+            )
+        )
+    return _layout(fig, None, 320, barmode="group", hovermode="closest")

@@ -1,0 +1,84 @@
+"""HTML tables of the report: the campaign table and the top error codes.
+
+Every cell is escaped here (`reports.text.escape`), so the returned markup is trusted by the page.
+Money cells show the exact Decimal in the row's own currency.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import polars as pl
+
+from reports.text import count, escape, money, percent, quantity, ratio
+
+# ROAS differences above this share between ours and Meta's are flagged in the campaign table.
+ROAS_TOLERANCE = 0.01
+
+
+def _table(headers: Sequence[tuple[str, str]], rows: Iterable[Sequence[tuple[str, str]]], caption: str) -> str:
+    """`headers` and cells are (css class, already-escaped html) pairs."""
+    head = "".join(f'<th class="{cls}" scope="col">{text}</th>' for cls, text in headers)
+    body = "\n".join("<tr>" + "".join(f'<td class="{cls}">{cell}</td>' for cls, cell in row) + "</tr>" for row in rows)
+    return (
+        f'<div class="table-wrap"><table class="data sortable"><caption>{escape(caption)}</caption>'
+        f"<thead><tr>{head}</tr></thead><tbody>\n{body}\n</tbody></table></div>"
+    )
+
+
+def _roas_cell(ours: float | None, meta: float | None) -> tuple[str, str]:
+    if ours is None or meta is None or meta == 0 or abs(ours / meta - 1) <= ROAS_TOLERANCE:
+        return "num", ratio(meta)
+    return "num flag", f'<span title="differs from ours by more than 1%">{ratio(meta)}</span>'
+
+
+def campaign_table(summary: pl.DataFrame, period_label: str) -> str:
+    """One row per campaign over the period, biggest spenders first within each currency."""
+    headers = [
+        ("text", "Campaign"), ("text", "Account"), ("num", "Spend"), ("num", "Delivered"), ("num", "Link clicks"),
+        ("num", "CTR"), ("num", "Purchases"), ("num", "Purchase value"), ("num", "ROAS"), ("num", "Meta ROAS"),
+    ]
+    rows = []
+    for r in summary.iter_rows(named=True):
+        currency = r["currency"]
+        ctr = r["link_clicks"] / r["delivered"] if r["delivered"] else None
+        name = r["campaign_name"] or "(unnamed)"
+        rows.append(
+            [
+                ("text", f'{escape(name)}<span class="id">{escape(r["message_campaign_id"])}</span>'),
+                ("text", f"act_{escape(r['ad_account_id'])}"),
+                ("num", escape(money(r["spend"], currency))),
+                ("num", count(r["delivered"])),
+                ("num", count(r["link_clicks"])),
+                ("num", percent(ctr)),
+                ("num", quantity(r["purchases"])),
+                ("num", escape(money(r["purchase_value"], currency))),
+                ("num", ratio(r["roas"])),
+                _roas_cell(r["roas"], r["api_roas"]),
+            ]
+        )
+    return _table(headers, rows, f"Campaigns, {period_label}")
+
+
+def error_codes_table(top: pl.DataFrame, period_label: str) -> str:
+    """The most frequent error codes with their meaning and what to do about them."""
+    headers = [
+        ("text", "Code"), ("text", "Meaning"), ("text", "Category"), ("text", "Source"), ("text", "Retry?"),
+        ("num", "Occurrences"), ("num", "Share"), ("text wide", "What to do"),
+    ]
+    rows = []
+    for r in top.iter_rows(named=True):
+        retry = {True: "yes", False: "no"}.get(r["retryable"], "–")
+        rows.append(
+            [
+                ("text code", escape(r["error_code"])),
+                ("text", escape(r["error_name"] or "not in the catalogue")),
+                ("text", escape((r["category"] or "unknown").replace("_", " "))),
+                ("text", escape((r["sources"] or "").replace("_", " "))),
+                ("text", retry),
+                ("num", count(r["occurrences"])),
+                ("num", percent(r["share"])),
+                ("text wide", escape(r["advice"] or "Check Meta's error reference for this code.")),
+            ]
+        )
+    return _table(headers, rows, f"Top error codes, {period_label}")

@@ -1,0 +1,184 @@
+"""The report's aggregations, on small hand-made mart frames.
+
+Cases exist for what analysts would otherwise get wrong: currencies added together, ROAS averaged
+over days instead of a ratio of sums, a zero previous week turned into an infinite change, an
+unknown error code dropped, Meta's ROAS weighted by day instead of by spend.
+"""
+
+import datetime as dt
+from decimal import Decimal
+
+import polars as pl
+import pytest
+
+from reports import metrics
+from reports.frames import normalise
+
+RUN = dt.date(2026, 11, 25)
+
+
+def day(offset: int) -> dt.date:
+    return RUN - dt.timedelta(days=offset)
+
+
+def campaign_daily(rows: list[dict]) -> pl.DataFrame:
+    base = {"ad_account_id": "1", "message_campaign_id": "10", "campaign_name": "c", "currency": "EUR", "spend": "0",
+            "delivered": 0, "link_clicks": 0, "purchases": "0", "purchase_value": "0", "api_roas": None}
+    full = [{**base, **row} for row in rows]
+    for row in full:
+        for key in ("spend", "purchases", "purchase_value"):
+            row[key] = Decimal(row[key])
+    return normalise("campaign_daily", pl.DataFrame(full, infer_schema_length=None))
+
+
+def headline(rows, currency, metric):
+    return next(h for h in rows if h.currency == currency and h.metric == metric)
+
+
+def test_headlines_compare_last_7_days_with_the_7_before_per_currency():
+    frame = campaign_daily(
+        [
+            {"date": day(0), "spend": "10", "purchase_value": "40", "delivered": 100},
+            {"date": day(6), "spend": "10", "purchase_value": "20", "delivered": 100},
+            {"date": day(7), "spend": "5", "purchase_value": "10", "delivered": 50},  # previous week
+            {"date": day(13), "spend": "5", "purchase_value": "5", "delivered": 50},
+            {"date": day(14), "spend": "999", "purchase_value": "999", "delivered": 999},  # outside both
+            {"date": day(1), "currency": "JPY", "ad_account_id": "2", "spend": "1000", "purchase_value": "3000"},
+        ]
+    )
+    rows = metrics.headlines(frame, RUN)
+    assert {h.currency for h in rows} == {"EUR", "JPY"}
+    spend = headline(rows, "EUR", "spend")
+    assert (spend.current, spend.previous) == (Decimal("20"), Decimal("10"))
+    assert spend.change == pytest.approx(1.0)
+    # ratio of sums: 60 / 20, not the mean of 4 and 2
+    assert headline(rows, "EUR", "roas").current == pytest.approx(3.0)
+    assert headline(rows, "EUR", "roas").previous == pytest.approx(1.5)
+    # JPY never added to EUR; no previous week means no change rather than an infinite one
+    jpy = headline(rows, "JPY", "spend")
+    assert (jpy.current, jpy.previous, jpy.change) == (Decimal("1000"), None, None)
+
+
+def test_headline_roas_is_none_when_nothing_was_spent():
+    rows = metrics.headlines(campaign_daily([{"date": day(0), "spend": "0", "purchase_value": "5"}]), RUN)
+    assert headline(rows, "EUR", "roas").current is None
+    assert headline(rows, "EUR", "purchase_value").current == Decimal("5")
+
+
+def test_campaign_summary_uses_ratio_of_sums_and_spend_weighted_meta_roas():
+    frame = campaign_daily(
+        [
+            {"date": day(0), "spend": "10", "purchase_value": "10", "api_roas": 1.0},
+            {"date": day(1), "spend": "30", "purchase_value": "90", "api_roas": 3.0},
+            {"date": day(2), "spend": "60", "purchase_value": "0", "api_roas": None},  # Meta silent that day
+            {"date": day(0), "message_campaign_id": "11", "spend": "0", "purchase_value": "7", "campaign_name": None},
+            {"date": day(40), "message_campaign_id": "12", "spend": "5"},  # outside the period
+        ]
+    )
+    summary = metrics.campaign_summary(frame, metrics.Period.ending(RUN, 28))
+    assert summary["message_campaign_id"].to_list() == ["10", "11"]  # biggest spender first
+    first = summary.row(0, named=True)
+    assert first["spend"] == Decimal("100")
+    assert first["roas"] == pytest.approx(1.0)  # 100 / 100
+    assert first["api_roas"] == pytest.approx((10 * 1 + 30 * 3) / 40)
+    second = summary.row(1, named=True)
+    assert second["roas"] is None and second["api_roas"] is None
+
+
+def test_campaign_summary_keeps_the_latest_name():
+    frame = campaign_daily(
+        [{"date": day(3), "campaign_name": "old name"}, {"date": day(1), "campaign_name": "new name"}, {"date": day(0), "campaign_name": None}]
+    )
+    assert metrics.campaign_summary(frame, metrics.Period.ending(RUN, 28))["campaign_name"].to_list() == ["new name"]
+
+
+def funnel(rows: list[dict]) -> pl.DataFrame:
+    base = {"page_id": "5", "message_campaign_id": "10", "attempted": 0, "accepted": 0, "rejected": 0, "sent": 0,
+            "delivered": 0, "read": 0, "clicked": 0, "failed": 0}
+    return normalise("delivery_funnel_daily", pl.DataFrame([{**base, **r} for r in rows]))
+
+
+@pytest.mark.parametrize(
+    ("attempted", "stages"),
+    [
+        (120, ["attempted", "sent", "delivered", "read", "clicked"]),
+        (0, ["sent", "delivered", "read", "clicked"]),  # webhooks only, no send logs
+    ],
+)
+def test_funnel_stages_and_rates(attempted, stages):
+    frame = funnel(
+        [
+            {"date": day(0), "attempted": attempted, "sent": 100, "delivered": 80, "read": 40, "clicked": 10, "failed": 20},
+            {"date": day(30), "sent": 1000, "delivered": 1000},  # outside the period
+        ]
+    )
+    result = metrics.funnel_stages(frame, metrics.Period.ending(RUN, 28))
+    assert result["stage"].to_list() == stages
+    rates = dict(zip(result["stage"], result["rate"], strict=True))
+    assert rates["delivered"] == pytest.approx(0.8)
+    assert rates["read"] == pytest.approx(0.5)
+    assert rates["clicked"] == pytest.approx(0.25)
+    assert rates[stages[0]] is None
+    assert metrics.funnel_losses(frame, metrics.Period.ending(RUN, 28)) == {"rejected": 0, "failed": 20}
+
+
+def test_funnel_rate_after_an_empty_stage_is_none():
+    result = metrics.funnel_stages(funnel([{"date": day(0)}]), metrics.Period.ending(RUN, 28))
+    assert result["rate"].to_list() == [None, None, None, None]
+
+
+def errors(rows: list[dict]) -> pl.DataFrame:
+    base = {"message_campaign_id": "10", "source": "send_api", "error_name": None, "category": None,
+            "retryable": None, "advice": None, "occurrences": 1}
+    return normalise("error_codes_daily", pl.DataFrame([{**base, **r} for r in rows], infer_schema_length=None))
+
+
+def test_top_error_codes_rank_keep_unknown_codes_and_merge_sources():
+    frame = errors(
+        [
+            {"date": day(0), "error_code": "2300069", "error_name": "frequency cap", "category": "frequency_cap",
+             "advice": "wait", "retryable": False, "occurrences": 5},
+            {"date": day(1), "error_code": "2300069", "source": "delivery_failed_webhook", "category": "frequency_cap",
+             "error_name": "frequency cap", "occurrences": 4},
+            {"date": day(0), "error_code": "unknown", "occurrences": 3},
+            {"date": day(0), "error_code": "613", "category": "rate_limit", "occurrences": 1},
+            {"date": day(50), "error_code": "613", "category": "rate_limit", "occurrences": 100},  # outside
+        ]
+    )
+    top = metrics.top_error_codes(frame, metrics.Period.ending(RUN, 28), limit=2)
+    assert top["error_code"].to_list() == ["2300069", "unknown"]
+    first = top.row(0, named=True)
+    assert first["occurrences"] == 9
+    assert first["sources"] == "delivery_failed_webhook, send_api"
+    assert first["advice"] == "wait"
+    assert first["share"] == pytest.approx(9 / 13)
+    assert top.row(1, named=True)["category"] == "unknown"
+
+
+def test_errors_by_category_counts_missing_category_as_unknown():
+    frame = errors([{"date": day(0), "error_code": "x", "occurrences": 2}, {"date": day(0), "error_code": "613",
+                    "category": "rate_limit", "occurrences": 3}])
+    result = metrics.errors_by_category(frame)
+    assert dict(zip(result["category"], result["occurrences"], strict=True)) == {"rate_limit": 3, "unknown": 2}
+
+
+def test_conversions_by_type_sums_counts_per_window():
+    frame = normalise(
+        "conversions_daily",
+        pl.DataFrame(
+            {
+                "ad_account_id": ["1", "2", "1"],
+                "message_campaign_id": ["10", "20", "10"],
+                "date": [day(0), day(1), day(0)],
+                "action_type": ["offsite_conversion.fb_pixel_purchase"] * 3,
+                "attribution_window": ["default", "default", "7d_click"],
+                "conversions": [Decimal("1.5"), Decimal("2"), Decimal("1")],
+                "conversion_value": [Decimal("10"), Decimal("2000"), Decimal("5")],
+            }
+        ),
+    )
+    result = metrics.conversions_by_type(frame, metrics.Period.ending(RUN, 28))
+    assert dict(zip(result["attribution_window"], result["conversions"], strict=True)) == {
+        "7d_click": Decimal("1"),
+        "default": Decimal("3.5"),
+    }

@@ -1,0 +1,54 @@
+"""Formatting and escaping: every text from Meta reaches the page as text, money keeps its currency."""
+
+from decimal import Decimal
+
+import pytest
+
+from reports import text
+
+
+@pytest.mark.parametrize(
+    ("raw", "escaped"),
+    [
+        ("<img src=x onerror=alert(1)>", "&lt;img src=x onerror=alert(1)&gt;"),
+        ('a "quoted" & <b>bold</b>', "a &quot;quoted&quot; &amp; &lt;b&gt;bold&lt;/b&gt;"),
+        (None, ""),
+        ("plain", "plain"),
+    ],
+)
+def test_escape(raw, escaped):
+    assert text.escape(raw) == escaped
+
+
+@pytest.mark.parametrize(
+    ("value", "currency", "shown"),
+    [
+        (Decimal("1234.505"), "EUR", "1,234.50 EUR"),  # banker's rounding, exact Decimal
+        (Decimal("1234.515"), "USD", "1,234.52 USD"),
+        (Decimal("98000.4"), "JPY", "98,000 JPY"),  # no minor unit
+        (Decimal("0"), "KRW", "0 KRW"),
+        (None, "EUR", "–"),
+    ],
+)
+def test_money_keeps_its_currency(value, currency, shown):
+    assert text.money(value, currency) == shown
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [(Decimal("12"), "12"), (Decimal("1234.0000"), "1,234"), (Decimal("2.5"), "2.5"), (None, "–"), (7, "7")],
+)
+def test_quantity_shows_modelled_decimals(value, shown):
+    assert text.quantity(value) == shown
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"), [(0.125, "+12.5%"), (-0.03, "−3.0%"), (0.0, "+0.0%"), (None, "–")]
+)
+def test_signed_percent(value, shown):
+    assert text.signed_percent(value) == shown
+
+
+def test_truncate_keeps_short_labels_and_shortens_long_ones():
+    assert text.truncate("short") == "short"
+    assert text.truncate("x" * 60, 10) == "x" * 9 + "…"
