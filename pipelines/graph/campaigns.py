@@ -82,14 +82,20 @@ def parse_campaign(ad: dict[str, Any], account: AdAccount) -> MessageCampaign:
         campaign_name=campaign.get("name") if isinstance(campaign.get("name"), str) else None,
         page_id=_opt_id(_obj(ad.get("creative")).get("actor_id"), f"{where} page id"),
         status=str(campaign.get("status") or ad.get("status") or "") or None,
-        daily_budget=minor_to_units(adset.get("daily_budget"), offset, f"{where} daily_budget"),
-        lifetime_budget=minor_to_units(adset.get("lifetime_budget"), offset, f"{where} lifetime_budget"),
+        daily_budget=_budget(adset.get("daily_budget"), offset, f"{where} daily_budget"),
+        lifetime_budget=_budget(adset.get("lifetime_budget"), offset, f"{where} lifetime_budget"),
         start_time=parse_time(adset.get("start_time"), f"{where} start_time"),
         end_time=parse_time(adset.get("end_time"), f"{where} end_time"),
         pixel_id=_opt_id(_obj(adset.get("promoted_object")).get("pixel_id"), f"{where} pixel_id"),
         adset_id=_opt_id(adset.get("id"), f"{where} adset id"),
         ad_id=_opt_id(ad.get("id"), f"{where} ad id"),
     )
+
+
+def _budget(value: Any, offset: int, what: str) -> Decimal | None:
+    """Graph reports the budget a campaign does not use as "0": that is "not set", not zero."""
+    amount = minor_to_units(value, offset, what)
+    return None if amount is None or amount == 0 else amount
 
 
 def _needs_node(ad: dict[str, Any]) -> bool:

@@ -144,7 +144,8 @@ class GraphClient:
         return f"{self._root}/{path.lstrip('/')}"
 
     def _call(self, method: str, url: str, params: dict[str, Any], account: str | None) -> Any:
-        params = {k: _encode(v) for k, v in params.items()}
+        if method == "GET":
+            params = {k: _encode(v) for k, v in params.items()}
         if self._proof:
             params["appsecret_proof"] = self._proof
         attempt = 0
@@ -166,12 +167,13 @@ class GraphClient:
                 else:
                     self._sleep(backoff)
 
-    def _send(self, method: str, url: str, params: dict[str, str], account: str | None) -> Any:
+    def _send(self, method: str, url: str, params: dict[str, Any], account: str | None) -> Any:
         try:
             if method == "GET":
                 response = self._http.get(url, params=params)
             else:
-                response = self._http.post(url, data=params)
+                # Graph accepts JSON bodies; structures stay structures instead of JSON-in-a-form.
+                response = self._http.post(url, json=params)
             text = response.text
         except httpx.TransportError as error:
             # Dropped connection, reset, timeout: the request may or may not have landed; all our

@@ -31,8 +31,9 @@ def error(code: int, subcode: int | None = None, message: str = "boom", status: 
 def params_of(request: httpx.Request) -> dict[str, str]:
     """Query parameters, plus form fields for POSTs."""
     values = {k: v[0] for k, v in parse_qs(request.url.query.decode(), keep_blank_values=True).items()}
-    if request.method == "POST":
-        values.update({k: v[0] for k, v in parse_qs(request.content.decode(), keep_blank_values=True).items()})
+    if request.method == "POST" and request.content:
+        body = json.loads(request.content)
+        values.update({k: v if isinstance(v, str) else json.dumps(v) for k, v in body.items()})
     return values
 
 

@@ -81,3 +81,9 @@ def test_account_node():
     client, _ = client_for(lambda r: ok({"id": "act_5", "account_id": "5", "name": "N", "currency": "jpy", "timezone_name": "Asia/Tokyo", "account_status": 1}))
     account = fetch_account(client, "5")
     assert account == AdAccount("5", "N", "JPY", 1, "Asia/Tokyo", 1)
+
+
+def test_unused_budget_reported_as_zero_is_not_set():
+    ad = {"id": "a1", "campaign": {"id": "c1"}, "adset": {"daily_budget": "0", "lifetime_budget": "250000"}}
+    campaign = parse_campaign(ad, USD)
+    assert (campaign.daily_budget, campaign.lifetime_budget) == (None, Decimal("2500"))

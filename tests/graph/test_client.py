@@ -133,9 +133,12 @@ def test_decimal_json_keeps_exact_values_and_ids():
     assert str(body["id"]) == "123456789012345678901"
 
 
-def test_post_sends_form_body_with_json_structures():
+def test_post_sends_a_json_body_with_structures_and_the_proof():
     rec = Recorder(lambda r: ok({"report_run_id": "9"}))
-    client, _ = client_for(rec)
+    client, _ = client_for(rec, app_secret=SECRET)
     client.post("act_1/insights", {"time_range": {"since": "2026-01-01", "until": "2026-01-02"}, "flag": True}, account="1")
-    body = rec.requests[0].content.decode()
-    assert "time_range=%7B%22since%22%3A%222026-01-01%22" in body and "flag=true" in body
+    request = rec.requests[0]
+    body = json.loads(request.content)
+    assert request.headers["content-type"] == "application/json"
+    assert body["time_range"] == {"since": "2026-01-01", "until": "2026-01-02"} and body["flag"] is True
+    assert body["appsecret_proof"] and TOKEN not in request.content.decode()
