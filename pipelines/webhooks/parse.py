@@ -154,7 +154,8 @@ def _classify(item: dict, where: str) -> tuple[str, dict]:
         if value is None:
             content = {k: v for k, v in item.items() if k != "field"}
         elif isinstance(value, dict):
-            content = value
+            # Some values repeat `field`; drop it so the key does not depend on that habit.
+            content = {k: v for k, v in value.items() if k != "field"} if "field" in value else value
         else:
             raise BadLine(f"wrong shape: value is not an object ({where})")
         return event_type, content

@@ -30,7 +30,7 @@ FIELDS = [
 
 
 @pytest.mark.parametrize(("field", "event_type", "value"), FIELDS, ids=[f[1] for f in FIELDS])
-@pytest.mark.parametrize("shape", ["changes", "flat-item", "top-level-flat", "entry-is-item"])
+@pytest.mark.parametrize("shape", ["changes", "flat-item", "top-level-flat", "entry-is-item", "value-repeats-field"])
 def test_every_event_type_in_every_envelope(field, event_type, value, shape):
     """Meta documents only the inner objects, so each type must parse in each plausible envelope,
     and the event key must not depend on the envelope (a redelivery in another shape lands once)."""
@@ -39,6 +39,7 @@ def test_every_event_type_in_every_envelope(field, event_type, value, shape):
         "flat-item": {"object": "page", "entry": [{"id": "1", "time": 1, "changes": [{"field": field, **value}]}]},
         "top-level-flat": {"field": field, **value},
         "entry-is-item": {"object": "page", "entry": [{"id": str(s.PAGE), "time": 1, "field": field, "value": value}]},
+        "value-repeats-field": s.changes((field, {"field": field, **value})),
     }
     event = _one(documents[shape])
     assert event["event_type"] == event_type
