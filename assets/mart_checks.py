@@ -1,0 +1,126 @@
+"""Asset checks on the marts: grain, signs, reconciliation with Meta's numbers, funnel order,
+freshness. Each check's SQL is in `sql/queries/mart_check_*.sql` and returns the violating rows."""
+
+
+import datetime as dt
+
+import dagster as dg
+import polars as pl
+
+from assets.marts import mart_key, markdown_preview
+from pipelines.resources import Warehouse
+from pipelines.warehouse import sql_text
+
+GRAIN_CHECK = "grain_unique"
+NON_NEGATIVE_CHECK = "non_negative"
+ROAS_CHECK = "roas_matches_meta"
+WEBHOOK_DELIVERED_CHECK = "webhook_delivered_matches_insights"
+FUNNEL_CHECK = "funnel_monotone"
+FRESHNESS_CHECK = "yesterday_partition_present"
+
+# Ours vs Meta's website_purchase_roas: 1%, or half a cent of a ratio Meta rounded to 2 decimals.
+ROAS_RELATIVE_TOLERANCE = 0.01
+ROAS_ABSOLUTE_TOLERANCE = 0.005
+# Insights exclude recipients in regions Meta leaves out (Europe, Japan), so insights delivered may
+# sit below the webhook deliveries, but never clearly above them.
+INSIGHTS_MIN_SHARE_OF_WEBHOOK = 0.8
+INSIGHTS_MAX_SHARE_OF_WEBHOOK = 1.02
+# The daily schedule runs at 11:00 UTC; yesterday's partition is due three hours later.
+PARTITION_DEADLINE = dt.time(14, 0)
+
+
+def _violations(warehouse: Warehouse, query: str, params: list | None = None) -> pl.DataFrame:
+    with warehouse.connect() as con:
+        return con.sql(sql_text(f"queries/{query}.sql"), params=params).pl()
+
+
+def _result(rows: pl.DataFrame, severity: dg.AssetCheckSeverity = dg.AssetCheckSeverity.ERROR,
+            **extra: dg.MetadataValue) -> dg.AssetCheckResult:
+    count = int(rows["violations"][0]) if rows.height else 0
+    shown = rows.drop("violations", "compared_outside", strict=False)
+    metadata = {"violations": dg.MetadataValue.int(count), **extra}
+    if count:
+        metadata["examples"] = dg.MetadataValue.md(markdown_preview(shown))
+    return dg.AssetCheckResult(passed=count == 0, severity=severity, metadata=metadata)
+
+
+def _grain_check(mart: str, grain: str) -> dg.AssetChecksDefinition:
+    @dg.asset_check(asset=mart_key(mart), name=GRAIN_CHECK, blocking=True,
+                    description=f"No two rows of marts.{mart} share the grain ({grain}).")
+    def check(warehouse: Warehouse) -> dg.AssetCheckResult:
+        return _result(_violations(warehouse, f"mart_check_grain_{mart}"))
+
+    return check
+
+
+def _sign_check(mart: str, what: str) -> dg.AssetChecksDefinition:
+    @dg.asset_check(asset=mart_key(mart), name=NON_NEGATIVE_CHECK, blocking=True,
+                    description=f"marts.{mart}: {what} never negative.")
+    def check(warehouse: Warehouse) -> dg.AssetCheckResult:
+        return _result(_violations(warehouse, f"mart_check_negative_{mart}"))
+
+    return check
+
+
+GRAINS = {
+    "campaign_daily": "message_campaign_id, date",
+    "conversions_daily": "message_campaign_id, date, action_type, attribution_window",
+    "delivery_funnel_daily": "page_id, message_campaign_id, date",
+    "error_codes_daily": "date, message_campaign_id, source, error_code",
+    "delivery_estimates": "ad_account_id, snapshot_date",
+}
+SIGNS = {
+    "campaign_daily": "spend, delivered, reads, clicks, purchases and purchase value",
+    "conversions_daily": "conversions and their value",
+    "delivery_funnel_daily": "every count",
+    "error_codes_daily": "occurrences (at least one)",
+    "delivery_estimates": "bounds and actuals",
+}
+grain_checks = [_grain_check(mart, grain) for mart, grain in GRAINS.items()]
+sign_checks = [_sign_check(mart, what) for mart, what in SIGNS.items()]
+
+
+@dg.asset_check(asset=mart_key("campaign_daily"), name=ROAS_CHECK,
+                description="Our roas (purchase_value / spend) equals Meta's website_purchase_roas within 1% "
+                "(or 0.005 absolute, for Meta's 2-decimal rounding) on every campaign-day where both exist.")
+def roas_matches_meta(warehouse: Warehouse) -> dg.AssetCheckResult:
+    rows = _violations(warehouse, "mart_check_roas_reconciliation", [ROAS_RELATIVE_TOLERANCE, ROAS_ABSOLUTE_TOLERANCE])
+    ((compared,),) = _violations(warehouse, "mart_check_roas_compared").rows()
+    return _result(rows, compared=dg.MetadataValue.int(int(compared)))
+
+
+@dg.asset_check(asset=mart_key("campaign_daily"), name=WEBHOOK_DELIVERED_CHECK,
+                additional_deps=[dg.AssetKey(["raw", "webhook_events"])],
+                description="Webhook deliveries vs insights marketing_messages_delivered per campaign and account-local "
+                "day: insights may be up to 20% lower (regions Meta excludes) and at most 2% higher. Warning only.")
+def webhook_delivered_matches_insights(warehouse: Warehouse) -> dg.AssetCheckResult:
+    rows = _violations(warehouse, "mart_check_webhook_vs_insights",
+                       [INSIGHTS_MIN_SHARE_OF_WEBHOOK, INSIGHTS_MAX_SHARE_OF_WEBHOOK])
+    return _result(rows, severity=dg.AssetCheckSeverity.WARN)
+
+
+@dg.asset_check(asset=mart_key("delivery_funnel_daily"), name=FUNNEL_CHECK,
+                description="sent >= delivered >= read >= clicked, sent <= accepted and accepted + rejected = attempted "
+                "on every row.")
+def funnel_monotone(warehouse: Warehouse) -> dg.AssetCheckResult:
+    return _result(_violations(warehouse, "mart_check_funnel_monotone"))
+
+
+def partition_due(now: dt.datetime, materialized: set[str]) -> tuple[bool, str]:
+    """Whether yesterday's (UTC) partition is present once the deadline has passed."""
+    now = now.astimezone(dt.timezone.utc)
+    yesterday = (now.date() - dt.timedelta(days=1)).isoformat()
+    if yesterday in materialized:
+        return True, f"{yesterday} is materialized"
+    if now.time() < PARTITION_DEADLINE:
+        return True, f"{yesterday} is not due before {PARTITION_DEADLINE.isoformat()} UTC"
+    return False, f"{yesterday} is missing after its {PARTITION_DEADLINE.isoformat()} UTC deadline"
+
+
+@dg.asset_check(asset=mart_key("campaign_daily"), name=FRESHNESS_CHECK,
+                description="Yesterday's (UTC) partition of campaign_daily is materialized by 14:00 UTC, three hours "
+                "after the daily schedule.")
+def yesterday_partition_present(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
+    materialized = context.instance.get_materialized_partitions(mart_key("campaign_daily"))
+    passed, detail = partition_due(dt.datetime.now(dt.timezone.utc), set(materialized))
+    return dg.AssetCheckResult(passed=passed, metadata={"detail": dg.MetadataValue.text(detail)})

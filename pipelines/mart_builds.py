@@ -1,0 +1,161 @@
+"""Building the marts in DuckDB: read raw rows, call the pure transforms, replace a window.
+
+Plain Python over a DuckDB connection (no Dagster), so the assets stay thin and the benchmark can
+time exactly what the assets run. Every build deletes its window and inserts the new rows in ONE
+transaction, so a re-run gives identical tables and a failure leaves the previous rows intact.
+
+Windows:
+- campaign_daily / conversions_daily: a range of account-local dates (the partition range).
+- delivery_funnel_daily / error_codes_daily: incremental. `marts.build_state` records the last
+  line of each export file a mart has seen; the rebuild starts at the UTC date of the earliest row
+  past that. The funnel window then widens backwards while events inside it are attributed to older
+  sends (a click today for yesterday's send changes yesterday's row), so the result equals a full
+  rebuild. `full=True` (or an empty state) rebuilds everything.
+- delivery_estimates: rebuilt whole (one row per account and day).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import duckdb
+import polars as pl
+
+from pipelines.transforms.campaign_daily import campaign_daily, conversions_daily
+from pipelines.transforms.error_codes import error_codes_daily
+from pipelines.transforms.estimates import delivery_estimates
+from pipelines.transforms.funnel import delivery_funnel_daily, earliest_touched_send
+from pipelines.warehouse import sql_text
+
+MART_NAMES = ("campaign_daily", "conversions_daily", "delivery_funnel_daily", "error_codes_daily", "delivery_estimates")
+BEGINNING = dt.date(1970, 1, 1)
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What a build replaced: rows written and the first date rewritten (None: nothing new)."""
+
+    frame: pl.DataFrame
+    since: dt.date | None
+    full: bool = False
+
+    @property
+    def rows_written(self) -> int:
+        return self.frame.height
+
+
+def _read(con: duckdb.DuckDBPyConnection, name: str, params: list | None = None) -> pl.DataFrame:
+    return con.sql(sql_text(f"queries/{name}.sql"), params=params).pl()
+
+
+def _utc_start(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), tzinfo=dt.timezone.utc)
+
+
+def _replace(con: duckdb.DuckDBPyConnection, delete: str, delete_params: list, insert: str, rows: pl.DataFrame,
+             state: tuple[str, pl.DataFrame] | None = None) -> None:
+    """Delete a window and insert its rows (and record the build state) in one transaction."""
+    con.register("mart_rows", rows)
+    con.execute("begin transaction")
+    try:
+        con.execute(sql_text(f"queries/{delete}.sql"), delete_params)
+        con.execute(sql_text(f"queries/{insert}.sql"))
+        if state is not None:
+            mart, lines = state
+            con.register("state_rows", lines)
+            con.execute(sql_text("queries/mart_replace_build_state.sql"), [mart])
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    finally:
+        con.unregister("mart_rows")
+        if state is not None:
+            con.unregister("state_rows")
+
+
+def mart_row_count(con: duckdb.DuckDBPyConnection, name: str) -> int:
+    if name not in MART_NAMES:
+        raise ValueError(f"not a mart: {name}")
+    ((count,),) = con.execute(sql_text("queries/mart_count_rows.sql"), [name]).fetchall()
+    return int(count or 0)
+
+
+def build_campaign_marts(con: duckdb.DuckDBPyConnection, since: dt.date, until: dt.date) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Replace campaign_daily and conversions_daily for account-local dates [since, until]."""
+    insights = _read(con, "mart_read_insights", [since, until])
+    actions = _read(con, "mart_read_actions", [since, until])
+    campaigns = _read(con, "mart_read_campaigns")
+    accounts = _read(con, "mart_read_accounts")
+    daily = campaign_daily(insights, actions, campaigns, accounts)
+    conversions = conversions_daily(actions)
+    _replace(con, "mart_delete_campaign_daily_window", [since, until], "mart_insert_campaign_daily", daily)
+    _replace(con, "mart_delete_conversions_daily_window", [since, until], "mart_insert_conversions_daily", conversions)
+    return daily, conversions
+
+
+def _incremental_start(con: duckdb.DuckDBPyConnection, mart: str, full: bool) -> tuple[dt.date | None, bool]:
+    """(first UTC date to rebuild, whether it is a full rebuild); (None, False) when nothing is new."""
+    if full or not con.execute(sql_text("queries/mart_build_state.sql"), [mart]).fetchall():
+        return BEGINNING, True
+    ((earliest,),) = con.execute(sql_text("queries/mart_earliest_new_rows.sql"), [mart]).fetchall()
+    return (earliest.date(), False) if earliest is not None else (None, False)
+
+
+def _export_frames(con: duckdb.DuckDBPyConnection, since: dt.date) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Send attempts and funnel events from `since` (UTC), plus the older sends they may point at."""
+    start = _utc_start(since)
+    attempts = pl.concat([_read(con, "mart_read_send_attempts", [start]), _read(con, "mart_read_context_sends", [start])])
+    return attempts, _read(con, "mart_read_webhook_events", [start])
+
+
+def build_funnel(con: duckdb.DuckDBPyConnection, full: bool = False) -> BuildResult:
+    """Rebuild marts.delivery_funnel_daily from the earliest date new export rows can change."""
+    since, is_full = _incremental_start(con, "delivery_funnel_daily", full)
+    if since is None:
+        return BuildResult(pl.DataFrame(), None)
+    lines = _read(con, "mart_source_lines")
+    while True:
+        attempts, events = _export_frames(con, since)
+        touched = earliest_touched_send(attempts, events)
+        if touched is None or touched >= since:
+            break
+        since = touched  # events in the window belong to older sends: rebuild those days too
+    funnel = delivery_funnel_daily(attempts, events, _read(con, "mart_read_campaigns"), since=since)
+    _replace(con, "mart_delete_funnel_since", [since], "mart_insert_delivery_funnel_daily", funnel,
+             state=("delivery_funnel_daily", lines))
+    return BuildResult(funnel, since, is_full)
+
+
+def build_error_codes(con: duckdb.DuckDBPyConnection, full: bool = False) -> BuildResult:
+    """Rebuild marts.error_codes_daily from the earliest UTC date of new export rows."""
+    since, is_full = _incremental_start(con, "error_codes_daily", full)
+    if since is None:
+        return BuildResult(pl.DataFrame(), None)
+    lines = _read(con, "mart_source_lines")
+    start = _utc_start(since)
+    errors = error_codes_daily(_read(con, "mart_read_send_attempts", [start]), _read(con, "mart_read_webhook_events", [start]))
+    _replace(con, "mart_delete_error_codes_since", [since], "mart_insert_error_codes_daily", errors,
+             state=("error_codes_daily", lines))
+    return BuildResult(errors, since, is_full)
+
+
+def build_estimates(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Rebuild marts.delivery_estimates whole."""
+    frame = delivery_estimates(_read(con, "mart_read_estimates"), _read(con, "mart_read_campaign_daily_all"),
+                               _read(con, "mart_read_accounts"))
+    _replace(con, "mart_delete_delivery_estimates", [], "mart_insert_delivery_estimates", frame)
+    return frame
+
+
+def build_all(con: duckdb.DuckDBPyConnection, since: dt.date, until: dt.date, full: bool = False) -> dict[str, int]:
+    """Every mart, as a daily run builds them (the benchmark's unit of work)."""
+    daily, conversions = build_campaign_marts(con, since, until)
+    return {
+        "campaign_daily": daily.height,
+        "conversions_daily": conversions.height,
+        "delivery_funnel_daily": build_funnel(con, full).rows_written,
+        "error_codes_daily": build_error_codes(con, full).rows_written,
+        "delivery_estimates": build_estimates(con).height,
+    }
