@@ -52,6 +52,14 @@ def _layout(fig: go.Figure, title: str | None, height: int, **extra: object) -> 
     return fig
 
 
+def _above_subplot_titles(plot_height: int) -> dict[str, object]:
+    """Margin and legend position that keep the legend clear of the first subplot's title."""
+    return {
+        "margin": {"l": 60, "r": 20, "t": 80, "b": 40},
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1 + 30 / plot_height, "xanchor": "right", "x": 1},
+    }
+
+
 def _floats(series: pl.Series) -> list[float | None]:
     return series.cast(pl.Float64).to_list()
 
@@ -90,7 +98,7 @@ def headline_figure(rows: list[Headline]) -> go.Figure:
             if row.previous not in (None, 0) and row.current is not None:
                 indicator.delta = {"reference": float(row.previous), "relative": True, "valueformat": "+.1%"}
             fig.add_trace(indicator)
-    return _layout(fig, None, 30 + 130 * max(len(currencies), 1), hovermode=False)
+    return _layout(fig, None, 20 + 120 * max(len(currencies), 1), hovermode=False, margin={"l": 20, "r": 20, "t": 10, "b": 10})
 
 
 def trends_figure(trends: pl.DataFrame) -> go.Figure:
@@ -127,7 +135,7 @@ def trends_figure(trends: pl.DataFrame) -> go.Figure:
             row=len(titles),
             col=1,
         )
-    return _layout(fig, None, 120 + 220 * len(titles))
+    return _layout(fig, None, 120 + 220 * len(titles), **_above_subplot_titles(220 * len(titles)))
 
 
 def campaign_labels(summary: pl.DataFrame) -> list[str]:
@@ -238,7 +246,7 @@ def estimates_figure(estimates: pl.DataFrame) -> go.Figure:
                                      fill="tonexty", fillcolor=_translucent(color)), row=row, col=1)
             fig.add_trace(go.Scatter(x=dates, y=_floats(part[actual]), name=f"{label} actual {kind}", legendgroup=group,
                                      mode="lines", line={"color": color, "width": 2}), row=row, col=1)
-    return _layout(fig, None, 120 + 240 * len(titles))
+    return _layout(fig, None, 120 + 240 * len(titles), **_above_subplot_titles(240 * len(titles)))
 
 
 def _translucent(hex_color: str, alpha: float = 0.18) -> str:
