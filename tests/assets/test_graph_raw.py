@@ -1,0 +1,133 @@
+"""The raw Graph assets through Dagster against the simulator: a partition range in one run,
+nothing half-written on failure, deprecated windows refused before any call, no token anywhere."""
+
+from datetime import date
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from assets import graph_raw
+from pipelines import warehouse
+from pipelines.resources import build_resources
+from pipelines.simulator.server import running_simulator
+from pipelines.simulator.world import World
+from tests.graph.simulated import FAST, SIZE, TODAY, landed, truth
+
+SEED = 4
+TOKEN = "asset-canary-token-9a8b7c"
+SECRET = "asset-canary-secret-1d2e"
+ASSETS = [graph_raw.graph_entities, graph_raw.campaign_insights, graph_raw.delivery_estimates]
+
+
+@pytest.fixture
+def world():
+    return World(seed=SEED, size=SIZE, today=TODAY)
+
+
+@pytest.fixture(autouse=True)
+def fast_client(monkeypatch):
+    monkeypatch.setattr(graph_raw, "TIMING", FAST)
+
+
+def _configure(monkeypatch, url, accounts, windows=None, token=TOKEN):
+    monkeypatch.setenv("META_GRAPH_URL", url)
+    monkeypatch.setenv("META_ACCESS_TOKEN", token)
+    monkeypatch.setenv("META_APP_SECRET", SECRET)
+    monkeypatch.setenv("META_AD_ACCOUNT_IDS", ",".join(f"act_{a}" for a in accounts))
+    if windows:
+        monkeypatch.setenv("MMLENS_ATTRIBUTION_WINDOWS", windows)
+
+
+def _materialize(home: Path, instance, since: date, until: date, selection=ASSETS) -> dg.ExecuteInProcessResult:
+    return dg.materialize(
+        selection,
+        resources=build_resources(home=str(home)),
+        instance=instance,
+        tags={"dagster/asset_partition_range_start": since.isoformat(), "dagster/asset_partition_range_end": until.isoformat()},
+        raise_on_error=False,
+    )
+
+
+def _tables(home: Path) -> dict[str, list[tuple]]:
+    names = ("ad_accounts", "message_campaigns", "campaign_insights_daily", "campaign_actions_daily", "delivery_estimates")
+    with warehouse.connect(home / "warehouse.duckdb", read_only=True) as con:
+        return {t: con.execute(f"select * from raw.{t} order by all").fetchall() for t in names}  # noqa: S608 - fixed names
+
+
+def _instance(path: Path):
+    path.mkdir(parents=True, exist_ok=True)
+    return dg.instance_for_test(temp_dir=str(path))
+
+
+def _files_containing(root: Path, needle: bytes) -> list[str]:
+    return [str(p) for p in root.rglob("*") if p.is_file() and needle in p.read_bytes()]
+
+
+def test_range_run_lands_truth_once_per_account_and_leaks_nothing(monkeypatch, tmp_path, world, home):
+    since, until = world.history(world.accounts[0].account_id)
+    ids = [a.account_id for a in world.accounts]
+    with running_simulator(seed=SEED, size=SIZE, today=TODAY, access_token=TOKEN, app_secret=SECRET) as url:
+        _configure(monkeypatch, url, ids)
+        with _instance(tmp_path / "dagster") as instance:
+            result = _materialize(home, instance, since, until)
+            assert result.success
+            tables = _tables(home)
+            assert _materialize(home, instance, since, until).success
+    assert _tables(home) == tables, "a re-run of the same range gives identical tables"
+    got_insights, got_actions = landed(tables)
+    want_insights, want_actions = truth(world)
+    in_range = lambda rows: {r for r in rows if since <= r[1] <= until}  # noqa: E731
+    assert got_insights == in_range(want_insights) and got_actions == in_range(want_actions)
+    assert len(tables["ad_accounts"]) == 2 and len(tables["message_campaigns"]) == 8
+    assert {r[0] for r in tables["delivery_estimates"]} == set(ids)
+
+    insights_event = result.asset_materializations_for_node("campaign_insights")[0]
+    assert insights_event.metadata["async_jobs"].value == 2  # one job per account for the whole range
+    assert insights_event.metadata["dagster/row_count"].value == len(in_range(want_insights))
+    for needle in (TOKEN, SECRET):
+        assert _files_containing(tmp_path, needle.encode()) == []
+
+
+def test_a_failing_account_writes_nothing_and_says_why_in_one_line(monkeypatch, tmp_path, world, home):
+    ids = [a.account_id for a in world.accounts]
+    since, until = date(2026, 5, 1), date(2026, 5, 10)
+    with running_simulator(seed=SEED, size=SIZE, today=TODAY, access_token=TOKEN, app_secret=SECRET) as url:
+        _configure(monkeypatch, url, ids)
+        with _instance(tmp_path / "dagster") as instance:
+            assert _materialize(home, instance, since, until, [graph_raw.campaign_insights]).success
+            before = _tables(home)
+        with running_simulator(seed=SEED, size=SIZE, today=TODAY, access_token=TOKEN, app_secret=SECRET,
+                               forbidden_accounts=frozenset({ids[1]})) as url2:
+            _configure(monkeypatch, url2, ids)
+            with _instance(tmp_path / "dagster2") as instance:
+                result = _materialize(home, instance, since, until, [graph_raw.campaign_insights])
+    assert not result.success
+    failure = next(e for e in result.all_events if e.is_step_failure).step_failure_data.error
+    message = failure.cause.message if failure.cause else failure.message
+    assert f"act_{ids[1]}: missing permission (code 200)" in message
+    assert _tables(home) == before
+    assert _files_containing(tmp_path, TOKEN.encode()) == []
+
+
+def test_deprecated_window_is_refused_before_any_call(monkeypatch, tmp_path, home):
+    """Settings refuse it at load; the asset checks again before the client exists."""
+    monkeypatch.setenv("MMLENS_ATTRIBUTION_WINDOWS", "7d_click")
+    monkeypatch.setenv("META_GRAPH_URL", "http://127.0.0.1:9")  # nothing listens: any call would fail differently
+    monkeypatch.setenv("META_ACCESS_TOKEN", TOKEN)
+    monkeypatch.setenv("META_AD_ACCOUNT_IDS", "1")
+    calls = []
+    original = graph_raw.pull.check_windows
+
+    def deprecated(windows):
+        calls.append(windows)
+        return original(("7d_view",))
+
+    monkeypatch.setattr(graph_raw.pull, "check_windows", deprecated)
+    monkeypatch.setattr(graph_raw.pull, "make_client", lambda *a, **k: pytest.fail("client created"))
+    with _instance(tmp_path / "dagster") as instance:
+        result = _materialize(home, instance, date(2026, 5, 1), date(2026, 5, 2), [graph_raw.campaign_insights])
+    assert not result.success and calls
+    failure = next(e for e in result.all_events if e.is_step_failure).step_failure_data.error
+    message = failure.cause.message if failure.cause else failure.message
+    assert "'7d_view' is deprecated" in message
