@@ -19,12 +19,14 @@ import contextlib
 import hashlib
 import hmac
 import json
+import logging
 import re
 import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from urllib.parse import parse_qsl
 
 import uvicorn
 from starlette.requests import Request
@@ -38,6 +40,7 @@ DEFAULT_ACCESS_TOKEN = "sim-token"
 DEFAULT_VERSION = (25, 0)
 OLDEST_VERSION = (21, 0)
 _VERSION = re.compile(r"^v(\d+)\.(\d+)$")
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -118,6 +121,10 @@ class Simulator:
                 return Reply(200, encode(self.api.dispatch(request)), headers, fault)
             except GraphError as error:
                 return Reply(error.status, encode(error.envelope(self.trace_id(key, attempt))), headers)
+            except Exception:  # a simulator bug still answers in Graph's shape, and is logged
+                logger.exception("simulator failed on %s %s", method, path)
+                error = GraphError(1, "An unknown error has occurred.", status=500)
+                return Reply(500, encode(error.envelope(self.trace_id(key, attempt))), headers)
 
     def _authorize(self, method, path, params, authorization, base_url) -> GraphRequest:
         parts = [p for p in path.split("/") if p]
@@ -192,15 +199,15 @@ class SimulatorApp:
 
 
 async def _body_params(request: Request) -> dict[str, str]:
+    """POST parameters: form-encoded (what the SDKs send) or a JSON object."""
+    raw = await request.body()
     if request.headers.get("content-type", "").startswith("application/json"):
-        raw = await request.body()
         try:
             data = json.loads(raw or b"{}", parse_int=str, parse_float=str)
         except json.JSONDecodeError:
             return {}
         return {k: v if isinstance(v, str) else json.dumps(v) for k, v in data.items()} if isinstance(data, dict) else {}
-    form = await request.form()
-    return {k: v for k, v in form.items() if isinstance(v, str)}
+    return dict(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True))
 
 
 def make_server(simulator: Simulator, host: str = "127.0.0.1", port: int = 0) -> tuple[uvicorn.Server, socket.socket, str]:
