@@ -110,11 +110,12 @@ class ReportRunner:
             raise GraphError(f"act_{self.account}: insights job submission returned no report_run_id")
         self.jobs += 1
         run_id = str(run_id)
-        self._wait(run_id)
+        self.wait(run_id)
         limit = {"limit": self.policy.page_limit}
         return list(iter_rows(self.client, f"{run_id}/insights", limit, account=self.account))
 
-    def _wait(self, run_id: str) -> None:
+    def wait(self, run_id: str) -> None:
+        """Poll a report run until it is complete; raises when it failed, expired or timed out."""
         started = self._clock()
         delay = self.policy.initial_seconds
         while True:
