@@ -4,7 +4,8 @@ The bodies are exactly the lines `export` writes for the same range (same order 
 redeliveries included), serialized ASCII-escaped (`ensure_ascii=True`, as Meta escapes
 non-ASCII), and signed with `X-Hub-Signature-256: sha256=<HMAC-SHA256 hex of those bytes>`
 keyed by the app secret (reference §4.4). Like Meta, a failed POST is retried a few times at
-once; a POST that still fails is counted, never silently dropped. The secret never appears in
+once (5xx, 429, connection errors); a POST that still fails is counted, never silently dropped,
+and a run of refusals stops the delivery with the receiver's status. The secret never appears in
 errors or output.
 """
 
@@ -23,6 +24,7 @@ from pipelines.simulator.export import dumps, streams, utc_date
 from pipelines.simulator.world import World
 
 RETRIES = 3
+GIVE_UP_AFTER = 20  # consecutive refused POSTs: the receiver is misconfigured, stop
 
 
 @dataclass
@@ -44,6 +46,7 @@ def deliver(world: World, url: str, since: date, until: date, app_secret: str,
     """POST every webhook body of UTC dates since..until to `url`; returns what happened."""
     started = time.perf_counter()
     stats = DeliverStats()
+    refused_in_a_row = 0
     own = client is None
     client = client or httpx.Client(timeout=timeout)
     try:
@@ -55,8 +58,15 @@ def deliver(world: World, url: str, since: date, until: date, app_secret: str,
                 headers = {"Content-Type": "application/json", "X-Hub-Signature-256": signature(app_secret, body)}
                 stats.posts += 1
                 stats.events += len(post.events)
-                if not _post(client, url, body, headers, stats):
-                    stats.failed += 1
+                status = _post(client, url, body, headers, stats)
+                if 200 <= status < 300:
+                    refused_in_a_row = 0
+                    continue
+                stats.failed += 1
+                refused_in_a_row += 1
+                if refused_in_a_row >= GIVE_UP_AFTER:
+                    raise MmlensError(f"deliver: the receiver refused {refused_in_a_row} POSTs in a row "
+                                      f"(last HTTP status {status}); is the app secret right?")
     finally:
         if own:
             client.close()
@@ -64,17 +74,19 @@ def deliver(world: World, url: str, since: date, until: date, app_secret: str,
     return stats
 
 
-def _post(client: httpx.Client, url: str, body: bytes, headers: dict[str, str], stats: DeliverStats) -> bool:
+def _post(client: httpx.Client, url: str, body: bytes, headers: dict[str, str], stats: DeliverStats) -> int:
+    """POST once, retrying at once on 5xx, 429 and connection errors; returns the last status."""
+    status = 0
     for attempt in range(RETRIES + 1):
         if attempt:
             stats.retried += 1
             time.sleep(0.05 * attempt)
         try:
-            response = client.post(url, content=body, headers=headers)
+            status = client.post(url, content=body, headers=headers).status_code
         except httpx.TransportError as error:
             if attempt == RETRIES:
                 raise MmlensError(f"deliver: cannot reach {url}: {type(error).__name__}") from None
             continue
-        if 200 <= response.status_code < 300:
-            return True
-    return False
+        if status < 500 and status != 429:
+            return status  # success, or a refusal that retrying cannot change (e.g. a bad signature)
+    return status
