@@ -51,6 +51,34 @@ def build_world(seed: int = 7, today: str | None = None, accounts: int = 2, camp
 
 
 @app.command()
+def serve(host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on (loopback by default)."),
+          port: int = typer.Option(8765, "--port", help="Port; 0 picks a free one."),
+          seed: int = SEED, today: str | None = TODAY,
+          accounts: int = ACCOUNTS, campaigns: int = CAMPAIGNS, days: int = DAYS, sends: int = SENDS,
+          faults: float = typer.Option(0.0, "--faults", help="Share of requests (0..1) that fail transiently."),
+          latency_ms: int = typer.Option(0, "--latency-ms", help="Milliseconds added to every response."),
+          access_token: str | None = typer.Option(None, "--access-token", show_default=False,
+                                                  help="Token to accept; default META_ACCESS_TOKEN, else sim-token."),
+          app_secret: str | None = typer.Option(None, "--app-secret", show_default=False,
+                                                help="Require appsecret_proof computed with this secret.")) -> None:
+    """Serve the simulated Graph API until interrupted; prints its base URL (use it as META_GRAPH_URL)."""
+    import os
+
+    from pipelines.simulator.server import DEFAULT_ACCESS_TOKEN, SimulatorConfig, serve_forever
+
+    # Checked here rather than with typer's min/max so that a bad value is a one-line usage error.
+    if not 0.0 <= faults <= 1.0:
+        raise UsageError(f"--faults: {faults} is not a share between 0 and 1")
+    if latency_ms < 0 or not 0 <= port <= 65535:
+        raise UsageError("--latency-ms must be >= 0 and --port between 0 and 65535")
+    world = build_world(seed, today, accounts, campaigns, days, sends)
+    token = access_token or os.environ.get("META_ACCESS_TOKEN") or DEFAULT_ACCESS_TOKEN
+    config = SimulatorConfig(seed=seed, today=world.today, size=world.size, faults=faults, latency_ms=latency_ms,
+                             access_token=token, app_secret=app_secret)
+    serve_forever(config, world=world, host=host, port=port, announce=lambda url: typer.echo(url))
+
+
+@app.command()
 def truth(since: str = SINCE, until: str = UNTIL, seed: int = SEED, today: str | None = TODAY,
           accounts: int = ACCOUNTS, campaigns: int = CAMPAIGNS, days: int = DAYS, sends: int = SENDS,
           out: Path | None = typer.Option(None, "--out", help="Write the JSON here instead of stdout.")) -> None:

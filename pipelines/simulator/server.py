@@ -261,3 +261,18 @@ def running_simulator(
         server.should_exit = True
         thread.join(10)
         sock.close()
+
+
+def serve_forever(config: SimulatorConfig, world=None, host: str = "127.0.0.1", port: int = 0, announce=print) -> None:
+    """Serve in the foreground until interrupted; `announce` gets the base URL once listening."""
+    from pipelines.errors import MmlensError
+
+    try:
+        server, sock, base_url = make_server(Simulator(config, world=world), host=host, port=port)
+    except OSError as error:
+        raise MmlensError(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
+    announce(base_url)
+    try:
+        server.run(sockets=[sock])
+    finally:
+        sock.close()

@@ -1,0 +1,38 @@
+"""`mmlens simulator serve`: prints its base URL, answers Graph requests, stops on interrupt."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+
+import httpx
+import pytest
+
+from pipelines.cli import main
+
+ARGS = ["simulator", "serve", "--port", "0", "--today", "2026-06-17", "--accounts", "1", "--campaigns", "2",
+        "--days", "10", "--seed", "5"]
+
+
+def test_serve_prints_its_url_and_answers(monkeypatch: pytest.MonkeyPatch) -> None:
+    env = dict(os.environ, META_ACCESS_TOKEN="env-token")
+    process = subprocess.Popen([sys.executable, "-m", "pipelines.cli", *ARGS], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        url = process.stdout.readline().strip()
+        assert url.startswith("http://127.0.0.1:")
+        accepted = httpx.get(f"{url}/v25.0/me/accounts", params={"access_token": "env-token"}, timeout=10)
+        refused = httpx.get(f"{url}/v25.0/act_1", params={"access_token": "sim-token"}, timeout=10)
+        assert accepted.json()["error"]["code"] == 100  # authenticated; the object just does not exist
+        assert refused.json()["error"]["code"] == 190
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=20)
+    assert process.returncode is not None
+
+
+@pytest.mark.parametrize("bad", [["--faults", "1.5"], ["--today", "yesterday"], ["--latency-ms", "-1"], ["--port", "70000"]])
+def test_bad_options_are_usage_errors(bad: list[str]) -> None:
+    assert main([*ARGS, *bad]) == 2
