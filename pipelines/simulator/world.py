@@ -8,28 +8,29 @@ ending yesterday in each account's time zone.
 Grain of `campaign_day`: one message campaign × one account-local day. Money is `Decimal` in
 currency units, computed from integer minor units; counts are ints. Pixel conversions are
 restated: what `/insights` shows for a day grows until the day is 28 days old (see
-`_observe`). The HTTP server, the exports and the ground truth all read this module; none of
+`daily.observe`). The HTTP server, the exports and the ground truth all read this module; none of
 them invents numbers of its own.
 """
 
 from __future__ import annotations
 
-import math
 import random
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from pipelines.simulator.catalog import (
-    ACCOUNT_PROFILES,
-    ACTION_RATES_PER_MILLE,
-    CAMPAIGN_NAMES,
-    PIXEL_ACTION_TYPES,
-    AccountProfile,
+from pipelines.simulator.catalog import ACCOUNT_PROFILES, CAMPAIGN_NAMES, AccountProfile
+from pipelines.simulator.daily import (  # noqa: F401 - re-exported: callers import them from the world
+    RESTATEMENT_DAYS,
+    Actions,
+    CampaignDay,
+    FinalDay,
+    binomial,
+    generate_day,
+    minor_to_units,
+    observe,
 )
 
-RESTATEMENT_DAYS = 28
 _CACHE_LIMIT = 200_000
 
 
@@ -74,65 +75,6 @@ class Campaign:
     paused_on: date | None  # account-local day of the pause; no sends after it
 
 
-# actions[action_type][window] = (count, value in currency units)
-Actions = dict[str, dict[str, tuple[int, Decimal]]]
-
-
-@dataclass(frozen=True)
-class CampaignDay:
-    """A campaign's numbers for one account-local day, as observed on `as_of`.
-
-    `delivered` is what webhooks report; `insights_delivered` is what `/insights` reports (it
-    excludes recipients in regions Meta leaves out). Spend is billed on `delivered`. Treat
-    `actions` as read-only: instances are memoized and shared.
-    """
-
-    message_campaign_id: str
-    day: date
-    as_of: date
-    sent: int
-    delivered: int
-    insights_delivered: int
-    reads: int
-    link_clicks: int
-    spend: Decimal
-    spend_minor: int
-    actions: Actions
-
-
-@dataclass(frozen=True)
-class _Conversion:
-    click: bool  # click-through (else 1-day view-through)
-    lag: int  # days from the message day to the conversion; observed once the day is this old
-    value_minor: int
-
-
-@dataclass(frozen=True)
-class _FinalDay:
-    sent: int
-    delivered: int
-    insights_delivered: int
-    reads: int
-    link_clicks: int
-    spend_minor: int
-    conversions: tuple[tuple[str, tuple[_Conversion, ...]], ...]
-
-
-def minor_to_units(minor: int, offset: int) -> Decimal:
-    """Integer minor units -> Decimal currency units quantized to the currency's minor unit."""
-    exponent = Decimal(1).scaleb(-round(math.log10(offset)))
-    return (Decimal(minor) / Decimal(offset)).quantize(exponent)
-
-
-def binomial(rng: random.Random, n: int, p: float) -> int:
-    """A deterministic, O(1) binomial draw (normal approximation, clamped to 0..n)."""
-    if n <= 0 or p <= 0:
-        return 0
-    mean = n * p
-    spread = math.sqrt(mean * (1 - p))
-    return max(0, min(n, round(rng.gauss(mean, spread))))
-
-
 class World:
     """Accounts, campaigns and per-day numbers for one seed, size and "now"."""
 
@@ -146,7 +88,7 @@ class World:
         self._by_id: dict[str, Campaign] = {}
         self._weights: dict[str, int] = {}
         self._page_names: dict[str, str] = {}
-        self._final_cache: dict[tuple[str, date], _FinalDay | None] = {}
+        self._final_cache: dict[tuple[str, date], FinalDay | None] = {}
         self._day_cache: dict[tuple[str, date, date], CampaignDay | None] = {}
         self._build()
 
@@ -289,81 +231,24 @@ class World:
         if key in self._day_cache:
             return self._day_cache[key]
         final = self._final(campaign, day)
-        result = None if final is None or day > as_of else self._observe(campaign, day, as_of, final)
+        result = None if final is None or day > as_of else observe(campaign.message_campaign_id, day, as_of, final,
+                                                                 self._profiles[campaign.account_id].currency_offset)
         if len(self._day_cache) > _CACHE_LIMIT:
             self._day_cache.clear()
         self._day_cache[key] = result
         return result
 
-    def _final(self, campaign: Campaign, day: date) -> _FinalDay | None:
+    def _final(self, campaign: Campaign, day: date) -> FinalDay | None:
         key = (campaign.message_campaign_id, day)
         if key not in self._final_cache:
             life = self.life(campaign)
             inside = life is not None and life[0] <= day <= life[1]
             if len(self._final_cache) > _CACHE_LIMIT:
                 self._final_cache.clear()
-            self._final_cache[key] = self._generate(campaign, day, life[0] == day) if inside else None
+            self._final_cache[key] = generate_day(
+                self.seed, campaign, self._profiles[campaign.account_id], self._weights[campaign.message_campaign_id],
+                self.size.sends_per_campaign_day, day, life[0] == day) if inside else None
         return self._final_cache[key]
-
-    def _generate(self, campaign: Campaign, day: date, first_day: bool) -> _FinalDay:
-        rng = random.Random(f"{self.seed}:{campaign.message_campaign_id}:{day.isoformat()}")
-        profile = self._profiles[campaign.account_id]
-        volume = self.size.sends_per_campaign_day * self._weights[campaign.message_campaign_id] // 100
-        volume = volume * rng.randint(85, 115) // 100
-        if day.weekday() >= 5:
-            volume = volume * 4 // 5
-        if first_day:  # started mid-morning
-            volume //= 2
-        sent = max(1, volume)
-        delivered = binomial(rng, sent, rng.uniform(0.86, 0.96))
-        insights_delivered = delivered - binomial(rng, delivered, rng.uniform(0.01, 0.04))
-        reads = binomial(rng, delivered, rng.uniform(0.55, 0.8))
-        link_clicks = binomial(rng, reads, rng.uniform(0.06, 0.18))
-        cost_e4 = profile.cost_per_delivered_e4 * rng.randint(85, 115) // 100
-        spend_minor = delivered * cost_e4 // 10_000
-        conversions: list[tuple[str, tuple[_Conversion, ...]]] = []
-        if campaign.pixel_id is not None:
-            for action_type in PIXEL_ACTION_TYPES:
-                per_mille, valued = ACTION_RATES_PER_MILLE[action_type]
-                clicks = binomial(rng, link_clicks, per_mille / 1000)
-                views = binomial(rng, delivered - link_clicks, per_mille / 10_000)
-                items = []
-                for n in range(clicks + views):
-                    draw = rng.random()
-                    if n < clicks:
-                        lag = 0 if draw < 0.6 else rng.randint(1, 6) if draw < 0.8 else rng.randint(7, 27)
-                    else:
-                        lag = 0 if draw < 0.7 else 1
-                    value = profile.order_value_minor * rng.randint(30, 250) // 100 if valued else 0
-                    items.append(_Conversion(n < clicks, lag, value))
-                if items:
-                    conversions.append((action_type, tuple(items)))
-        return _FinalDay(sent, delivered, insights_delivered, reads, link_clicks, spend_minor, tuple(conversions))
-
-    def _observe(self, campaign: Campaign, day: date, as_of: date, final: _FinalDay) -> CampaignDay:
-        """Conversions reported by `as_of`: a conversion with lag L shows once the day is L days
-        old, so the numbers only grow and are final at age 28 (Meta's restatement window)."""
-        offset = self._profiles[campaign.account_id].currency_offset
-        age = (as_of - day).days
-        actions: Actions = {}
-        for action_type, items in final.conversions:
-            seen = [c for c in items if c.lag <= age]
-            buckets = {
-                "1d_click": [c for c in seen if c.click and c.lag < 1],
-                "7d_click": [c for c in seen if c.click and c.lag < 7],
-                "28d_click": [c for c in seen if c.click and c.lag < RESTATEMENT_DAYS],
-                "1d_view": [c for c in seen if not c.click],
-            }
-            if not any(buckets.values()):
-                continue
-            sums = {w: (len(cs), sum(c.value_minor for c in cs)) for w, cs in buckets.items()}
-            sums["default"] = (sums["7d_click"][0] + sums["1d_view"][0], sums["7d_click"][1] + sums["1d_view"][1])
-            actions[action_type] = {w: (n, minor_to_units(v, offset)) for w, (n, v) in sums.items()}
-        return CampaignDay(
-            campaign.message_campaign_id, day, as_of, final.sent, final.delivered, final.insights_delivered,
-            final.reads, final.link_clicks, minor_to_units(final.spend_minor, offset), final.spend_minor, actions,
-        )
-
     # -- estimates ---------------------------------------------------------------------------
     def delivery_estimate(self, account_id: str, page_id: str, daily_budget_minor: int | None,
                           lifetime_budget_minor: int | None, lifetime_in_days: int | None,
