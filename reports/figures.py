@@ -12,7 +12,6 @@ import math
 
 import plotly.graph_objects as go
 import polars as pl
-from plotly.subplots import make_subplots
 
 from reports.metrics import CATEGORY_ORDER, MONEY_METRICS, Headline
 from reports.text import ZERO_DECIMAL_CURRENCIES, escape, percent, truncate
@@ -37,10 +36,36 @@ ACCOUNT_COLORS = ("#3b6fd8", "#1f9d74", "#e08a1e", "#7d5ba6", "#db2b39", "#669bb
 MAX_ROAS_CAMPAIGNS = 25
 
 
+def _figure(data: object = None) -> go.Figure:
+    """A figure without a template of its own: the page applies one shared template (see
+    `reports.page.FIGURE_TEMPLATE`) to every chart, instead of embedding and validating a copy in each."""
+    return go.Figure(data=data, layout={"template": "none"})
+
+
+def _subplots(titles: list[str], spacing: float) -> go.Figure:
+    """Panels stacked in one column sharing the x axis, one title each (`titles` escaped html).
+
+    Laid out by hand: `make_subplots` does the same but costs more than the rest of a figure."""
+    count = len(titles)
+    height = (1 - spacing * (count - 1)) / count
+    layout: dict[str, object] = {"template": "none", "annotations": []}
+    for i, title in enumerate(titles):
+        suffix = "" if i == 0 else str(i + 1)
+        top = 1 - i * (height + spacing)
+        layout[f"yaxis{suffix}"] = {"domain": [max(top - height, 0), top], "anchor": f"x{suffix}"}
+        layout[f"xaxis{suffix}"] = {"domain": [0, 1], "anchor": f"y{suffix}", "showticklabels": i == count - 1}
+        if i < count - 1:
+            layout[f"xaxis{suffix}"]["matches"] = f"x{count}"
+        layout["annotations"].append(
+            {"text": title, "x": 0.5, "xref": "paper", "xanchor": "center", "y": top, "yref": "paper",
+             "yanchor": "bottom", "showarrow": False, "font": {"size": 14}}
+        )
+    return go.Figure(layout=layout)
+
+
 def _layout(fig: go.Figure, title: str | None, height: int, **extra: object) -> go.Figure:
     """The report's look. `title` (escaped html) is None where the page's section heading says it."""
     layout: dict[str, object] = {
-        "template": "plotly_white",
         "title": {"text": title or "", "x": 0, "xanchor": "left", "font": {"size": 15}},
         "font": {"family": FONT, "size": 12, "color": "#1d2433"},
         "height": height,
@@ -60,6 +85,17 @@ def _above_subplot_titles(plot_height: int) -> dict[str, object]:
     }
 
 
+def _axes(row: int) -> dict[str, str]:
+    """The axes of subplot `row` (1-based) of a one-column `_subplots` figure."""
+    suffix = "" if row == 1 else str(row)
+    return {"xaxis": f"x{suffix}", "yaxis": f"y{suffix}"}
+
+
+def _dates(series: pl.Series) -> list[str]:
+    """ISO dates: plotly validates and serialises strings far faster than date objects."""
+    return series.cast(pl.String).to_list()
+
+
 def _floats(series: pl.Series) -> list[float | None]:
     return series.cast(pl.Float64).to_list()
 
@@ -72,7 +108,7 @@ def headline_figure(rows: list[Headline]) -> go.Figure:
     """One indicator per metric and currency: the last 7 days with the change against the 7 before."""
     currencies = list(dict.fromkeys(row.currency for row in rows))
     metrics = list(dict.fromkeys(row.metric for row in rows))
-    fig = go.Figure()
+    fig = _figure()
     for r, currency in enumerate(currencies):
         for c, metric in enumerate(metrics):
             row = next(h for h in rows if h.currency == currency and h.metric == metric)
@@ -105,36 +141,37 @@ def trends_figure(trends: pl.DataFrame) -> go.Figure:
     """Daily spend and purchase value per currency (one panel each), then delivered and link clicks."""
     currencies = trends["currency"].unique(maintain_order=True).to_list()
     titles = [f"Spend and purchase value ({escape(c)})" for c in currencies] + ["Delivered and link clicks (all accounts)"]
-    fig = make_subplots(rows=len(titles), cols=1, shared_xaxes=True, subplot_titles=titles, vertical_spacing=0.08)
+    traces = []
     for i, currency in enumerate(currencies, start=1):
         part = trends.filter(pl.col("currency") == currency)
+        dates = _dates(part["date"])
         for metric, label in (("spend", "Spend"), ("purchase_value", "Purchase value")):
-            fig.add_trace(
+            traces.append(
                 go.Scatter(
-                    x=part["date"].to_list(),
+                    x=dates,
                     y=_floats(part[metric]),
                     name=f"{label} ({escape(currency)})",
                     mode="lines",
                     line={"color": COLORS[metric], "width": 2, "dash": "solid" if i == 1 else "dot"},
                     hovertemplate=f"%{{y:{_money_format(currency)}}} {escape(currency)}",
-                ),
-                row=i,
-                col=1,
+                    **_axes(i),
+                )
             )
     counts = trends.group_by("date").agg(pl.col("delivered").sum(), pl.col("link_clicks").sum()).sort("date")
     for metric, label in (("delivered", "Delivered"), ("link_clicks", "Link clicks")):
-        fig.add_trace(
+        traces.append(
             go.Scatter(
-                x=counts["date"].to_list(),
+                x=_dates(counts["date"]),
                 y=counts[metric].to_list(),
                 name=label,
                 mode="lines",
                 line={"color": COLORS[metric], "width": 2},
                 hovertemplate="%{y:,.0f}",
-            ),
-            row=len(titles),
-            col=1,
+                **_axes(len(titles)),
+            )
         )
+    fig = _subplots(titles, 0.08)
+    fig.add_traces(traces)
     return _layout(fig, None, 120 + 220 * len(titles), **_above_subplot_titles(220 * len(titles)))
 
 
@@ -158,7 +195,7 @@ def roas_figure(summary: pl.DataFrame, limit: int = MAX_ROAS_CAMPAIGNS) -> go.Fi
         [escape(c), escape(cur), f"{float(s or 0):,.2f}", f"{float(v or 0):,.2f}"]
         for c, cur, s, v in zip(top["message_campaign_id"], top["currency"], top["spend"], top["purchase_value"], strict=True)
     ]
-    fig = go.Figure()
+    fig = _figure()
     for column, name, color in (("roas", "ROAS (mmlens)", COLORS["ours"]), ("api_roas", "ROAS (Meta)", COLORS["meta"])):
         fig.add_trace(
             go.Bar(
@@ -184,7 +221,7 @@ def funnel_figure(stages: pl.DataFrame, losses: dict[str, int]) -> go.Figure:
         f"{count:,}" + ("" if rate is None else f" · {percent(rate)} of {previous.lower()}")
         for count, rate, previous in zip(stages["count"], stages["rate"], [None, *stages["label"].to_list()[:-1]], strict=True)
     ]
-    fig = go.Figure(
+    fig = _figure(
         go.Funnel(
             name="Delivery funnel",
             y=stages["label"].to_list(),
@@ -205,12 +242,12 @@ def errors_figure(by_category: pl.DataFrame) -> go.Figure:
     """Error occurrences per day, stacked by category (catalogue order, stable colours)."""
     present = set(by_category["category"].to_list())
     categories = [c for c in CATEGORY_ORDER if c in present] + sorted(present - set(CATEGORY_ORDER))
-    fig = go.Figure()
+    fig = _figure()
     for category in categories:
         part = by_category.filter(pl.col("category") == category)
         fig.add_trace(
             go.Bar(
-                x=part["date"].to_list(),
+                x=_dates(part["date"]),
                 y=part["occurrences"].to_list(),
                 name=escape(category.replace("_", " ")),
                 marker={"color": CATEGORY_COLORS.get(category, "#9aa0a6"), "line": {"width": 0}},
@@ -228,24 +265,26 @@ def estimates_figure(estimates: pl.DataFrame) -> go.Figure:
     accounts = estimates["ad_account_id"].unique(maintain_order=True).to_list()
     currencies = estimates["currency"].fill_null("?").unique(maintain_order=True).to_list()
     titles = ["Delivery: estimate range vs delivered"] + [f"Cost: estimate range vs spend ({escape(c)})" for c in currencies]
-    fig = make_subplots(rows=len(titles), cols=1, shared_xaxes=True, subplot_titles=titles, vertical_spacing=0.1)
+    traces = []
     for n, account in enumerate(accounts):
         part = estimates.filter(pl.col("ad_account_id") == account)
         color = ACCOUNT_COLORS[n % len(ACCOUNT_COLORS)]
         currency = part["currency"].fill_null("?")[0]
-        panels = ((1, "delivery", "actual_delivered"), (2 + currencies.index(currency), "cost", "actual_spend"))
-        for row, kind, actual in panels:
-            dates = part["date"].to_list()
-            group = f"{account}-{kind}"
-            label = f"act_{escape(account)}"
-            fig.add_trace(go.Scatter(x=dates, y=_floats(part[f"estimate_{kind}_lower_bound"]), name=f"{label} estimate low",
-                                     legendgroup=group, showlegend=False, mode="lines", line={"width": 0, "color": color}),
-                          row=row, col=1)
-            fig.add_trace(go.Scatter(x=dates, y=_floats(part[f"estimate_{kind}_upper_bound"]), name=f"{label} estimate high",
-                                     legendgroup=group, showlegend=False, mode="lines", line={"width": 0, "color": color},
-                                     fill="tonexty", fillcolor=_translucent(color)), row=row, col=1)
-            fig.add_trace(go.Scatter(x=dates, y=_floats(part[actual]), name=f"{label} actual {kind}", legendgroup=group,
-                                     mode="lines", line={"color": color, "width": 2}), row=row, col=1)
+        dates = _dates(part["date"])
+        label = f"act_{escape(account)}"
+        for row, kind, actual in ((1, "delivery", "actual_delivered"), (2 + currencies.index(currency), "cost", "actual_spend")):
+            axes = _axes(row)
+            group = f"{label}-{kind}"
+            band = {"legendgroup": group, "showlegend": False, "mode": "lines", "line": {"width": 0, "color": color}, **axes}
+            traces += [
+                go.Scatter(x=dates, y=_floats(part[f"estimate_{kind}_lower_bound"]), name=f"{label} estimate low", **band),
+                go.Scatter(x=dates, y=_floats(part[f"estimate_{kind}_upper_bound"]), name=f"{label} estimate high",
+                           fill="tonexty", fillcolor=_translucent(color), **band),
+                go.Scatter(x=dates, y=_floats(part[actual]), name=f"{label} actual {kind}", legendgroup=group,
+                           mode="lines", line={"color": color, "width": 2}, **axes),
+            ]
+    fig = _subplots(titles, 0.1)
+    fig.add_traces(traces)
     return _layout(fig, None, 120 + 240 * len(titles), **_above_subplot_titles(240 * len(titles)))
 
 
@@ -256,7 +295,7 @@ def _translucent(hex_color: str, alpha: float = 0.18) -> str:
 
 def conversions_figure(by_type: pl.DataFrame) -> go.Figure:
     """Pixel conversions per action type, one bar per attribution window."""
-    fig = go.Figure()
+    fig = _figure()
     for window in by_type["attribution_window"].unique(maintain_order=True).to_list():
         part = by_type.filter(pl.col("attribution_window") == window)
         fig.add_trace(

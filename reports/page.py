@@ -23,6 +23,7 @@ from plotly.offline import get_plotlyjs
 from reports.text import escape
 
 TEMPLATE_PATH = Path(__file__).with_name("template.html")
+FIGURE_TEMPLATE = "plotly_white"
 PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
 
 PLOT_CONFIG = {
@@ -38,8 +39,10 @@ PLOT_CONFIG = {
 BOOT_JS = """(function () {
   "use strict";
   var config = %CONFIG%;
+  var template = JSON.parse(document.getElementById("figure-template").textContent);
   document.querySelectorAll("script.figure-data").forEach(function (node) {
     var figure = JSON.parse(node.textContent);
+    figure.layout.template = template;
     Plotly.newPlot(document.getElementById(node.dataset.target), figure.data, figure.layout, config);
   });
   function key(cell) {
@@ -90,6 +93,18 @@ def plotly_js() -> str:
     return get_plotlyjs()
 
 
+@cache
+def figure_template_json() -> str:
+    """The look shared by every chart (plotly's `plotly_white`), embedded once for the page."""
+    return _script_safe(pio.json.to_json_plotly(pio.templates[FIGURE_TEMPLATE].to_plotly_json()))
+
+
+def _script_safe(text: str) -> str:
+    """JSON text that cannot end its `<script>` element: no `<`, `>` or `&` left."""
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+@cache
 def _script_hash(source: str) -> str:
     digest = hashlib.sha256(source.encode("utf-8")).digest()
     return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
@@ -111,8 +126,7 @@ def content_security_policy(scripts: list[str]) -> str:
 
 def figure_json(fig: go.Figure) -> str:
     """The figure as JSON that is safe inside a `<script>` element (no `<`, `>` or `&` left)."""
-    text = pio.to_json(fig, validate=False, pretty=False)
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return _script_safe(pio.to_json(fig, validate=False, pretty=False))
 
 
 def figure_markup(key: str, fig: go.Figure) -> str:
@@ -158,6 +172,7 @@ def assemble(heading: str, subtitle: str, sections: list[Section], footer: str =
             "nav": nav,
             "sections": "\n".join(section_markup(s) for s in sections),
             "footer": escape(footer),
+            "figure_template": figure_template_json(),
             "plotly_js": library,
             "boot_js": boot,
         },

@@ -159,5 +159,18 @@ def render_report(
     path = out_dir / f"{run_date.isoformat()}.html"
     write_atomic(path, html)
     if newest is None or run_date >= newest:
-        write_atomic(out_dir / LATEST, html)
+        _publish_latest(path, out_dir / LATEST, html)
     return path
+
+
+def _publish_latest(path: Path, latest: Path, html: str) -> None:
+    """Point `latest.html` at the new report atomically: a hard link renamed over it where the
+    file system allows (no second copy to write), else a copy."""
+    tmp = latest.with_name(f".{latest.name}.{os.getpid()}.link")
+    tmp.unlink(missing_ok=True)
+    try:
+        os.link(path, tmp)
+        os.replace(tmp, latest)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        write_atomic(latest, html)
