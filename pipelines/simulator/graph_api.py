@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING
 
-from pipelines.simulator import insights
+from pipelines.simulator import insights, insights_query
 from pipelines.simulator.faults import FaultInjector
 from pipelines.simulator.objects import (
     GraphError,
@@ -126,7 +126,7 @@ class GraphApi:
             return project(obj, parse_fields(request.params.get("fields")) or {"id": None}, "Ad")
         if edge == "insights" and method in ("get", "post"):
             query = self._query(request, account, default_level="campaign")
-            query = insights.InsightsQuery(**{**query.__dict__, "object_ids": frozenset({node})})
+            query = insights_query.InsightsQuery(**{**query.__dict__, "object_ids": frozenset({node})})
             if method == "post":
                 return self._submit(request, account, query)
             return self._rows_page(request, account, query)
@@ -157,7 +157,7 @@ class GraphApi:
         ads = [ad_object(c, account) for c in self.campaigns[account.account_id]]
         if request.params.get("filtering"):
             try:
-                rules = insights.loose_json(request.params["filtering"])
+                rules = insights_query.loose_json(request.params["filtering"])
             except json.JSONDecodeError as error:
                 raise GraphError(100, "(#100) filtering must be a JSON list of rules") from error
             ads = filter_ads(ads, rules)
@@ -189,13 +189,13 @@ class GraphApi:
     def _today(self, account) -> date:
         return self.world.account_today(account.account_id)
 
-    def _query(self, request: GraphRequest, account, default_level: str) -> insights.InsightsQuery:
+    def _query(self, request: GraphRequest, account, default_level: str) -> insights_query.InsightsQuery:
         try:
-            return insights.parse_query(request.params, self._today(account), default_level)
-        except insights.QueryError as error:
+            return insights_query.parse_query(request.params, self._today(account), default_level)
+        except insights_query.QueryError as error:
             raise GraphError(error.code, str(error), subcode=error.subcode) from error
 
-    def _rows(self, account, query: insights.InsightsQuery) -> list[dict]:
+    def _rows(self, account, query: insights_query.InsightsQuery) -> list[dict]:
         campaigns = self.campaigns[account.account_id]
         return insights.build_rows(self.world, account, campaigns, query)
 
@@ -203,7 +203,7 @@ class GraphApi:
         query = self._query(request, account, default_level="account")
         return self._rows_page(request, account, query)
 
-    def _rows_page(self, request: GraphRequest, account, query: insights.InsightsQuery) -> dict:
+    def _rows_page(self, request: GraphRequest, account, query: insights_query.InsightsQuery) -> dict:
         campaigns = self.campaigns[account.account_id]
         objects = len(campaigns) if query.object_ids is None else len(query.object_ids)
         rows_bound = len(query.buckets) * (1 if query.level == "account" else objects)
@@ -217,7 +217,7 @@ class GraphApi:
         query = self._query(request, account, default_level="account")
         return self._submit(request, account, query)
 
-    def _submit(self, request: GraphRequest, account, query: insights.InsightsQuery) -> dict:
+    def _submit(self, request: GraphRequest, account, query: insights_query.InsightsQuery) -> dict:
         rows = self._rows(account, query)
         sequence = len(self.runs)
         digest = hashlib.sha256(f"{self.config.seed}|run|{sequence}|{_stable_key(request)}".encode()).digest()
@@ -253,9 +253,9 @@ class GraphApi:
         if not raw:
             raise GraphError(100, "(#100) The parameter promoted_object is required")
         try:
-            page_id = str(insights.loose_json(raw)["page_id"])
+            page_id = str(insights_query.loose_json(raw)["page_id"])
             if params.get("targeting_spec"):
-                insights.loose_json(params["targeting_spec"])
+                insights_query.loose_json(params["targeting_spec"])
         except (json.JSONDecodeError, KeyError, TypeError) as error:
             raise GraphError(100, "(#100) promoted_object must be {\"page_id\": <PAGE_ID>}") from error
         if page_id not in {str(p) for p in account.pages}:

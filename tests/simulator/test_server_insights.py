@@ -7,7 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from pipelines.simulator.insights import QueryError, build_rows, loose_json, money, parse_query, ratio
+from pipelines.simulator.insights import build_rows, money, ratio
+from pipelines.simulator.insights_query import QueryError, loose_json, parse_query
 from pipelines.simulator.world import World, WorldSize
 
 TODAY = date(2026, 6, 17)
