@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
+import orjson
+
 from pipelines.simulator.events import DayStream, campaign_stream, page_stream, send_log_line
 from pipelines.simulator.world import World
 
@@ -34,7 +36,14 @@ def utc_date(ts_seconds: float) -> date:
 
 
 def dumps(document: object) -> bytes:
-    """The exact bytes of a line or POST body: compact, ASCII-escaped (Meta's escaping)."""
+    """The exact bytes of a line or POST body: compact, ASCII-escaped (Meta's escaping).
+
+    orjson is several times faster and writes the same bytes for ASCII-only content; anything
+    with non-ASCII text goes through the standard library, which escapes it as `\\uXXXX`.
+    """
+    fast = orjson.dumps(document)
+    if fast.isascii():
+        return fast
     return json.dumps(document, ensure_ascii=True, separators=(",", ":")).encode("ascii")
 
 
@@ -98,7 +107,7 @@ class _DatedFiles:
             final = self.folder / f"sim-{day.isoformat()}.ndjson.gz"
             tmp = final.with_name(final.name + ".tmp")
             raw = tmp.open("wb")
-            self.open[day] = (tmp, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6), raw)
+            self.open[day] = (tmp, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=3), raw)
 
     def close_before(self, day: date) -> int:
         done = [d for d in self.open if d < day]
