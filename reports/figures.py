@@ -211,7 +211,7 @@ def roas_figure(summary: pl.DataFrame, limit: int = MAX_ROAS_CAMPAIGNS) -> go.Fi
         )
     fig.update_yaxes(type="category", automargin=True)
     fig.update_xaxes(title_text="purchase value / spend", ticksuffix="×")
-    title = f"ROAS by campaign, ours beside Meta's (top {len(labels)} by delivered)"
+    title = f"Top {len(labels)} campaigns by messages delivered"
     return _layout(fig, title, 120 + 34 * max(len(labels), 3), barmode="group", hovermode="closest")
 
 
@@ -234,8 +234,7 @@ def funnel_figure(stages: pl.DataFrame, losses: dict[str, int]) -> go.Figure:
         )
     )
     subtitle = f"rejected by the Send API: {losses.get('rejected', 0):,} · failed after sending: {losses.get('failed', 0):,}"
-    title = f"Delivery funnel<br><span style='font-size:0.75em;color:#6b7385'>{subtitle}</span>"
-    return _layout(fig, title, 360, hovermode="closest", margin={"l": 90, "r": 20, "t": 80, "b": 30})
+    return _layout(fig, subtitle, 340, hovermode="closest", margin={"l": 90, "r": 20, "t": 50, "b": 30})
 
 
 def errors_figure(by_category: pl.DataFrame) -> go.Figure:
@@ -255,7 +254,9 @@ def errors_figure(by_category: pl.DataFrame) -> go.Figure:
             )
         )
     fig.update_yaxes(title_text="occurrences")
-    return _layout(fig, None, 360, barmode="stack", bargap=0.1)
+    days = by_category["date"].n_unique()
+    # Gaps between hundreds of thin bars render as stripes: only keep them for short windows.
+    return _layout(fig, None, 360, barmode="stack", bargap=0.1 if days <= 90 else 0)
 
 
 def estimates_figure(estimates: pl.DataFrame) -> go.Figure:

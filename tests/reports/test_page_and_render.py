@@ -85,3 +85,13 @@ def test_rerendering_an_older_day_leaves_latest_alone(tmp_path):
     render.render_report(sample_frames(older, days=3, campaigns=2), older, out)
     assert (out / "2026-11-24.html").exists()
     assert (out / "latest.html").read_text() == newest
+
+
+def test_latest_is_copied_where_hard_links_are_not_supported(tmp_path, monkeypatch):
+    def no_links(*args):
+        raise OSError("hard links not supported")
+
+    monkeypatch.setattr(render.os, "link", no_links)
+    path = render.render_report(sample_frames(RUN, days=2, campaigns=1), RUN, tmp_path)
+    assert (tmp_path / "latest.html").read_text() == path.read_text()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["2026-11-25.html", "latest.html"]
