@@ -15,14 +15,21 @@ tables. Each batch (events, quarantine rows, manifest progress) commits in one t
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import gzip
 import hashlib
+import multiprocessing
+import os
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import orjson
+import polars as pl
 import pyarrow as pa
 
 from pipelines.warehouse import sql_text
@@ -34,6 +41,8 @@ CHUNK_BYTES = 32 * 1024 * 1024
 # far below it, and one runaway line must not take the ingestion's memory with it.
 MAX_LINE_BYTES = 8 * 1024 * 1024
 RAW_TEXT_LIMIT = 64 * 1024
+# Below this many new bytes, starting parser processes costs more than it saves.
+POOL_MIN_BYTES = 64 * 1024 * 1024
 
 _TS = pa.timestamp("us", tz="UTC")
 
@@ -47,6 +56,16 @@ class Source:
     columns: tuple[str, ...]
     types: dict[str, pa.DataType]
     insert_sql: str
+
+    @property
+    def schema(self) -> dict[str, pl.DataType]:
+        """Column types of a parsed batch (timestamps arrive as microseconds since the epoch)."""
+        names = (*self.columns, "source_file", "source_line")
+        return {name: _POLARS.get(name, _POLARS.get(str(self.types.get(name)), pl.String)) for name in names}
+
+
+_POLARS = {"source_line": pl.Int64, "event_ts": pl.Datetime("us", "UTC"), "ts": pl.Datetime("us", "UTC"),
+           "int32": pl.Int32, "int64": pl.Int64, "bool": pl.Boolean}
 
 
 def _parse_send(raw: bytes) -> list[tuple]:
@@ -102,23 +121,50 @@ def sealed_files(folder: Path) -> list[Path]:
     return sorted(p for p in found if not any(part.startswith(".") for part in p.relative_to(folder).parts))
 
 
-def ingest(con: duckdb.DuckDBPyConnection, exports_dir: Path, source: Source, *, chunk_bytes: int = CHUNK_BYTES) -> IngestStats:
-    """Read every new file and new byte of one source into the warehouse."""
+def ingest(con: duckdb.DuckDBPyConnection, exports_dir: Path, source: Source, *, chunk_bytes: int = CHUNK_BYTES,
+           workers: int | None = None) -> IngestStats:
+    """Read every new file and new byte of one source into the warehouse.
+
+    Lines are parsed in chunks; with `workers` > 0 (by default when more than POOL_MIN_BYTES are
+    new) chunks are parsed in that many processes while this one writes, results in file order.
+    """
     folder = exports_dir / source.name
     manifest = {
         row[0]: row[1:]
         for row in con.execute(sql_text("queries/select_ingest_manifest.sql"), [source.name]).fetchall()
     }
-    stats = IngestStats()
+    plan = []
     for path in sealed_files(folder):
         rel = path.relative_to(exports_dir).as_posix()
         size = path.stat().st_size
         offset, lines_before, landed, quarantined, known_size = manifest.get(rel, (0, 0, 0, 0, None))
-        if known_size == size:
-            continue
-        stats.files += 1
-        progress = _Progress(rel, size, offset, lines_before, landed, quarantined)
-        _ingest_file(con, path, progress, source, stats, chunk_bytes)
+        if known_size != size:
+            plan.append(_Progress(path, rel, size, offset, lines_before, landed, quarantined))
+    stats = IngestStats(files=len(plan))
+    if workers is None:
+        new_bytes = sum(p.size - (0 if p.gz else p.offset) for p in plan)
+        workers = min(os.cpu_count() or 1, 4) if new_bytes > POOL_MIN_BYTES else 0
+    with _parser(workers) as parse_all:
+        for p, consumed, parsed in parse_all(_jobs(plan, chunk_bytes), source.name):
+            n_lines = parsed.lines
+            p.offset += consumed
+            p.line_no += n_lines
+            p.landed += n_lines - len(parsed.bad)
+            p.quarantined += len(parsed.bad)
+            stats.lines_read += n_lines
+            stats.lines_landed += n_lines - len(parsed.bad)
+            stats.lines_quarantined += len(parsed.bad)
+            stats.bytes_read += consumed
+            for reason, n in parsed.reasons.items():
+                stats.quarantine_reasons[reason] = stats.quarantine_reasons.get(reason, 0) + n
+            done = not p.gz and p.offset >= p.size
+            stats.rows_new += _write_batch(con, source, parsed, (
+                source.name, p.rel, p.offset, p.line_no, p.landed, p.quarantined, p.size if done else None))
+    for p in plan:
+        # A .gz file is immutable once sealed: reading to its end completes it.
+        if p.gz or p.offset >= p.size:
+            con.execute(sql_text("queries/upsert_ingest_manifest.sql"),
+                        [source.name, p.rel, p.offset, p.line_no, p.landed, p.quarantined, p.size])
     return stats
 
 
@@ -126,6 +172,7 @@ def ingest(con: duckdb.DuckDBPyConnection, exports_dir: Path, source: Source, *,
 class _Progress:
     """Totals for one file since it was first read (what the manifest row holds)."""
 
+    path: Path
     rel: str
     size: int
     offset: int
@@ -133,52 +180,96 @@ class _Progress:
     landed: int
     quarantined: int
 
+    @property
+    def gz(self) -> bool:
+        return self.rel.endswith(".gz")
 
-def _ingest_file(con, path: Path, p: _Progress, source: Source, stats: IngestStats, chunk_bytes: int) -> None:
-    rel, size, offset, line_no, landed, quarantined = p.rel, p.size, p.offset, p.line_no, p.landed, p.quarantined
-    gz = path.name.endswith(".gz")
-    for chunk, consumed in _chunks(path, offset, chunk_bytes, gz):
+
+@dataclass
+class ParsedChunk:
+    """One chunk of lines parsed: the events as a frame, the quarantine rows, counts."""
+
+    lines: int
+    frame: pl.DataFrame | None
+    bad: list[tuple]
+    reasons: dict[str, int]
+
+
+def _jobs(plan: list[_Progress], chunk_bytes: int) -> Iterator[tuple[_Progress, int, tuple]]:
+    """(file progress, bytes consumed, parse_chunk arguments) for every chunk of every file."""
+    for p in plan:
+        line_no = p.line_no
+        for chunk, consumed in _chunks(p.path, p.offset, chunk_bytes, p.gz):
+            yield p, consumed, (chunk, line_no, p.rel)
+            line_no += chunk.count(b"\n") + 1
+
+
+@contextlib.contextmanager
+def _parser(workers: int):
+    """A function mapping jobs to (progress, consumed, ParsedChunk) in order, in-process or pooled."""
+    if workers <= 0:
+        yield lambda jobs, name: ((p, consumed, parse_chunk(*args, name)) for p, consumed, args in jobs)
+        return
+    # spawn, not fork: the parent holds DuckDB's threads, which a forked child must not inherit.
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        def pooled(jobs, name):
+            window: deque = deque()
+            for p, consumed, args in jobs:
+                window.append((p, consumed, pool.submit(parse_chunk, *args, name)))
+                if len(window) > workers:  # bounded look-ahead keeps memory flat
+                    p0, c0, future = window.popleft()
+                    yield p0, c0, future.result()
+            while window:
+                p0, c0, future = window.popleft()
+                yield p0, c0, future.result()
+
+        yield pooled
+
+
+def parse_chunk(chunk: bytes, line_no: int, rel: str, source_name: str) -> ParsedChunk:
+    """Parse the lines of `chunk` (joined by newlines), numbered from `line_no` + 1."""
+    source = SOURCES[source_name]
+    lines = chunk.split(b"\n")
+    # The batch is millions of small objects that are all alive until it is written:
+    # the cyclic garbage collector would rescan them over and over for nothing.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
         rows: list[tuple] = []
         bad: list[tuple] = []
-        lines = chunk.split(b"\n")
+        reasons: dict[str, int] = {}
+        parse, append = source.parse, rows.append
         for raw in lines:
             line_no += 1
-            raw = raw[:-1] if raw.endswith(b"\r") else raw
+            if raw.endswith(b"\r"):
+                raw = raw[:-1]
             try:
                 if len(raw) > MAX_LINE_BYTES:
                     raise BadLine(f"line too long ({len(raw)} bytes > {MAX_LINE_BYTES})")
-                if not raw.strip():
-                    raise BadLine("empty line")
-                for event in source.parse(raw):
-                    rows.append((*event, rel, line_no))
+                events = parse(raw)
             except BadLine as error:
+                if not raw.strip():
+                    error = BadLine("empty line")
                 bad.append((source.name, rel, line_no, *_quarantine_text(str(error), raw)))
                 reason = str(error).split(":")[0].split(" (")[0]
-                stats.quarantine_reasons[reason] = stats.quarantine_reasons.get(reason, 0) + 1
-        n_lines = len(lines)
-        offset += consumed
-        landed += n_lines - len(bad)
-        quarantined += len(bad)
-        stats.lines_read += n_lines
-        stats.lines_landed += n_lines - len(bad)
-        stats.lines_quarantined += len(bad)
-        stats.bytes_read += consumed
-        done = offset >= size if not gz else False
-        stats.rows_new += _write_batch(con, source, rows, bad, (
-            source.name, rel, offset, line_no, landed, quarantined, size if done else None))
-    # A .gz file is immutable once sealed: reading to its end completes it.
-    if gz or offset >= size:
-        con.execute(sql_text("queries/upsert_ingest_manifest.sql"),
-                    [source.name, rel, offset, line_no, landed, quarantined, size])
+                reasons[reason] = reasons.get(reason, 0) + 1
+                continue
+            for event in events:
+                append((*event, rel, line_no))
+        frame = pl.DataFrame(rows, schema=source.schema, orient="row") if rows else None
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    return ParsedChunk(len(lines), frame, bad, reasons)
 
 
-def _write_batch(con, source: Source, rows: list[tuple], bad: list[tuple], progress: list) -> int:
+def _write_batch(con, source: Source, parsed: ParsedChunk, progress: tuple) -> int:
     con.execute("begin transaction")
     try:
         inserted = 0
-        if rows:
-            batch = _arrow(rows, (*source.columns, "source_file", "source_line"), source.types)
-            con.register("batch", batch)
+        bad = parsed.bad
+        if parsed.frame is not None:
+            con.register("batch", parsed.frame)
             try:
                 ((inserted,),) = con.execute(sql_text(source.insert_sql)).fetchall()
             finally:

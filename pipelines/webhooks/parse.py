@@ -76,88 +76,89 @@ def parse_line(raw: bytes) -> list[tuple]:
     except orjson.JSONDecodeError as error:
         raise BadLine(f"not JSON: {error}") from None
     try:
-        return parse_document(document, _Exact(fast=True))
+        return parse_document(document)
     except _InexactNumber:
-        return parse_document(json.loads(raw), _Exact(fast=False))
+        return parse_document(json.loads(raw), exact=True)
 
 
-class _Exact:
-    """Serialization and id handling for one parse path (orjson, or stdlib for big integers)."""
-
-    __slots__ = ("fast",)
-
-    def __init__(self, fast: bool) -> None:
-        self.fast = fast
-
-    def dumps(self, content: dict) -> bytes:
-        if self.fast:
-            return orjson.dumps(content, option=orjson.OPT_SORT_KEYS)
-        return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-
-    def text_id(self, value: object, name: str) -> str | None:
-        if value is None:
-            return None
-        if isinstance(value, str):
-            value = value.strip()
-            return value or None
-        if isinstance(value, bool):
-            raise BadLine(f"{name} is a boolean, not an id")
-        if isinstance(value, int):
-            return str(value)
-        if isinstance(value, float):
-            if self.fast:
-                raise _InexactNumber
-            raise BadLine(f"{name} is not a whole number: {value!r}")
-        raise BadLine(f"{name} is a {type(value).__name__}, not an id")
+def _dumps_exact(content: dict) -> bytes:
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def parse_document(document: object, exact: _Exact | None = None) -> list[tuple]:
-    """Events of an already-decoded body. Raises BadLine for any shape it cannot understand."""
-    exact = exact or _Exact(fast=True)
-    if not isinstance(document, dict):
+def _text_id(value: object, name: str, exact: bool) -> str | None:
+    """An id as text. Strings and integers are the common case and are handled by the callers'
+    inline fast path; this is the slow, checking path."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, bool):
+        raise BadLine(f"{name} is a boolean, not an id")
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if not exact:
+            raise _InexactNumber
+        raise BadLine(f"{name} is not a whole number: {value!r}")
+    raise BadLine(f"{name} is a {type(value).__name__}, not an id")
+
+
+def parse_document(document: object, exact: bool = False) -> list[tuple]:
+    """Events of an already-decoded body. Raises BadLine for any shape it cannot understand.
+
+    `exact` marks a document decoded by the standard library (big integers kept exact)."""
+    if type(document) is not dict:
         raise BadLine(f"wrong shape: a JSON {type(document).__name__}, not an object")
-    if "entry" not in document:
+    entries = document.get("entry")
+    if entries is None:
         return [_event(document, None, None, exact, "top-level object")]
-    entries = document["entry"]
-    if not isinstance(entries, list):
+    if type(entries) is not list:
         raise BadLine("wrong shape: entry is not a list")
     events = []
     for e, entry in enumerate(entries):
-        if not isinstance(entry, dict):
+        if type(entry) is not dict:
             raise BadLine(f"wrong shape: entry {e} is not an object")
         page, time = entry.get("id"), entry.get("time")
-        items = []
+        found = False
         for key in ("changes", "messaging"):
-            if key in entry:
-                if not isinstance(entry[key], list):
-                    raise BadLine(f"wrong shape: entry {e} {key} is not a list")
-                items.extend((f"entry {e} {key} {i}", item) for i, item in enumerate(entry[key]))
-        if not items and ("field" in entry or "value" in entry):
-            items.append((f"entry {e}", entry))
-        if not items:
-            raise BadLine(f"wrong shape: entry {e} has no changes or messaging")
-        for where, item in items:
-            events.append(_event(item, page, time, exact, where))
+            items = entry.get(key)
+            if items is None:
+                continue
+            if type(items) is not list:
+                raise BadLine(f"wrong shape: entry {e} {key} is not a list")
+            found = True
+            for i, item in enumerate(items):
+                events.append(_event(item, page, time, exact, (e, key, i)))
+        if not found:
+            if "field" in entry or "value" in entry:
+                events.append(_event(entry, page, time, exact, f"entry {e}"))
+            else:
+                raise BadLine(f"wrong shape: entry {e} has no changes or messaging")
     if not events:
         raise BadLine("no events: entry is empty")
     return events
 
 
-def _classify(item: dict, where: str) -> tuple[str, dict]:
+def _where(where: object) -> str:
+    # Positions are formatted only when a reason is written: most lines never need them.
+    return " ".join(map(str, ("entry", *where))) if isinstance(where, tuple) else str(where)
+
+
+def _classify(item: dict, where: object) -> tuple[str, dict]:
     """(event type, content) of one item; content is the event object without `field`."""
     field = item.get("field")
     if field is not None:
         event_type = FIELD_TYPES.get(field) if isinstance(field, str) else None
         if event_type is None:
-            raise BadLine(f"unknown event type {str(field)[:80]!r} ({where})")
+            raise BadLine(f"unknown event type {str(field)[:80]!r} ({_where(where)})")
         value = item.get("value")
         if value is None:
             content = {k: v for k, v in item.items() if k != "field"}
-        elif isinstance(value, dict):
+        elif type(value) is dict:
             # Some values repeat `field`; drop it so the key does not depend on that habit.
             content = {k: v for k, v in value.items() if k != "field"} if "field" in value else value
         else:
-            raise BadLine(f"wrong shape: value is not an object ({where})")
+            raise BadLine(f"wrong shape: value is not an object ({_where(where)})")
         return event_type, content
     if "postback" in item:
         return "postback", item
@@ -167,56 +168,66 @@ def _classify(item: dict, where: str) -> tuple[str, dict]:
         # Meta's delivery_failed sample carries no `field`; these two keys identify it.
         return "delivery_failed", item
     keys = ",".join(sorted(str(k) for k in item)[:8])
-    raise BadLine(f"unknown event type: no field and no known keys ({where}; keys {keys})")
+    raise BadLine(f"unknown event type: no field and no known keys ({_where(where)}; keys {keys})")
 
 
-def _event(item: object, entry_page: object, entry_time: object, exact: _Exact, where: str) -> tuple:
-    if not isinstance(item, dict):
-        raise BadLine(f"wrong shape: {where} is not an object")
+_ID_KEYS = ("message_id", "messenger_subscription_token", "marketing_message_tracking_id", "mid", "app_id",
+            "business_id")
+_SORT = orjson.OPT_SORT_KEYS
+_str, _int = str, int
+
+
+def _event(item: object, entry_page: object, entry_time: object, exact: bool, where: object) -> tuple:
+    if type(item) is not dict:
+        raise BadLine(f"wrong shape: {_where(where)} is not an object")
     event_type, content = _classify(item, where)
-    sender = content.get("sender")
-    recipient = content.get("recipient")
-    if isinstance(sender, dict) or isinstance(recipient, dict):
-        # Messenger shape: sender is the person (PSID), recipient is the Page.
-        person = exact.text_id(sender.get("id"), "sender.id") if isinstance(sender, dict) else None
-        page = exact.text_id(recipient.get("id"), "recipient.id") if isinstance(recipient, dict) else None
+    get = content.get
+    sender = get("sender")
+    recipient = get("recipient")
+    if sender is None and recipient is None:
+        person, page = get("recipient_id"), get("page_id")
     else:
-        person = exact.text_id(content.get("recipient_id"), "recipient_id")
-        page = exact.text_id(content.get("page_id"), "page_id")
-    if person == "0":
-        person = None  # clicks and reads carried recipient_id=0 before Jan 22, 2026
-    if page is None:
-        page = exact.text_id(entry_page, "entry.id")
-    token = content.get("messenger_subscription_token")
-    mid = content.get("mid")
-    for nested, token_key in (("optin", "notification_messages_token"), ("postback", None)):
-        inner = content.get(nested)
-        if isinstance(inner, dict):
-            if token is None and token_key:
-                token = inner.get(token_key)
-            if mid is None:
-                mid = inner.get("mid")
-    timestamp = content.get("timestamp", entry_time)
+        # Messenger shape: sender is the person (PSID), recipient is the Page.
+        person = sender.get("id") if type(sender) is dict else None
+        page = recipient.get("id") if type(recipient) is dict else None
+    ids = [person, page if page is not None else entry_page, *map(get, _ID_KEYS)]
+    if event_type == "optin" or event_type == "postback":
+        inner = get(event_type)
+        if type(inner) is dict:
+            if ids[3] is None and event_type == "optin":
+                ids[3] = inner.get("notification_messages_token")
+            if ids[5] is None:
+                ids[5] = inner.get("mid")
+    for n, value in enumerate(ids):
+        kind = type(value)
+        if kind is _str:
+            ids[n] = value if value and not value[0].isspace() and not value[-1].isspace() else (value.strip() or None)
+        elif kind is _int:
+            ids[n] = _str(value)
+        elif value is not None:
+            ids[n] = _text_id(value, _ID_NAMES[n], exact)
+    if ids[0] == "0":
+        ids[0] = None  # clicks and reads carried recipient_id=0 before Jan 22, 2026
+    timestamp = get("timestamp", entry_time)
     if timestamp is None:
-        raise BadLine(f"missing timestamp ({where})")
-    payload = exact.dumps(content)
+        raise BadLine(f"missing timestamp ({_where(where)})")
+    if type(timestamp) is _int and 0 <= timestamp <= _MAX_SECONDS:
+        ts = timestamp * 1_000_000
+    elif type(timestamp) is _int and _MAX_SECONDS < timestamp <= _MAX_MILLIS:
+        ts = timestamp * 1_000
+    else:
+        ts = epoch_us(timestamp, _where(where))
+    payload = orjson.dumps(content, option=_SORT) if not exact else _dumps_exact(content)
     key = hashlib.blake2b(event_type.encode() + b"\x1f" + payload, digest_size=16).hexdigest()
-    error_message = content.get("error_message")
+    error_message = get("error_message")
+    person, page, campaign, token, tracking, mid, app, business = ids
     return (
-        key,
-        event_type,
-        page,
-        exact.text_id(content.get("message_id"), "message_id"),
-        person,
-        exact.text_id(token, "messenger_subscription_token"),
-        exact.text_id(content.get("marketing_message_tracking_id"), "marketing_message_tracking_id"),
-        exact.text_id(mid, "mid"),
-        exact.text_id(content.get("app_id"), "app_id"),
-        exact.text_id(content.get("business_id"), "business_id"),
-        epoch_us(timestamp, where),
-        None if error_message is None else str(error_message),
-        payload.decode(),
+        key, event_type, page, campaign, person, token, tracking, mid, app, business, ts,
+        None if error_message is None else _str(error_message), payload.decode(),
     )
+
+
+_ID_NAMES = ("recipient_id", "page_id", *_ID_KEYS)
 
 
 def epoch_us(value: object, where: str = "ts") -> int:
