@@ -36,3 +36,18 @@ def split_range(since: date, until: date) -> tuple[tuple[date, date], tuple[date
         raise ValueError("a single day cannot be split")
     middle = since + timedelta(days=(span + 1) // 2 - 1)
     return (since, middle), (middle + timedelta(days=1), until)
+
+
+def preset_range(preset: str, timezone_name: str, now: datetime | None = None) -> tuple[date, date]:
+    """Meta's `date_preset` as explicit (since, until) dates in the account's time zone.
+
+    mmlens never sends `date_preset`: explicit `time_range`s make a run reproducible and let a
+    partition mean one calendar date. Raises GraphError for a preset Meta does not list.
+    """
+    # The simulator implements the reference's preset table as plain functions; one table only.
+    from pipelines.simulator.dates import resolve_date_preset
+
+    try:
+        return resolve_date_preset(preset, account_today(timezone_name, now))
+    except ValueError as error:
+        raise GraphError(str(error)) from None

@@ -80,6 +80,13 @@ def test_range_run_lands_truth_once_per_account_and_leaks_nothing(monkeypatch, t
     in_range = lambda rows: {r for r in rows if since <= r[1] <= until}  # noqa: E731
     assert got_insights == in_range(want_insights) and got_actions == in_range(want_actions)
     assert len(tables["ad_accounts"]) == 2 and len(tables["message_campaigns"]) == 8
+    for row in tables["delivery_estimates"]:
+        account = world.account(row[0])
+        want = world.delivery_estimate(row[0], row[2], None, None, None, world.account_today(row[0]))
+        assert row[1] == world.account_today(row[0]) and row[3] is None
+        assert (row[4], row[5]) == (want["estimate_delivery_lower_bound"], want["estimate_delivery_upper_bound"])
+        assert row[6] * account.currency_offset == want["estimate_cost_lower_bound"]
+        assert row[7] * account.currency_offset == want["estimate_cost_upper_bound"]
     assert {r[0] for r in tables["delivery_estimates"]} == set(ids)
 
     insights_event = result.asset_materializations_for_node("campaign_insights")[0]

@@ -142,3 +142,16 @@ def test_canary_token_never_leaks_into_exceptions(world, tmp_path):
                 pull.pull_insights(client, world.accounts[0].account_id, date(2026, 5, 1), date(2026, 5, 2), ["7d_click"], FAST.poll)
     text = "".join(traceback.format_exception(raised.value)) + repr(raised.value)
     assert TOKEN not in text and secret not in text
+
+
+def test_throttling_slows_down_without_changing_the_result(world, fault_free, tmp_path):
+    """A tiny per-account budget: Meta's throttling errors and usage headers pause that account
+    (honouring estimated_time_to_regain_access, capped for the test) and the tables are unchanged."""
+    since, until = history_range(world)
+    ids = [a.account_id for a in world.accounts]
+    with running_simulator(seed=SEED, size=SIZE, today=TODAY, access_token=TOKEN,
+                           account_budget=6, throttle_window_seconds=1.0) as url:
+        with make_client(url, TOKEN) as client:
+            pull_into(tmp_path / "w.duckdb", client, ids, since, until)
+            assert client.stats.by_kind.get("throttled", 0) > 0 and client.pacer.waited_seconds > 0
+    assert dump(tmp_path / "w.duckdb") == fault_free[0]
