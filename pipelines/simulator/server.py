@@ -106,9 +106,13 @@ class Simulator:
                 request = self._authorize(method, path, params, authorization, base_url)
                 node = request.parts[0] if request.parts else ""
                 account_id = self.api.account_of(node)
-                is_insights = "insights" in request.parts or node in self.api.runs
-                usage = self.throttle.record(account_id, is_insights)
-                headers = usage_headers(usage, account_id, is_insights)
+                kind = "ads_management"
+                if "insights" in request.parts or node in self.api.runs:
+                    kind = "ads_insights"
+                elif "message_delivery_estimate" in request.parts:
+                    kind = "estimate"
+                usage = self.throttle.record(account_id, kind)
+                headers = usage_headers(usage, account_id, kind)
                 if usage.refused is not None:
                     refused = usage.refused
                     raise GraphError(refused.code, refused.message, subcode=refused.subcode, is_transient=True)

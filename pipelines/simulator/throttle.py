@@ -30,6 +30,19 @@ class ThrottleError:
     message: str
 
 
+_ACCOUNT_ERRORS = {
+    # Ads Insights BUC limit, the ad-account read limit, and the custom rate limit (reference §5.3).
+    "ads_insights": ThrottleError(
+        80000,
+        2446079,
+        "(#80000) There have been too many calls from this ad-account. Wait a bit and try again. For more info, "
+        "please refer to https://developers.facebook.com/docs/graph-api/overview/rate-limiting#ads-insights.",
+    ),
+    "ads_management": ThrottleError(17, 2446079, "(#17) User request limit reached"),
+    "estimate": ThrottleError(613, 1487742, "(#613) There have been too many calls from this ad-account. Please wait a bit and try again."),
+}
+
+
 @dataclass(frozen=True)
 class Usage:
     app_pct: int
@@ -66,7 +79,8 @@ class Throttle:
             return 0.0
         return calls[excess - 1] + self.window - now
 
-    def record(self, account_id: str | None, insights: bool) -> Usage:
+    def record(self, account_id: str | None, kind: str = "ads_management") -> Usage:
+        """Count one call; `kind` (`ads_insights`, `ads_management`, `estimate`) picks the error."""
         now = self.clock()
         self._trim(self._app, now)
         self._app.append(now)
@@ -83,11 +97,7 @@ class Throttle:
             account_pct = _pct(len(calls), self.account_budget)
             regain = max(regain, self._regain(calls, self.account_budget, now))
             if refused is None and len(calls) > self.account_budget:
-                refused = (
-                    ThrottleError(80000, 2446079, "(#80000) There have been too many calls from this ad-account. Wait a bit and try again. For more info, please refer to https://developers.facebook.com/docs/graph-api/overview/rate-limiting#ads-insights.")
-                    if insights
-                    else ThrottleError(17, 2446079, "(#17) User request limit reached")
-                )
+                refused = _ACCOUNT_ERRORS[kind]
         minutes = math.ceil(regain / 60) if refused else 0
         return Usage(app_pct, account_pct, minutes, refused)
 
@@ -96,7 +106,7 @@ def _pct(calls: int, budget: int) -> int:
     return min(100, math.ceil(100 * calls / budget)) if budget > 0 else 100
 
 
-def usage_headers(usage: Usage, account_id: str | None, insights: bool) -> dict[str, str]:
+def usage_headers(usage: Usage, account_id: str | None, kind: str = "ads_management") -> dict[str, str]:
     """The JSON-string usage headers of reference §5.4 for one response."""
     headers = {
         "x-app-usage": json.dumps(
@@ -110,7 +120,7 @@ def usage_headers(usage: Usage, account_id: str | None, insights: bool) -> dict[
         {
             account_id: [
                 {
-                    "type": "ads_insights" if insights else "ads_management",
+                    "type": "ads_insights" if kind == "ads_insights" else "ads_management",
                     "call_count": pct,
                     "total_cputime": pct,
                     "total_time": pct,
@@ -123,7 +133,7 @@ def usage_headers(usage: Usage, account_id: str | None, insights: bool) -> dict[
     headers["x-ad-account-usage"] = json.dumps(
         {"acc_id_util_pct": pct, "reset_time_duration": usage.regain_minutes * 60, "ads_api_access_tier": ACCESS_TIER}
     )
-    if insights:
+    if kind == "ads_insights":
         headers["x-fb-ads-insights-throttle"] = json.dumps(
             {"app_id_util_pct": usage.app_pct, "acc_id_util_pct": pct, "ads_api_access_tier": ACCESS_TIER}
         )

@@ -165,10 +165,14 @@ def test_usage_headers_rise_with_the_request_rate(base_url: str) -> None:
     assert json.loads(headers[-1]["x-app-usage"])["call_count"] == 1
 
 
-@pytest.mark.parametrize(("edge", "code", "subcode"), [("insights", 80000, 2446079), ("ads", 17, 2446079)])
+@pytest.mark.parametrize(
+    ("edge", "code", "subcode"),
+    [("insights", 80000, 2446079), ("ads", 17, 2446079), ("message_delivery_estimate", 613, 1487742)],
+)
 def test_over_budget_is_a_throttling_error(edge: str, code: int, subcode: int) -> None:
     with running_simulator(size=SIZE, today=TODAY, account_budget=3, throttle_window_seconds=600) as url:
-        responses = [httpx.get(f"{url}/v25.0/act_{ACCOUNT}/{edge}", params={"access_token": "sim-token"}) for _ in range(5)]
+        params = {"access_token": "sim-token", "promoted_object": f'{{"page_id":"{WORLD.accounts[0].pages[0]}"}}'}
+        responses = [httpx.get(f"{url}/v25.0/act_{ACCOUNT}/{edge}", params=params) for _ in range(5)]
     assert [r.status_code for r in responses[:3]] == [200, 200, 200]
     refused = responses[3]
     assert refused.status_code == 400
