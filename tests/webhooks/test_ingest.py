@@ -149,3 +149,17 @@ def test_ids_that_arrive_as_numbers_stay_exact(home, exports):
     payload = _query(home / "w.duckdb", "select payload::varchar from raw.webhook_events")[0][0]
     assert orjson.loads(payload.replace("98765432109876543210", "0"))["recipient_id"] == 0
     assert "98765432109876543210" in payload
+
+
+def test_parser_processes_give_the_same_tables(home, exports):
+    """Large backlogs are parsed in worker processes; results must not depend on it."""
+    for n in range(3):
+        (exports / "webhooks" / f"h{n}.ndjson").write_bytes(b"\n".join(GOOD[n:] + [b"junk", GOOD[0]]) + b"\n")
+    _run(home / "inline.duckdb", exports, chunk_bytes=300, workers=0)
+    pooled = _run(home / "pooled.duckdb", exports, chunk_bytes=300, workers=2)
+    assert pooled.balanced and pooled.lines_quarantined == 3
+    for table in ("webhook_events", "ingest_quarantine", "ingest_manifest"):
+        sql = f"select * from raw.{table} order by all"
+        assert _query(home / "inline.duckdb", sql) == _query(home / "pooled.duckdb", sql), table
+    assert _query(home / "pooled.duckdb", "select count(*), count(distinct event_key) from raw.webhook_events") == [
+        (30, 30)]
