@@ -31,7 +31,8 @@ from pipelines.simulator.daily import (  # noqa: F401 - re-exported: callers imp
     observe,
 )
 
-_CACHE_LIMIT = 200_000
+_CACHE_LIMIT = 200_000  # entries per cache; cleared (not evicted) past it, regeneration is cheap
+_MISSING = object()
 
 
 @dataclass(frozen=True)
@@ -228,8 +229,9 @@ class World:
         if as_of is None:
             as_of = self.account_today(campaign.account_id)
         key = (campaign.message_campaign_id, day, as_of)
-        if key in self._day_cache:
-            return self._day_cache[key]
+        cached = self._day_cache.get(key, _MISSING)  # one lookup: another thread may clear the cache
+        if cached is not _MISSING:
+            return cached
         final = self._final(campaign, day)
         result = None if final is None or day > as_of else observe(campaign.message_campaign_id, day, as_of, final,
                                                                  self._profiles[campaign.account_id].currency_offset)
@@ -240,15 +242,17 @@ class World:
 
     def _final(self, campaign: Campaign, day: date) -> FinalDay | None:
         key = (campaign.message_campaign_id, day)
-        if key not in self._final_cache:
+        final = self._final_cache.get(key, _MISSING)
+        if final is _MISSING:
             life = self.life(campaign)
             inside = life is not None and life[0] <= day <= life[1]
-            if len(self._final_cache) > _CACHE_LIMIT:
-                self._final_cache.clear()
-            self._final_cache[key] = generate_day(
+            final = generate_day(
                 self.seed, campaign, self._profiles[campaign.account_id], self._weights[campaign.message_campaign_id],
                 self.size.sends_per_campaign_day, day, life[0] == day) if inside else None
-        return self._final_cache[key]
+            if len(self._final_cache) > _CACHE_LIMIT:
+                self._final_cache.clear()
+            self._final_cache[key] = final
+        return final
     # -- estimates ---------------------------------------------------------------------------
     def delivery_estimate(self, account_id: str, page_id: str, daily_budget_minor: int | None,
                           lifetime_budget_minor: int | None, lifetime_in_days: int | None,
