@@ -20,6 +20,7 @@ from pipelines.warehouse import sql_text
 
 # Trailing days the report reads: a year of daily trends ending on the run date.
 WINDOW_DAYS = 365
+ESTIMATE_LEAD_DAYS = 2
 
 MONEY = pl.Decimal(18, 4)
 # Meta reports conversions with decimals (modelled conversions): kept exact, not rounded to ints.
@@ -165,7 +166,13 @@ def window_start(run_date: dt.date, days: int = WINDOW_DAYS) -> dt.date:
 
 
 def load_frames(con: duckdb.DuckDBPyConnection, run_date: dt.date, days: int = WINDOW_DAYS) -> ReportFrames:
-    """Read the marts for the `days` days ending on `run_date` (inclusive)."""
-    params = [window_start(run_date, days), run_date]
-    frames = {name: con.sql(sql_text(path), params=params).pl() for name, path in QUERIES.items()}
+    """Read the marts for the `days` days ending on `run_date` (inclusive).
+
+    Estimate snapshots are read up to `ESTIMATE_LEAD_DAYS` past the run date: the run that
+    reports on a day takes its estimate the day after (in some time zones two), and that
+    forecast belongs on the page."""
+    frames = {}
+    for name, path in QUERIES.items():
+        end = run_date + dt.timedelta(days=ESTIMATE_LEAD_DAYS) if name == "delivery_estimates" else run_date
+        frames[name] = con.sql(sql_text(path), params=[window_start(run_date, days), end]).pl()
     return ReportFrames.of(frames)

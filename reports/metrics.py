@@ -240,3 +240,31 @@ def conversions_by_type(conversions: pl.DataFrame, period: Period) -> pl.DataFra
 def estimates_vs_actual(estimates: pl.DataFrame) -> pl.DataFrame:
     """Each estimate snapshot beside what was actually delivered and spent, by account and date."""
     return estimates.sort("ad_account_id", "date")
+
+
+def latest_estimates(estimates: pl.DataFrame) -> pl.DataFrame:
+    """Per account, the newest estimate snapshot and the newest one whose day is already known
+    (actuals present), with whether delivery and spend landed inside Meta's range."""
+    ordered = estimates.sort("ad_account_id", "date")
+    newest = ordered.group_by("ad_account_id", maintain_order=True).last()
+    judged = (
+        ordered.filter(pl.col("actual_delivered").is_not_null())
+        .group_by("ad_account_id", maintain_order=True)
+        .last()
+        .with_columns(
+            pl.col("actual_delivered")
+            .is_between(pl.col("estimate_delivery_lower_bound"), pl.col("estimate_delivery_upper_bound"))
+            .alias("delivered_within"),
+            pl.col("actual_spend")
+            .is_between(pl.col("estimate_cost_lower_bound"), pl.col("estimate_cost_upper_bound"))
+            .alias("spend_within"),
+        )
+    )
+    return pl.concat(
+        [
+            newest.with_columns(pl.lit("newest").alias("kind"), pl.lit(None, pl.Boolean).alias("delivered_within"),
+                                pl.lit(None, pl.Boolean).alias("spend_within")),
+            judged.with_columns(pl.lit("last judged").alias("kind")),
+        ],
+        how="diagonal",
+    ).unique(["ad_account_id", "date"], keep="last", maintain_order=True).sort("ad_account_id", "date")

@@ -81,7 +81,9 @@ def build_sections(frames: ReportFrames, run_date: dt.date) -> list[Section]:
         Section(
             "estimates",
             "Estimated vs actual delivery and cost",
-            figures=() if estimates.is_empty() else (figures.estimates_figure(estimates),),
+            # A range over time needs at least two snapshots of an account; the table always shows.
+            figures=(figures.estimates_figure(estimates),) if _has_history(estimates) else (),
+            table=None if estimates.is_empty() else tables.estimates_table(metrics.latest_estimates(estimates)),
             note="Meta's delivery estimate range per ad account beside what was delivered and spent. Cost in each account's currency.",
             empty=empty(estimates.is_empty()),
         ),
@@ -100,6 +102,11 @@ def build_sections(frames: ReportFrames, run_date: dt.date) -> list[Section]:
             empty=empty(summary.is_empty()),
         ),
     ]
+
+
+def _has_history(estimates: pl.DataFrame) -> bool:
+    """Whether some account has at least two estimate snapshots (else there is no line to draw)."""
+    return not estimates.is_empty() and estimates.group_by("ad_account_id").len()["len"].max() >= 2
 
 
 def report_html(frames: ReportFrames, run_date: dt.date, generated_at: dt.datetime | None = None) -> str:

@@ -82,3 +82,33 @@ def error_codes_table(top: pl.DataFrame, period_label: str) -> str:
             ]
         )
     return _table(headers, rows, f"Top error codes, {period_label}")
+
+
+def _within(value: bool | None) -> str:
+    return {True: "yes", False: '<span class="miss">no</span>'}.get(value, "–")
+
+
+def estimates_table(latest: pl.DataFrame) -> str:
+    """Per account, the newest estimate (the forecast for the coming day) and the last one whose
+    day is known, with the actual delivery and spend and whether each fell inside Meta's range."""
+    headers = [
+        ("text", "Account"), ("text", "Day"), ("num", "Delivery estimate"), ("num", "Delivered"), ("text", "In range?"),
+        ("num", "Cost estimate"), ("num", "Spent"), ("text", "In range?"),
+    ]
+    rows = []
+    for r in latest.iter_rows(named=True):
+        currency = r["currency"]
+        judged = r["actual_delivered"] is not None
+        rows.append(
+            [
+                ("text", f"act_{escape(r['ad_account_id'])}"),
+                ("text", escape(r["date"].isoformat()) + ("" if judged else ' <span class="id">not known yet</span>')),
+                ("num", f"{count(r['estimate_delivery_lower_bound'])} – {count(r['estimate_delivery_upper_bound'])}"),
+                ("num", count(r["actual_delivered"])),
+                ("text", _within(r["delivered_within"])),
+                ("num", escape(f"{money(r['estimate_cost_lower_bound'], currency)} – {money(r['estimate_cost_upper_bound'], currency)}")),
+                ("num", escape(money(r["actual_spend"], currency))),
+                ("text", _within(r["spend_within"])),
+            ]
+        )
+    return _table(headers, rows, "Newest estimate and last known day per ad account")

@@ -1,6 +1,7 @@
 """The report asset end to end on a temporary warehouse: marts in DuckDB -> the dated page and
 latest.html under MMLENS_HOME/reports, with the path and a headline preview in the metadata."""
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
@@ -38,7 +39,14 @@ def seed_marts(path: Path, frames: ReportFrames) -> None:
 
 
 def test_daily_report_renders_from_the_warehouse(home: Path):
-    seed_marts(home / "warehouse.duckdb", sample_frames(RUN, days=40, campaigns=4))
+    frames = sample_frames(RUN, days=40, campaigns=4)
+    # The run on the day after takes a fresh estimate whose day is not known yet: it is shown.
+    forecast = frames.delivery_estimates.tail(1).with_columns(
+        pl.lit(RUN + dt.timedelta(days=1)).alias("date"),
+        pl.lit(None, pl.Int64).alias("actual_delivered"),
+        pl.lit(None, pl.Decimal(18, 4)).alias("actual_spend"),
+    )
+    seed_marts(home / "warehouse.duckdb", dataclasses.replace(frames, delivery_estimates=pl.concat([frames.delivery_estimates, forecast])))
     result = dg.materialize([daily_report], resources=build_resources(home=str(home)), partition_key=RUN.isoformat())
     assert result.success
     (materialization,) = result.asset_materializations_for_node("reports__daily_report")
@@ -52,6 +60,7 @@ def test_daily_report_renders_from_the_warehouse(home: Path):
     html = path.read_text()
     assert html.count('class="figure-data"') == 7
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "2026-11-26 <span class=\"id\">not known yet</span>" in html
 
 
 def test_a_range_run_renders_the_last_day(home: Path):

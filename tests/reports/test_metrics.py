@@ -182,3 +182,28 @@ def test_conversions_by_type_sums_counts_per_window():
         "7d_click": Decimal("1"),
         "default": Decimal("3.5"),
     }
+
+
+def estimates(rows: list[dict]) -> pl.DataFrame:
+    base = {"ad_account_id": "1", "currency": "EUR", "estimate_delivery_lower_bound": 80, "estimate_delivery_upper_bound": 120,
+            "estimate_cost_lower_bound": Decimal("8"), "estimate_cost_upper_bound": Decimal("12"),
+            "actual_delivered": None, "actual_spend": None}
+    return normalise("delivery_estimates", pl.DataFrame([{**base, **r} for r in rows], infer_schema_length=None))
+
+
+def test_latest_estimates_show_the_forecast_and_the_last_known_day():
+    frame = estimates(
+        [
+            {"date": day(2), "actual_delivered": 50, "actual_spend": Decimal("9")},
+            {"date": day(1), "actual_delivered": 100, "actual_spend": Decimal("13")},
+            {"date": day(-1)},  # taken the day after the run date: not judged yet
+            {"date": day(0), "ad_account_id": "2", "actual_delivered": 90, "actual_spend": Decimal("10")},
+        ]
+    )
+    latest = metrics.latest_estimates(frame)
+    rows = [(r["ad_account_id"], r["date"], r["delivered_within"], r["spend_within"]) for r in latest.iter_rows(named=True)]
+    assert rows == [
+        ("1", day(1), True, False),  # 100 within 80-120; 13 above 8-12
+        ("1", day(-1), None, None),
+        ("2", day(0), True, True),
+    ]

@@ -95,3 +95,11 @@ def test_latest_is_copied_where_hard_links_are_not_supported(tmp_path, monkeypat
     path = render.render_report(sample_frames(RUN, days=2, campaigns=1), RUN, tmp_path)
     assert (tmp_path / "latest.html").read_text() == path.read_text()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["2026-11-25.html", "latest.html"]
+
+
+def test_estimates_without_history_show_the_table_only():
+    frames = sample_frames(RUN, days=5, campaigns=2)
+    one_each = frames.delivery_estimates.group_by("ad_account_id").last()
+    sections = render.build_sections(render.ReportFrames.of({"delivery_estimates": one_each}), RUN)
+    estimates = next(s for s in sections if s.key == "estimates")
+    assert estimates.figures == () and "Newest estimate" in estimates.table

@@ -81,3 +81,18 @@ def test_missing_marts_become_empty_frames():
     frames = ReportFrames.of({})
     assert frames.total_rows == 0
     assert frames.campaign_daily.columns[:3] == ["ad_account_id", "message_campaign_id", "campaign_name"]
+
+
+def test_estimates_table_says_when_a_day_is_not_known_yet(frames):
+    latest = metrics.latest_estimates(frames.delivery_estimates)
+    later = latest.head(1).with_columns(
+        pl.lit(RUN + dt.timedelta(days=1)).alias("date"),
+        pl.lit(None, pl.Int64).alias("actual_delivered"),
+        pl.lit(None, pl.Decimal(18, 4)).alias("actual_spend"),
+        pl.lit(None, pl.Boolean).alias("delivered_within"),
+        pl.lit(None, pl.Boolean).alias("spend_within"),
+    )
+    html = tables.estimates_table(pl.concat([latest, later]))
+    assert html.count("<tr>") == 1 + latest.height + 1
+    assert "not known yet" in html
+    assert " JPY – " in html and " EUR</td>" in html
