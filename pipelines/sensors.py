@@ -4,7 +4,7 @@ import dagster as dg
 
 from pipelines.jobs import ingest_exports_job
 from pipelines.resources import MmlensSettings
-from pipelines.webhooks.ingest import exports_fingerprint
+from pipelines.webhooks.exports import exports_fingerprint
 
 
 @dg.sensor(

@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import gzip
-import hashlib
 import multiprocessing
 import os
 from collections import deque
@@ -28,11 +26,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
-import orjson
 import polars as pl
 import pyarrow as pa
 
 from pipelines.warehouse import sql_text
+from pipelines.webhooks.exports import read_chunks, sealed_files
 from pipelines.webhooks.parse import EVENT_COLUMNS, BadLine, parse_line
 from pipelines.webhooks.sends import ATTEMPT_COLUMNS, parse_send_line
 
@@ -87,7 +85,7 @@ SENDS = Source(
            "error_code": pa.int64(), "error_subcode": pa.int64(), "remaining_seconds": pa.int64()},
     insert_sql="queries/insert_send_attempts.sql",
 )
-SOURCES = {source.name: source for source in (WEBHOOKS, SENDS)}
+SOURCES = {source.name: source for source in (WEBHOOKS, SENDS)}  # the folders of exports.SOURCES
 
 
 @dataclass
@@ -105,20 +103,6 @@ class IngestStats:
     @property
     def balanced(self) -> bool:
         return self.lines_read == self.lines_landed + self.lines_quarantined
-
-
-def is_sealed(path: Path) -> bool:
-    """Readable export: `.ndjson` or `.ndjson.gz`, not hidden, not still being written."""
-    name = path.name
-    return not name.startswith(".") and (name.endswith(".ndjson") or name.endswith(".ndjson.gz"))
-
-
-def sealed_files(folder: Path) -> list[Path]:
-    """Sealed export files under `folder`, in path order (the order replay uses)."""
-    if not folder.is_dir():
-        return []
-    found = [p for p in folder.rglob("*") if p.is_file() and is_sealed(p)]
-    return sorted(p for p in found if not any(part.startswith(".") for part in p.relative_to(folder).parts))
 
 
 def ingest(con: duckdb.DuckDBPyConnection, exports_dir: Path, source: Source, *, chunk_bytes: int = CHUNK_BYTES,
@@ -199,7 +183,7 @@ def _jobs(plan: list[_Progress], chunk_bytes: int) -> Iterator[tuple[_Progress, 
     """(file progress, bytes consumed, parse_chunk arguments) for every chunk of every file."""
     for p in plan:
         line_no = p.line_no
-        for chunk, consumed in _chunks(p.path, p.offset, chunk_bytes, p.gz):
+        for chunk, consumed in read_chunks(p.path, p.offset, chunk_bytes, p.gz):
             yield p, consumed, (chunk, line_no, p.rel)
             line_no += chunk.count(b"\n") + 1
 
@@ -301,57 +285,3 @@ def _quarantine_text(reason: str, raw: bytes) -> tuple[str, str]:
         reason = f"{reason} (raw_text truncated to the first {RAW_TEXT_LIMIT} of {len(raw)} bytes)"
         raw = raw[:RAW_TEXT_LIMIT]
     return reason, raw.decode("utf-8", errors="replace")
-
-
-def _chunks(path: Path, offset: int, chunk_bytes: int, gz: bool) -> Iterator[tuple[bytes, int]]:
-    """(lines joined by newlines without the final one, bytes consumed) from `offset` onwards.
-
-    Only complete lines are yielded. The last bytes of a plain file after its final newline are
-    yielded only when they are a whole JSON document: a writer may still be appending to them.
-    In a .gz file (immutable once sealed) they always form the last line.
-    """
-    opener = gzip.open if gz else open
-    with opener(path, "rb") as handle:
-        skip = 0
-        if offset:
-            handle.seek(offset - 1)
-            if handle.read(1) != b"\n" and handle.read(1) == b"\n":
-                # The last read took a final line before its newline arrived: that newline
-                # ends the line already landed, it does not start an empty one.
-                skip = 1
-            handle.seek(offset + skip)
-        pending = b""
-        while True:
-            block = handle.read(chunk_bytes)
-            if not block:
-                break
-            data = pending + block
-            cut = data.rfind(b"\n")
-            if cut < 0:
-                pending = data
-                continue
-            pending = data[cut + 1 :]
-            yield data[:cut], cut + 1 + skip
-            skip = 0
-        if pending and (gz or _is_json(pending)):
-            yield pending, len(pending) + skip
-
-
-def _is_json(raw: bytes) -> bool:
-    try:
-        orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        return False
-    return True
-
-
-def exports_fingerprint(exports_dir: Path) -> tuple[str, int]:
-    """(hash of every sealed export file's path and size, number of files): it changes exactly
-    when a sealed file appears or grows, which is when ingestion has something new to read."""
-    digest = hashlib.blake2b(digest_size=16)
-    count = 0
-    for name in SOURCES:
-        for path in sealed_files(exports_dir / name):
-            digest.update(f"{path.relative_to(exports_dir).as_posix()}\0{path.stat().st_size}\n".encode())
-            count += 1
-    return digest.hexdigest(), count

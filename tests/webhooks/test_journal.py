@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from pipelines.webhooks.ingest import sealed_files
+from pipelines.webhooks.exports import sealed_files
 from pipelines.webhooks.journal import Journal, body_to_line, recover
 
 

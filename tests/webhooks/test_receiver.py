@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from pipelines.webhooks.ingest import sealed_files
+from pipelines.webhooks.exports import sealed_files
 from pipelines.webhooks.receiver import create_app
 from pipelines.webhooks.signature import sign
 from tests.webhooks import samples as s
