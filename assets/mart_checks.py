@@ -37,7 +37,7 @@ def _violations(warehouse: Warehouse, query: str, params: list | None = None) ->
 def _result(rows: pl.DataFrame, severity: dg.AssetCheckSeverity = dg.AssetCheckSeverity.ERROR,
             **extra: dg.MetadataValue) -> dg.AssetCheckResult:
     count = int(rows["violations"][0]) if rows.height else 0
-    shown = rows.drop("violations", "compared_outside", strict=False)
+    shown = rows.drop("violations", strict=False)
     metadata = {"violations": dg.MetadataValue.int(count), **extra}
     if count:
         metadata["examples"] = dg.MetadataValue.md(markdown_preview(shown))

@@ -6,7 +6,8 @@ delivered, read, clicked, failed) and `raw.message_campaigns` (the campaign's Pa
 no Page).
 
 Semantics (the same as the simulator's truth, see docs/architecture.md):
-- A send is an accepted Send API attempt, identified by its `marketing_message_tracking_id`.
+- A send is an accepted Send API attempt, identified by its `marketing_message_tracking_id`;
+  `sent` counts them (an echo webhook confirms a send but a missing echo does not undo it).
 - A webhook event is attributed to a send by tracking id when it carries one; otherwise (clicks and
   delivery_failed carry none) by (message_campaign_id, subscription token) to the latest accepted
   send at or before the event (an as-of join).
@@ -26,7 +27,7 @@ import polars as pl
 from pipelines.transforms.frames import utc_date, utc_naive
 
 STAGES = {"echo": 1, "delivery": 2, "read": 3, "click": 4, "delivery_failed": 0}
-SENT, DELIVERED, READ, CLICKED = 1, 2, 3, 4
+DELIVERED, READ, CLICKED = 2, 3, 4
 
 COUNTS = ["attempted", "accepted", "rejected", "sent", "delivered", "read", "clicked", "failed", "unattributed_events"]
 FUNNEL_SCHEMA = {
@@ -113,7 +114,7 @@ def delivery_funnel_daily(attempts: pl.DataFrame, events: pl.DataFrame, campaign
     )
     sends = _sends(attempts).join(per_send, on="send_id", how="left").with_columns(pl.col("stage").fill_null(0))
     sent_counts = sends.group_by(pl.col("message_campaign_id"), utc_date("ts").alias("date")).agg(
-        (pl.col("stage") >= SENT).sum().alias("sent"),
+        pl.len().alias("sent"),  # every accepted attempt is a send; echoes only help attribution
         (pl.col("stage") >= DELIVERED).sum().alias("delivered"),
         (pl.col("stage") >= READ).sum().alias("read"),
         (pl.col("stage") >= CLICKED).sum().alias("clicked"),
