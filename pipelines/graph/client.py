@@ -163,7 +163,10 @@ class GraphClient:
                     raise self._give_up(retry, account, attempt) from None
                 backoff = self.retry.delay(attempt, self._rng)
                 if retry.kind == "throttled" and account:
+                    # Block this account only; other accounts' threads keep going.
                     self.pacer.throttled(account, retry.regain_seconds, max(backoff, self.retry.base_seconds))
+                elif retry.kind == "throttled":
+                    self._sleep(min(max(backoff, retry.regain_seconds), self.pacer.policy.max_wait_seconds))
                 else:
                     self._sleep(backoff)
 

@@ -142,3 +142,9 @@ def test_post_sends_a_json_body_with_structures_and_the_proof():
     assert request.headers["content-type"] == "application/json"
     assert body["time_range"] == {"since": "2026-01-01", "until": "2026-01-02"} and body["flag"] is True
     assert body["appsecret_proof"] and TOKEN not in request.content.decode()
+
+
+def test_throttling_without_an_account_still_waits():
+    client, slept = client_for(_flaky(lambda r: error(4, message="Application request limit reached")))
+    client.get("me")
+    assert client.stats.by_kind == {"throttled": 1} and slept and slept[0] > 0
