@@ -158,7 +158,7 @@ class World:
             page_id=account.pages[i % len(account.pages)],
             status="PAUSED" if shape == 4 else "ACTIVE",
             daily_budget_minor=None if lifetime else daily_budget,
-            lifetime_budget_minor=daily_budget * 30 if lifetime else None,
+            lifetime_budget_minor=daily_budget * ((end - start).days + 1) if end is not None else None,
             start_time=start,
             end_time=end,
             pixel_id=new_id(15) if shape in (0, 1, 4, 5) else None,

@@ -185,3 +185,17 @@ def test_binomial_stays_in_range() -> None:
 def test_today_is_resolved_once() -> None:
     world = World(size=WorldSize(days=3))
     assert isinstance(world.today, date) and not isinstance(world.today, datetime)
+
+
+def test_spend_respects_the_budgets(world: World) -> None:
+    """Meta lets a day reach +75% of a daily budget; a lifetime budget caps the whole run."""
+    spend: dict[str, int] = {}
+    for campaign, _day, result in all_days(world):
+        if result is None:
+            continue
+        spend[campaign.message_campaign_id] = spend.get(campaign.message_campaign_id, 0) + result.spend_minor
+        if campaign.daily_budget_minor is not None:
+            assert result.spend_minor * 4 <= campaign.daily_budget_minor * 7
+    for campaign in world.all_campaigns():
+        if campaign.lifetime_budget_minor is not None:
+            assert spend.get(campaign.message_campaign_id, 0) <= campaign.lifetime_budget_minor
