@@ -148,7 +148,8 @@ def campaign_stream(world: World, campaign: Campaign, day: date) -> DayStream | 
                     event(p.CLICK, read_at + rng.randint(5_000, 2 * 3_600_000))
                 if rng.random() < 0.01:
                     event(p.POSTBACK, read_at + rng.randint(10_000, 3_600_000),
-                          extra={"title": "Shop now", "payload": f"PROMO_{cid[-4:]}", "user_ref": f"ur_{attempt.token}"})
+                          extra={"title": "Shop now", "payload": f"PROMO_{cid[-4:]}",
+                                 "user_ref": f"ur_{attempt.token}"})
         elif rng.random() < 0.75:
             event(p.FAILED, base + rng.randint(5000, 600_000), error_message=pick_failure_message(rng))
 

@@ -180,7 +180,8 @@ def test_streams_are_deterministic(world: World) -> None:
     campaign = world.all_campaigns()[0]
     day = world.history(campaign.account_id)[1]
     again = World(seed=5, size=WorldSize(days=12), today=TODAY)
-    assert campaign_stream(world, campaign, day) == campaign_stream(again, again.campaign(campaign.message_campaign_id), day)
+    same = again.campaign(campaign.message_campaign_id)
+    assert campaign_stream(world, campaign, day) == campaign_stream(again, same, day)
 
 
 def test_send_log_line_has_the_design_format(all_streams: list) -> None:
