@@ -160,3 +160,26 @@ def test_checks_pass_on_good_marts_and_fail_on_duplicates(db: Path, home: Path) 
 )
 def test_yesterday_partition_deadline(now: dt.datetime, materialized: set[str], passed: bool) -> None:
     assert mart_checks.partition_due(now, materialized)[0] is passed
+
+
+def test_analyst_views_aggregate_ratio_of_sums(db: Path, home: Path) -> None:
+    run_all(home)
+    with warehouse.connect(db) as con:
+        con.execute("update marts.campaign_daily set spend = 10, purchase_value = 10 where date = '2026-05-02'")
+        assert warehouse.apply_views(con) == ["campaign_performance", "errors_by_category", "estimate_accuracy",
+                                              "funnel_rates", "weekly_roas"]
+        (total,) = con.execute("select spend, purchase_value, roas, read_rate, days from campaign_performance").fetchall()
+        # (250 + 10) / (40 + 10) = 5.2, not the mean of the daily 6.25 and 1.0.
+        assert total == (Decimal(50), Decimal(260), Decimal("5.2"), Decimal(50), 2)
+        (day1,) = con.execute("select roas, days from campaign_performance_between(date '2026-05-01', date '2026-05-01')"
+                              ).fetchall()
+        assert day1 == (Decimal("6.25"), 1)
+        (week,) = con.execute("select week_start, roas from weekly_roas").fetchall()
+        assert week == (dt.date(2026, 4, 27), Decimal("5.2"))
+        shares = con.execute("select source, category, share_of_day from errors_by_category order by all").fetchall()
+        assert shares == [("delivery_failed_webhook", "recipient_unavailable", Decimal(100)),
+                          ("send_api", "frequency_cap", Decimal(100))]
+        (rates,) = con.execute("select acceptance_rate, delivery_rate, read_rate from funnel_rates").fetchall()
+        assert rates == (Decimal(50), Decimal(100), Decimal(0))
+        (accuracy,) = con.execute("select actual_delivered, delivered_error_pct from estimate_accuracy").fetchall()
+        assert accuracy == (1000, Decimal("-4.761905"))  # 1000 vs the 900..1200 midpoint 1050
