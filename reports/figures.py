@@ -42,10 +42,10 @@ def _figure(data: object = None) -> go.Figure:
     return go.Figure(data=data, layout={"template": "none"})
 
 
-def _subplots(titles: list[str], spacing: float) -> go.Figure:
+def _subplots(titles: list[str], spacing: float, right_axes: dict[int, str] | None = None) -> go.Figure:
     """Panels stacked in one column sharing the x axis, one title each (`titles` escaped html).
-
-    Laid out by hand: `make_subplots` does the same but costs more than the rest of a figure."""
+    `right_axes` maps a panel (1-based) to the title of a second y axis on its right
+    (see `_right_axes`). Laid out by hand: `make_subplots` costs more than the rest of a figure."""
     count = len(titles)
     height = (1 - spacing * (count - 1)) / count
     layout: dict[str, object] = {"template": "none", "annotations": []}
@@ -56,6 +56,11 @@ def _subplots(titles: list[str], spacing: float) -> go.Figure:
         layout[f"xaxis{suffix}"] = {"domain": [0, 1], "anchor": f"y{suffix}", "showticklabels": i == count - 1}
         if i < count - 1:
             layout[f"xaxis{suffix}"]["matches"] = f"x{count}"
+        if right_axes and i + 1 in right_axes:
+            layout[f"yaxis{count + i + 1}"] = {
+                "overlaying": f"y{suffix}", "side": "right", "anchor": f"x{suffix}", "showgrid": False, "rangemode": "tozero",
+                "title": {"text": right_axes[i + 1], "font": {"color": COLORS["purchase_value"]}},
+            }
         layout["annotations"].append(
             {"text": title, "x": 0.5, "xref": "paper", "xanchor": "center", "y": top, "yref": "paper",
              "yanchor": "bottom", "showarrow": False, "font": {"size": 14}}
@@ -77,10 +82,10 @@ def _layout(fig: go.Figure, title: str | None, height: int, **extra: object) -> 
     return fig
 
 
-def _above_subplot_titles(plot_height: int) -> dict[str, object]:
+def _above_subplot_titles(plot_height: int, right: int = 20) -> dict[str, object]:
     """Margin and legend position that keep the legend clear of the first subplot's title."""
     return {
-        "margin": {"l": 60, "r": 20, "t": 80, "b": 40},
+        "margin": {"l": 60, "r": right, "t": 80, "b": 40},
         "legend": {"orientation": "h", "yanchor": "bottom", "y": 1 + 30 / plot_height, "xanchor": "right", "x": 1},
     }
 
@@ -94,6 +99,11 @@ def _axes(row: int) -> dict[str, str]:
 def _dates(series: pl.Series) -> list[str]:
     """ISO dates: plotly validates and serialises strings far faster than date objects."""
     return series.cast(pl.String).to_list()
+
+
+def _right_axes(row: int, count: int) -> dict[str, str]:
+    """The axes of the right-hand y axis of panel `row` in a figure of `count` panels."""
+    return {"xaxis": _axes(row)["xaxis"], "yaxis": f"y{count + row}"}
 
 
 def _floats(series: pl.Series) -> list[float | None]:
@@ -145,7 +155,8 @@ def trends_figure(trends: pl.DataFrame) -> go.Figure:
     for i, currency in enumerate(currencies, start=1):
         part = trends.filter(pl.col("currency") == currency)
         dates = _dates(part["date"])
-        for metric, label in (("spend", "Spend"), ("purchase_value", "Purchase value")):
+        # Purchase value is often tens of times the spend: each gets its own scale (left, right).
+        for metric, label, axes in (("spend", "Spend", _axes(i)), ("purchase_value", "Purchase value", _right_axes(i, len(titles)))):
             traces.append(
                 go.Scatter(
                     x=dates,
@@ -154,7 +165,7 @@ def trends_figure(trends: pl.DataFrame) -> go.Figure:
                     mode="lines",
                     line={"color": COLORS[metric], "width": 2, "dash": "solid" if i == 1 else "dot"},
                     hovertemplate=f"%{{y:{_money_format(currency)}}} {escape(currency)}",
-                    **_axes(i),
+                    **axes,
                 )
             )
     counts = trends.group_by("date").agg(pl.col("delivered").sum(), pl.col("link_clicks").sum()).sort("date")
@@ -170,9 +181,14 @@ def trends_figure(trends: pl.DataFrame) -> go.Figure:
                 **_axes(len(titles)),
             )
         )
-    fig = _subplots(titles, 0.08)
+    right = {i: f"purchase value ({escape(c)})" for i, c in enumerate(currencies, start=1)}
+    fig = _subplots(titles, 0.08, right)
+    for i, currency in enumerate(currencies, start=1):
+        axis = fig.layout[_axes(i)["yaxis"].replace("y", "yaxis", 1)]
+        axis.title = {"text": f"spend ({escape(currency)})", "font": {"color": COLORS["spend"]}}
+        axis.rangemode = "tozero"
     fig.add_traces(traces)
-    return _layout(fig, None, 120 + 220 * len(titles), **_above_subplot_titles(220 * len(titles)))
+    return _layout(fig, None, 120 + 220 * len(titles), **_above_subplot_titles(220 * len(titles), right=70))
 
 
 def campaign_labels(summary: pl.DataFrame) -> list[str]:
