@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import sys
+import warnings
 
 import typer
 from rich.console import Console
@@ -32,6 +33,8 @@ def _register_commands() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the app, turning expected errors into one line and an exit code."""
+    # Dagster's beta/preview notices are for library authors, not for people running mmlens.
+    warnings.filterwarnings("ignore", message=r".*(is currently in beta|is currently in preview).*")
     _register_commands()
     try:
         result = app(args=argv, standalone_mode=False)

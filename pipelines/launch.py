@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+import uuid
 from pathlib import Path
 
 import dagster as dg
@@ -74,7 +75,7 @@ def run_partition_range(settings: Settings, job_name: str, start: str, end: str,
 
     job = defs.resolve_job_def(job_name)
     instance = dg.DagsterInstance.get()
-    run_id = dg.make_new_run_id()
+    run_id = str(uuid.uuid4())
     outcome: dict[str, object] = {}
 
     def execute() -> None:

@@ -2,15 +2,69 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import os
+from pathlib import Path
+
 import typer
+from rich.console import Console
 
 from pipelines.errors import UsageError
-from pipelines.settings import load_settings
+from pipelines.partitions import PARTITIONS_START
+from pipelines.settings import Settings, load_settings
+
+console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+DEMO_SEED = 7
+DEMO_TOKEN = "mmlens-demo-token"
 
 
-def demo(days: int = typer.Option(30, "--days", min=1, max=365, help="Days of history to simulate.")) -> None:
-    """Serve the built-in simulator, materialize every asset for the last N days, print the report path."""
-    raise UsageError("demo: not available yet")
+def _resolve_range(settings: Settings, since: str | None, until: str | None, date_preset: str | None) -> tuple[str, str]:
+    """Partition keys start..end for the run. A preset is resolved in each account's own time zone
+    (read from the account node) and the run covers the union of the accounts' ranges."""
+    from pipelines.launch import require_iso_date
+
+    if date_preset is not None:
+        if since is not None or until is not None:
+            raise UsageError("run: give either --since/--until or --date-preset, not both")
+        return _preset_range(settings, date_preset)
+    if since is None or until is None:
+        raise UsageError("run: give --since and --until (YYYY-MM-DD), or --date-preset")
+    start, end = require_iso_date("--since", since), require_iso_date("--until", until)
+    if start > end:
+        raise UsageError(f"run: --since {start} is after --until {end}")
+    return start, end
+
+
+def _preset_range(settings: Settings, preset: str) -> tuple[str, str]:
+    from pipelines.graph import pull
+    from pipelines.graph.accounts import fetch_account
+    from pipelines.graph.dates import account_today
+    from pipelines.simulator.dates import DATE_PRESETS, resolve_date_preset
+
+    if preset not in DATE_PRESETS:
+        raise UsageError(f"--date-preset: {preset!r} is not one of {', '.join(DATE_PRESETS)}")
+    with pull.make_client(settings) as client:
+        accounts = pull.for_each_account(settings.ad_account_ids, lambda a: fetch_account(client, a))
+    ranges = [resolve_date_preset(preset, account_today(a.timezone_name)) for a in accounts]
+    return min(r[0] for r in ranges).isoformat(), max(r[1] for r in ranges).isoformat()
+
+
+def _check_partitions(start: str, end: str) -> None:
+    latest = (dt.datetime.now(dt.timezone.utc).date() + dt.timedelta(days=1)).isoformat()
+    if start < PARTITIONS_START:
+        raise UsageError(f"run: {start} is before the first partition ({PARTITIONS_START})")
+    if end > latest:
+        raise UsageError(f"run: {end} is in the future")
+
+
+def _summary(settings: Settings) -> None:
+    out = Console(highlight=False, soft_wrap=True)
+    latest = settings.reports_dir / "latest.html"
+    if latest.exists():
+        out.print(f"report: {latest.resolve()}", markup=False)
+    if settings.snapshot_path.exists():
+        out.print(f"analyst snapshot: {settings.snapshot_path.resolve()}", markup=False)
 
 
 def run(
@@ -19,9 +73,50 @@ def run(
     date_preset: str | None = typer.Option(None, "--date-preset", help="A Meta date preset, e.g. last_7d."),
 ) -> None:
     """Pull from the Graph API, ingest exports, rebuild marts and render the report, through Dagster."""
+    from pipelines import launch
+
     settings = load_settings()
     settings.require_for_run()
-    raise UsageError("run: not available yet")
+    start, end = _resolve_range(settings, since, until, date_preset)
+    _check_partitions(start, end)
+    launch.run_partition_range(settings, "daily_job", start, end, console)
+    _summary(settings)
+
+
+def demo(days: int = typer.Option(30, "--days", min=1, max=365, help="Days of history to simulate.")) -> None:
+    """Serve the built-in simulator, materialize every asset for the last N days, print the report path."""
+    from assets import graph_raw
+    from pipelines import launch
+    from pipelines.graph.async_reports import PollPolicy
+    from pipelines.graph.pull import GraphTiming
+    from pipelines.simulator.export import export
+    from pipelines.simulator.server import running_simulator
+    from pipelines.simulator.world import World, WorldSize
+
+    home = load_settings().home
+    today = dt.datetime.now(dt.timezone.utc).date()
+    world = World(seed=DEMO_SEED, size=WorldSize(days=days + 1), today=today)
+    # The local simulator finishes report runs in moments: poll it often.
+    graph_raw.TIMING = GraphTiming(poll=PollPolicy(initial_seconds=0.1, max_seconds=0.5))
+    with running_simulator(seed=DEMO_SEED, world=world, today=today, access_token=DEMO_TOKEN) as base_url:
+        accounts = ",".join(a.account_id for a in world.accounts)
+        os.environ.update({
+            "META_GRAPH_URL": base_url,
+            "META_ACCESS_TOKEN": DEMO_TOKEN,
+            "META_AD_ACCOUNT_IDS": accounts,
+            "MMLENS_HOME": str(home),
+        })
+        os.environ.pop("META_APP_SECRET", None)
+        settings = load_settings()
+        console.print(f"simulator serving {len(world.accounts)} ad accounts at {base_url}", markup=False)
+        start = today - dt.timedelta(days=days)
+        end = today - dt.timedelta(days=1)
+        stats = export(world, settings.home, start, end)
+        console.print(f"exported {stats.events} webhook events and {stats.sends} send attempts", markup=False)
+        launch.run_partition_range(settings, "daily_job", start.isoformat(), end.isoformat(), console)
+    _summary(settings)
+    out = Console(highlight=False, soft_wrap=True)
+    out.print(f"open the Dagster UI: MMLENS_HOME={Path(settings.home).resolve()} make dev", markup=False)
 
 
 def sql(
@@ -29,8 +124,6 @@ def sql(
     fmt: str = typer.Option("table", "--format", help="table, csv or json."),
 ) -> None:
     """Query the analyst snapshot (analytics.duckdb) read-only."""
-    from rich.console import Console
-
     from pipelines import analyst_sql
 
     if fmt not in analyst_sql.FORMATS:
