@@ -100,7 +100,8 @@ def test_tokens_are_unique_per_campaign(all_streams: list) -> None:
 
 
 def test_every_error_code_and_envelope_variant_occurs() -> None:
-    world = World(seed=2, size=WorldSize(campaigns_per_account=6, days=40, sends_per_campaign_day=200), today=TODAY)
+    world = World(seed=2, size=WorldSize(accounts=1, campaigns_per_account=3, days=20, sends_per_campaign_day=150),
+                  today=TODAY)
     codes, subcode_style, data_kinds = Counter(), 0, set()
     for campaign in world.all_campaigns():
         first, last = world.history(campaign.account_id)
