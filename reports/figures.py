@@ -13,18 +13,23 @@ import math
 import plotly.graph_objects as go
 import polars as pl
 
+from reports.chart_layout import (
+    ACCOUNT_COLORS,
+    COLORS,
+    clear_of_panel_titles,
+    floats,
+    iso_dates,
+    money_format,
+    new_figure,
+    panel_axes,
+    right_axes,
+    stacked_panels,
+    styled,
+    translucent,
+)
 from reports.metrics import CATEGORY_ORDER, MONEY_METRICS, Headline
-from reports.text import ZERO_DECIMAL_CURRENCIES, escape, percent, truncate
+from reports.text import escape, percent, truncate
 
-FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
-COLORS = {
-    "spend": "#3b6fd8",
-    "purchase_value": "#1f9d74",
-    "delivered": "#3b6fd8",
-    "link_clicks": "#e08a1e",
-    "ours": "#3b6fd8",
-    "meta": "#a0a7b4",
-}
 CATEGORY_COLORS = dict(
     zip(
         CATEGORY_ORDER,
@@ -32,100 +37,21 @@ CATEGORY_COLORS = dict(
         strict=True,
     )
 )
-ACCOUNT_COLORS = ("#3b6fd8", "#1f9d74", "#e08a1e", "#7d5ba6", "#db2b39", "#669bbc")
 MAX_ROAS_CAMPAIGNS = 25
-
-
-def _figure(data: object = None) -> go.Figure:
-    """A figure without a template of its own: the page applies one shared template (see
-    `reports.page.FIGURE_TEMPLATE`) to every chart, instead of embedding and validating a copy in each."""
-    return go.Figure(data=data, layout={"template": "none"})
-
-
-def _subplots(titles: list[str], spacing: float, right_axes: dict[int, str] | None = None) -> go.Figure:
-    """Panels stacked in one column sharing the x axis, one title each (`titles` escaped html).
-    `right_axes` maps a panel (1-based) to the title of a second y axis on its right
-    (see `_right_axes`). Laid out by hand: `make_subplots` costs more than the rest of a figure."""
-    count = len(titles)
-    height = (1 - spacing * (count - 1)) / count
-    layout: dict[str, object] = {"template": "none", "annotations": []}
-    for i, title in enumerate(titles):
-        suffix = "" if i == 0 else str(i + 1)
-        top = 1 - i * (height + spacing)
-        layout[f"yaxis{suffix}"] = {"domain": [max(top - height, 0), top], "anchor": f"x{suffix}"}
-        layout[f"xaxis{suffix}"] = {"domain": [0, 1], "anchor": f"y{suffix}", "showticklabels": i == count - 1}
-        if i < count - 1:
-            layout[f"xaxis{suffix}"]["matches"] = f"x{count}"
-        if right_axes and i + 1 in right_axes:
-            layout[f"yaxis{count + i + 1}"] = {
-                "overlaying": f"y{suffix}", "side": "right", "anchor": f"x{suffix}", "showgrid": False, "rangemode": "tozero",
-                "title": {"text": right_axes[i + 1], "font": {"color": COLORS["purchase_value"]}},
-            }
-        layout["annotations"].append(
-            {"text": title, "x": 0.5, "xref": "paper", "xanchor": "center", "y": top, "yref": "paper",
-             "yanchor": "bottom", "showarrow": False, "font": {"size": 14}}
-        )
-    return go.Figure(layout=layout)
-
-
-def _layout(fig: go.Figure, title: str | None, height: int, **extra: object) -> go.Figure:
-    """The report's look. `title` (escaped html) is None where the page's section heading says it."""
-    layout: dict[str, object] = {
-        "title": {"text": title or "", "x": 0, "xanchor": "left", "font": {"size": 15}},
-        "font": {"family": FONT, "size": 12, "color": "#1d2433"},
-        "height": height,
-        "margin": {"l": 60, "r": 20, "t": 60 if title else 40, "b": 40},
-        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "right", "x": 1},
-        "hovermode": "x unified",
-    }
-    fig.update_layout(**{**layout, **extra})
-    return fig
-
-
-def _above_subplot_titles(plot_height: int, right: int = 20) -> dict[str, object]:
-    """Margin and legend position that keep the legend clear of the first subplot's title."""
-    return {
-        "margin": {"l": 60, "r": right, "t": 80, "b": 40},
-        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1 + 30 / plot_height, "xanchor": "right", "x": 1},
-    }
-
-
-def _axes(row: int) -> dict[str, str]:
-    """The axes of subplot `row` (1-based) of a one-column `_subplots` figure."""
-    suffix = "" if row == 1 else str(row)
-    return {"xaxis": f"x{suffix}", "yaxis": f"y{suffix}"}
-
-
-def _dates(series: pl.Series) -> list[str]:
-    """ISO dates: plotly validates and serialises strings far faster than date objects."""
-    return series.cast(pl.String).to_list()
-
-
-def _right_axes(row: int, count: int) -> dict[str, str]:
-    """The axes of the right-hand y axis of panel `row` in a figure of `count` panels."""
-    return {"xaxis": _axes(row)["xaxis"], "yaxis": f"y{count + row}"}
-
-
-def _floats(series: pl.Series) -> list[float | None]:
-    return series.cast(pl.Float64).to_list()
-
-
-def _money_format(currency: str) -> str:
-    return ",.0f" if currency.upper() in ZERO_DECIMAL_CURRENCIES else ",.2f"
 
 
 def headline_figure(rows: list[Headline]) -> go.Figure:
     """One indicator per metric and currency: the last 7 days with the change against the 7 before."""
     currencies = list(dict.fromkeys(row.currency for row in rows))
     metrics = list(dict.fromkeys(row.metric for row in rows))
-    fig = _figure()
+    fig = new_figure()
     for r, currency in enumerate(currencies):
         for c, metric in enumerate(metrics):
             row = next(h for h in rows if h.currency == currency and h.metric == metric)
             value = math.nan if row.current is None else float(row.current)
             number: dict[str, object] = {"font": {"size": 26}}
             if metric in MONEY_METRICS:
-                number.update(valueformat=_money_format(currency), suffix=f" {escape(currency)}")
+                number.update(valueformat=money_format(currency), suffix=f" {escape(currency)}")
             elif metric == "roas":
                 number.update(valueformat=".2f", suffix="×")
             else:
@@ -144,7 +70,7 @@ def headline_figure(rows: list[Headline]) -> go.Figure:
             if row.previous not in (None, 0) and row.current is not None:
                 indicator.delta = {"reference": float(row.previous), "relative": True, "valueformat": "+.1%"}
             fig.add_trace(indicator)
-    return _layout(fig, None, 20 + 120 * max(len(currencies), 1), hovermode=False, margin={"l": 20, "r": 20, "t": 10, "b": 10})
+    return styled(fig, None, 20 + 120 * max(len(currencies), 1), hovermode=False, margin={"l": 20, "r": 20, "t": 10, "b": 10})
 
 
 def trends_figure(trends: pl.DataFrame) -> go.Figure:
@@ -154,17 +80,17 @@ def trends_figure(trends: pl.DataFrame) -> go.Figure:
     traces = []
     for i, currency in enumerate(currencies, start=1):
         part = trends.filter(pl.col("currency") == currency)
-        dates = _dates(part["date"])
+        dates = iso_dates(part["date"])
         # Purchase value is often tens of times the spend: each gets its own scale (left, right).
-        for metric, label, axes in (("spend", "Spend", _axes(i)), ("purchase_value", "Purchase value", _right_axes(i, len(titles)))):
+        for metric, label, axes in (("spend", "Spend", panel_axes(i)), ("purchase_value", "Purchase value", right_axes(i, len(titles)))):
             traces.append(
                 go.Scatter(
                     x=dates,
-                    y=_floats(part[metric]),
+                    y=floats(part[metric]),
                     name=f"{label} ({escape(currency)})",
                     mode="lines",
                     line={"color": COLORS[metric], "width": 2, "dash": "solid" if i == 1 else "dot"},
-                    hovertemplate=f"%{{y:{_money_format(currency)}}} {escape(currency)}",
+                    hovertemplate=f"%{{y:{money_format(currency)}}} {escape(currency)}",
                     **axes,
                 )
             )
@@ -172,23 +98,23 @@ def trends_figure(trends: pl.DataFrame) -> go.Figure:
     for metric, label in (("delivered", "Delivered"), ("link_clicks", "Link clicks")):
         traces.append(
             go.Scatter(
-                x=_dates(counts["date"]),
+                x=iso_dates(counts["date"]),
                 y=counts[metric].to_list(),
                 name=label,
                 mode="lines",
                 line={"color": COLORS[metric], "width": 2},
                 hovertemplate="%{y:,.0f}",
-                **_axes(len(titles)),
+                **panel_axes(len(titles)),
             )
         )
     right = {i: f"purchase value ({escape(c)})" for i, c in enumerate(currencies, start=1)}
-    fig = _subplots(titles, 0.08, right)
+    fig = stacked_panels(titles, 0.08, right)
     for i, currency in enumerate(currencies, start=1):
-        axis = fig.layout[_axes(i)["yaxis"].replace("y", "yaxis", 1)]
+        axis = fig.layout[panel_axes(i)["yaxis"].replace("y", "yaxis", 1)]
         axis.title = {"text": f"spend ({escape(currency)})", "font": {"color": COLORS["spend"]}}
         axis.rangemode = "tozero"
     fig.add_traces(traces)
-    return _layout(fig, None, 120 + 220 * len(titles), **_above_subplot_titles(220 * len(titles), right=70))
+    return styled(fig, None, 120 + 220 * len(titles), **clear_of_panel_titles(220 * len(titles), right=70))
 
 
 def campaign_labels(summary: pl.DataFrame) -> list[str]:
@@ -211,7 +137,7 @@ def roas_figure(summary: pl.DataFrame, limit: int = MAX_ROAS_CAMPAIGNS) -> go.Fi
         [escape(c), escape(cur), f"{float(s or 0):,.2f}", f"{float(v or 0):,.2f}"]
         for c, cur, s, v in zip(top["message_campaign_id"], top["currency"], top["spend"], top["purchase_value"], strict=True)
     ]
-    fig = _figure()
+    fig = new_figure()
     for column, name, color in (("roas", "ROAS (mmlens)", COLORS["ours"]), ("api_roas", "ROAS (Meta)", COLORS["meta"])):
         fig.add_trace(
             go.Bar(
@@ -228,7 +154,7 @@ def roas_figure(summary: pl.DataFrame, limit: int = MAX_ROAS_CAMPAIGNS) -> go.Fi
     fig.update_yaxes(type="category", automargin=True)
     fig.update_xaxes(title_text="purchase value / spend", ticksuffix="×")
     title = f"Top {len(labels)} campaigns by messages delivered"
-    return _layout(fig, title, 120 + 34 * max(len(labels), 3), barmode="group", hovermode="closest")
+    return styled(fig, title, 120 + 34 * max(len(labels), 3), barmode="group", hovermode="closest")
 
 
 def funnel_figure(stages: pl.DataFrame, losses: dict[str, int]) -> go.Figure:
@@ -237,7 +163,7 @@ def funnel_figure(stages: pl.DataFrame, losses: dict[str, int]) -> go.Figure:
         f"{count:,}" + ("" if rate is None else f" · {percent(rate)} of {previous.lower()}")
         for count, rate, previous in zip(stages["count"], stages["rate"], [None, *stages["label"].to_list()[:-1]], strict=True)
     ]
-    fig = _figure(
+    fig = new_figure(
         go.Funnel(
             name="Delivery funnel",
             y=stages["label"].to_list(),
@@ -250,19 +176,19 @@ def funnel_figure(stages: pl.DataFrame, losses: dict[str, int]) -> go.Figure:
         )
     )
     subtitle = f"rejected by the Send API: {losses.get('rejected', 0):,} · failed after sending: {losses.get('failed', 0):,}"
-    return _layout(fig, subtitle, 340, hovermode="closest", margin={"l": 90, "r": 20, "t": 50, "b": 30})
+    return styled(fig, subtitle, 340, hovermode="closest", margin={"l": 90, "r": 20, "t": 50, "b": 30})
 
 
 def errors_figure(by_category: pl.DataFrame) -> go.Figure:
     """Error occurrences per day, stacked by category (catalogue order, stable colours)."""
     present = set(by_category["category"].to_list())
     categories = [c for c in CATEGORY_ORDER if c in present] + sorted(present - set(CATEGORY_ORDER))
-    fig = _figure()
+    fig = new_figure()
     for category in categories:
         part = by_category.filter(pl.col("category") == category)
         fig.add_trace(
             go.Bar(
-                x=_dates(part["date"]),
+                x=iso_dates(part["date"]),
                 y=part["occurrences"].to_list(),
                 name=escape(category.replace("_", " ")),
                 marker={"color": CATEGORY_COLORS.get(category, "#9aa0a6"), "line": {"width": 0}},
@@ -272,7 +198,7 @@ def errors_figure(by_category: pl.DataFrame) -> go.Figure:
     fig.update_yaxes(title_text="occurrences")
     days = by_category["date"].n_unique()
     # Gaps between hundreds of thin bars render as stripes: only keep them for short windows.
-    return _layout(fig, None, 360, barmode="stack", bargap=0.1 if days <= 90 else 0)
+    return styled(fig, None, 360, barmode="stack", bargap=0.1 if days <= 90 else 0)
 
 
 def estimates_figure(estimates: pl.DataFrame) -> go.Figure:
@@ -287,40 +213,35 @@ def estimates_figure(estimates: pl.DataFrame) -> go.Figure:
         part = estimates.filter(pl.col("ad_account_id") == account)
         color = ACCOUNT_COLORS[n % len(ACCOUNT_COLORS)]
         currency = part["currency"].fill_null("?")[0]
-        dates = _dates(part["date"])
+        dates = iso_dates(part["date"])
         label = f"act_{escape(account)}"
         for row, kind, actual in ((1, "delivery", "actual_delivered"), (2 + currencies.index(currency), "cost", "actual_spend")):
-            axes = _axes(row)
+            axes = panel_axes(row)
             group = f"{label}-{kind}"
             band = {"legendgroup": group, "showlegend": False, "mode": "lines", "line": {"width": 0, "color": color}, **axes}
             traces += [
-                go.Scatter(x=dates, y=_floats(part[f"estimate_{kind}_lower_bound"]), name=f"{label} estimate low", **band),
-                go.Scatter(x=dates, y=_floats(part[f"estimate_{kind}_upper_bound"]), name=f"{label} estimate high",
-                           fill="tonexty", fillcolor=_translucent(color), **band),
-                go.Scatter(x=dates, y=_floats(part[actual]), name=f"{label} actual {kind}", legendgroup=group,
+                go.Scatter(x=dates, y=floats(part[f"estimate_{kind}_lower_bound"]), name=f"{label} estimate low", **band),
+                go.Scatter(x=dates, y=floats(part[f"estimate_{kind}_upper_bound"]), name=f"{label} estimate high",
+                           fill="tonexty", fillcolor=translucent(color), **band),
+                go.Scatter(x=dates, y=floats(part[actual]), name=f"{label} actual {kind}", legendgroup=group,
                            mode="lines", line={"color": color, "width": 2}, **axes),
             ]
-    fig = _subplots(titles, 0.1)
+    fig = stacked_panels(titles, 0.1)
     fig.add_traces(traces)
-    return _layout(fig, None, 120 + 240 * len(titles), **_above_subplot_titles(240 * len(titles)))
-
-
-def _translucent(hex_color: str, alpha: float = 0.18) -> str:
-    r, g, b = (int(hex_color[i : i + 2], 16) for i in (1, 3, 5))
-    return f"rgba({r},{g},{b},{alpha})"
+    return styled(fig, None, 120 + 240 * len(titles), **clear_of_panel_titles(240 * len(titles)))
 
 
 def conversions_figure(by_type: pl.DataFrame) -> go.Figure:
     """Pixel conversions per action type, one bar per attribution window."""
-    fig = _figure()
+    fig = new_figure()
     for window in by_type["attribution_window"].unique(maintain_order=True).to_list():
         part = by_type.filter(pl.col("attribution_window") == window)
         fig.add_trace(
             go.Bar(
                 x=[escape(a.removeprefix("offsite_conversion.fb_pixel_").replace("_", " ")) for a in part["action_type"]],
-                y=_floats(part["conversions"]),
+                y=floats(part["conversions"]),
                 name=escape(window),
                 hovertemplate="%{x}: %{y:,}",
             )
         )
-    return _layout(fig, None, 320, barmode="group", hovermode="closest")
+    return styled(fig, None, 320, barmode="group", hovermode="closest")
