@@ -1,7 +1,7 @@
 """The raw Graph assets through Dagster against the simulator: a partition range in one run,
 nothing half-written on failure, deprecated windows refused before any call, no token anywhere."""
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import dagster as dg
@@ -10,6 +10,7 @@ import pytest
 from assets import graph_raw
 from pipelines import warehouse
 from pipelines.graph.dates import account_today
+from pipelines.launch import failure_to_error
 from pipelines.resources import build_resources
 from pipelines.simulator.server import running_simulator
 from pipelines.simulator.world import World
@@ -66,7 +67,10 @@ def _files_containing(root: Path, needle: bytes) -> list[str]:
 
 
 def test_range_run_lands_truth_once_per_account_and_leaks_nothing(monkeypatch, tmp_path, world, home):
-    since, until = world.history(world.accounts[0].account_id)
+    # 20 days: Dagster records one materialization per partition of the range, so a long range is
+    # slow to store; the 90-day figures are proven against the truth in tests/graph.
+    until = world.history(world.accounts[0].account_id)[1]
+    since = until - timedelta(days=19)
     ids = [a.account_id for a in world.accounts]
     with running_simulator(seed=SEED, size=SIZE, today=TODAY, access_token=TOKEN, app_secret=SECRET) as url:
         _configure(monkeypatch, url, ids)
@@ -118,6 +122,21 @@ def test_a_failing_account_writes_nothing_and_says_why_in_one_line(monkeypatch, 
     assert f"act_{ids[1]}: missing permission (code 200)" in message
     assert _tables(home) == before
     assert _files_containing(tmp_path, TOKEN.encode()) == []
+    error = failure_to_error(result)  # what `mmlens run` prints, with exit code 2
+    assert error.exit_code == 2 and str(error).startswith(f"act_{ids[1]}: missing permission (code 200)")
+    assert "\n" not in str(error)
+
+
+def test_wrong_token_fails_the_run_with_exit_code_2(monkeypatch, tmp_path, world, home):
+    with running_simulator(seed=SEED, size=SIZE, today=TODAY, access_token=TOKEN, app_secret=SECRET) as url:
+        _configure(monkeypatch, url, [a.account_id for a in world.accounts], token="not-the-token")
+        with _instance(tmp_path / "dagster") as instance:
+            result = _materialize(home, instance, date(2026, 5, 1), date(2026, 5, 2))
+    assert not result.success
+    error = failure_to_error(result)
+    assert error.exit_code == 2 and "access token rejected (code 190)" in str(error) and "\n" not in str(error)
+    with warehouse.connect(home / "warehouse.duckdb") as con:
+        assert con.execute("select count(*) from raw.campaign_insights_daily").fetchone() == (0,)
 
 
 def test_deprecated_window_is_refused_before_any_call(monkeypatch, tmp_path, home):
