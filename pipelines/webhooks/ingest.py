@@ -241,6 +241,10 @@ def parse_chunk(chunk: bytes, line_no: int, rel: str, source_name: str) -> Parse
             for event in events:
                 append((*event, rel, line_no))
         frame = pl.DataFrame(rows, schema=source.schema, orient="row") if rows else None
+        key = source.columns[0]
+        if frame is not None and frame.get_column(key).n_unique() < frame.height:
+            # A redelivery inside the chunk: the first occurrence (lowest line) is the one kept.
+            frame = frame.unique(subset=key, keep="first", maintain_order=True)
     finally:
         if gc_was_enabled:
             gc.enable()

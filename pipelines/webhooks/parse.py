@@ -201,7 +201,8 @@ def _event(item: object, entry_page: object, entry_time: object, exact: bool, wh
     for n, value in enumerate(ids):
         kind = type(value)
         if kind is _str:
-            ids[n] = value if value and not value[0].isspace() and not value[-1].isspace() else (value.strip() or None)
+            if not value:
+                ids[n] = None
         elif kind is _int:
             ids[n] = _str(value)
         elif value is not None:

@@ -1,5 +1,5 @@
--- Land one batch of parsed Send API attempts from the registered Arrow table `batch`: the first occurrence of each
--- attempt_key wins, and attempts already in the table (a line logged twice) are skipped.
+-- Land one batch of parsed Send API attempts from the registered data frame `batch`: the batch holds each attempt_key
+-- once (its first occurrence), and attempts already in the table (a line logged twice) are skipped.
 insert into raw.send_attempts (
     attempt_key, ts, ad_account_id, message_campaign_id, subscription_token, http_status, success, tracking_id,
     error_code, error_subcode, error_type, error_message, is_transient, remaining_seconds, source_file, source_line
@@ -10,4 +10,3 @@ select
     b.remaining_seconds, b.source_file, b.source_line
 from batch as b
 where not exists (select 1 from raw.send_attempts as s where s.attempt_key = b.attempt_key)
-qualify row_number() over (partition by b.attempt_key order by b.source_line) = 1

@@ -1,5 +1,5 @@
--- Land one batch of parsed webhook events from the registered Arrow table `batch`: the first occurrence of each
--- event_key (by file order, then line) wins, and events already in the table (redeliveries) are skipped.
+-- Land one batch of parsed webhook events from the registered data frame `batch`: the batch holds each event_key
+-- once (its first occurrence, deduplicated by the parser), and events already in the table (redeliveries) are skipped.
 insert into raw.webhook_events (
     event_key, event_type, page_id, message_campaign_id, recipient_id, subscription_token, tracking_id, mid,
     app_id, business_id, event_ts, error_message, payload, source_file, source_line
@@ -10,4 +10,3 @@ select
     b.source_file, b.source_line
 from batch as b
 where not exists (select 1 from raw.webhook_events as w where w.event_key = b.event_key)
-qualify row_number() over (partition by b.event_key order by b.source_line) = 1
