@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import date, timedelta
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -81,6 +82,7 @@ class FakeReports:
         self.jobs: list[tuple[str, str, str]] = []
         self.submitted: dict[tuple[str, str], int] = {}
         self.poll_count: dict[str, int] = {}
+        self.results: dict[str, str] = {}
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         path = request.url.path.removeprefix("/v25.0/")
@@ -94,13 +96,12 @@ class FakeReports:
             run_id = f"run{len(self.jobs)}"
             self.jobs.append((run_id, *key))
             self.poll_count[run_id] = 0
-            self._results = getattr(self, "_results", {})
-            self._results[run_id] = result
+            self.results[run_id] = result
             return ok({"report_run_id": run_id})
         if path.startswith("act_") and request.method == "GET":
             return ok({"id": path, "account_id": path.removeprefix("act_"), "currency": "USD", "timezone_name": "America/New_York"})
         run_id, _, edge = path.partition("/")
-        result = self._results[run_id]
+        result = self.results[run_id]
         if not edge:
             self.poll_count[run_id] += 1
             if result == "never":
@@ -113,8 +114,6 @@ class FakeReports:
                 return ok({"id": run_id, "async_status": "Job Failed", "async_percent_completion": 0, "error_code": -3, "error_subcode": 1504045})
             return ok({"id": run_id, "async_status": result, "async_percent_completion": 0})
         _, since, until = next(j for j in self.jobs if j[0] == run_id)
-        from datetime import date, timedelta
-
         rows = []
         day = date.fromisoformat(since)
         while day <= date.fromisoformat(until):
