@@ -20,7 +20,7 @@ from datetime import date
 import httpx
 
 from pipelines.errors import MmlensError
-from pipelines.simulator.export import dumps, streams, utc_date
+from pipelines.simulator.export import dumps, post_day, streams
 from pipelines.simulator.world import World
 
 RETRIES = 3
@@ -52,7 +52,8 @@ def deliver(world: World, url: str, since: date, until: date, app_secret: str,
     try:
         for _day, stream in streams(world, since, until):
             for post in stream.posts:
-                if not since <= utc_date(post.ts_ms / 1000) <= until:
+                posted_on = post_day(world, post)
+                if posted_on is None or not since <= posted_on <= until:
                     continue
                 body = dumps(post.body)
                 headers = {"Content-Type": "application/json", "X-Hub-Signature-256": signature(app_secret, body)}

@@ -3,7 +3,8 @@
 Files: `exports/webhooks/sim-<UTC date>.ndjson.gz` (one POST body per line) and
 `exports/sends/sim-<UTC date>.ndjson.gz` (one Send API attempt per line, the design's format),
 one pair per UTC date in [since, until], written to `<name>.tmp` and renamed when complete, so a
-reader never sees half a file. A line's date is its POST time (webhooks) or attempt time (sends).
+reader never sees half a file. A line's date is its POST time (webhooks) or attempt time (sends);
+POSTs after the world's "now" (noon UTC of `today`) have not happened and are not written.
 
 Memory stays bounded: account-local days are generated in order and a UTC date's files are
 closed as soon as no later local day can add to them, so only one or two days of streams are
@@ -23,7 +24,7 @@ from pathlib import Path
 
 import orjson
 
-from pipelines.simulator.events import DayStream, campaign_stream, page_stream, send_log_line
+from pipelines.simulator.events import DayStream, Post, campaign_stream, page_stream, send_log_line
 from pipelines.simulator.world import World
 
 # Local days that can put lines on a UTC date D: time zones span UTC-12..+14 and events trail
@@ -45,6 +46,13 @@ def dumps(document: object) -> bytes:
     if fast.isascii():
         return fast
     return json.dumps(document, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+
+
+def post_day(world: World, post: Post) -> date | None:
+    """The UTC date of a POST, or None while it lies after the world's "now" (not sent yet)."""
+    if post.ts_ms > world.now.timestamp() * 1000:
+        return None
+    return utc_date(post.ts_ms / 1000)
 
 
 def local_days(since: date, until: date) -> Iterator[date]:
@@ -136,8 +144,8 @@ def export(world: World, home: Path, since: date, until: date) -> ExportStats:
                 sends.write(sent_on, dumps(send_log_line(stream, attempt)))
                 stats.sends += 1
         for post in stream.posts:
-            posted_on = utc_date(post.ts_ms / 1000)
-            if since <= posted_on <= until:
+            posted_on = post_day(world, post)
+            if posted_on is not None and since <= posted_on <= until:
                 webhooks.write(posted_on, dumps(post.body))
                 stats.posts += 1
                 stats.events += len(post.events)

@@ -27,7 +27,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from pipelines.simulator import payloads as p
-from pipelines.simulator.export import streams, utc_date
+from pipelines.simulator.export import post_day, streams, utc_date
 from pipelines.simulator.world import World
 
 _STAGES = {p.DELIVERY: 1, p.READ: 2, p.CLICK: 3}
@@ -93,7 +93,8 @@ def _streams(world: World, since: date, until: date) -> dict:
         stage: dict[int, int] = {}
         failed: set[int] = set()
         for post in stream.posts:
-            if post.redelivery or not since <= utc_date(post.ts_ms / 1000) <= until:
+            posted_on = post_day(world, post)
+            if post.redelivery or posted_on is None or not since <= posted_on <= until:
                 continue
             for event in post.events:
                 observed_campaign = None if event.kind in (p.UPLOAD, p.POSTBACK, p.OPTIN) else event.campaign_id

@@ -83,6 +83,7 @@ class World:
         self.seed = seed
         self.size = size
         self.today = today if today is not None else datetime.now(timezone.utc).date()
+        self.now = datetime.combine(self.today, time(12), timezone.utc)  # "now": noon UTC of `today`
         self.accounts: list[Account] = []
         self._profiles: dict[str, AccountProfile] = {}
         self._campaigns: dict[str, list[Campaign]] = {}
@@ -193,8 +194,7 @@ class World:
 
     def account_today(self, account_id: str) -> date:
         """The account-local date of "now" (now = noon UTC of `today`)."""
-        noon = datetime.combine(self.today, time(12), timezone.utc)
-        return noon.astimezone(ZoneInfo(self._require(account_id).timezone_name)).date()
+        return self.now.astimezone(ZoneInfo(self._require(account_id).timezone_name)).date()
 
     def history(self, account_id: str) -> tuple[date, date]:
         """First and last account-local day with data (the last is yesterday, local)."""

@@ -10,7 +10,7 @@ import hmac
 import json
 import threading
 from collections import Counter, defaultdict
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -234,3 +234,18 @@ def test_deliver_with_a_wrong_secret_fails_and_without_one_is_refused(receiver: 
 def test_truth_json_is_ready_for_dumping(world: World) -> None:
     text = json.dumps(to_json_ready(truth(world, SINCE, SINCE)), sort_keys=True)
     assert '"spend": "' in text
+
+
+def test_nothing_is_posted_after_the_worlds_now(tmp_path: Path) -> None:
+    """Exporting up to today stops at "now" (noon UTC), and the truth stops with it."""
+    world = World(seed=3, size=SIZE, today=UNTIL)
+    export(world, tmp_path, UNTIL - timedelta(days=1), UNTIL)
+    now = world.now.timestamp()
+    stamps = [seconds(value["timestamp"]) for raw in lines(tmp_path / "exports" / "webhooks")
+              for _field, value in items(json.loads(raw)) if "timestamp" in value]
+    assert stamps and max(stamps) <= now
+    expected = truth(world, UNTIL - timedelta(days=1), UNTIL)
+    found = reread(world, tmp_path)
+    assert {(r["event_type"], r["message_campaign_id"]): r["events"]
+            for r in expected["webhook_events"]} == dict(found["kinds"])
+    assert sum(r["delivered"] for r in expected["funnel"]) == sum(c["delivered"] for c in found["funnel"].values())
