@@ -249,3 +249,16 @@ def test_nothing_is_posted_after_the_worlds_now(tmp_path: Path) -> None:
     assert {(r["event_type"], r["message_campaign_id"]): r["events"]
             for r in expected["webhook_events"]} == dict(found["kinds"])
     assert sum(r["delivered"] for r in expected["funnel"]) == sum(c["delivered"] for c in found["funnel"].values())
+
+
+def test_deliver_to_nobody_is_a_one_line_failure(capsys: pytest.CaptureFixture) -> None:
+    import socket
+
+    with socket.socket() as probe:  # a loopback port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    day = ["--since", "2026-05-22", "--until", "2026-05-22", *OPTIONS]
+    assert main(["simulator", "deliver", "--to", f"http://127.0.0.1:{port}/webhooks", "--app-secret", "s3cr3t-key",
+                 *day]) == 1
+    error = capsys.readouterr().err
+    assert "cannot reach" in error and "s3cr3t-key" not in error and error.count("\n") == 1
