@@ -8,8 +8,8 @@ Windows:
 - campaign_daily / conversions_daily: a range of account-local dates (the partition range).
 - delivery_funnel_daily / error_codes_daily: incremental. `marts.build_state` records the last
   line of each export file a mart has seen; the rebuild starts at the UTC date of the earliest row
-  past that. The funnel window then widens backwards while events inside it are attributed to older
-  sends (a click today for yesterday's send changes yesterday's row), so the result equals a full
+  past that. The funnel window also takes in the days of the older sends those events belong to
+  (a click today for yesterday's send changes yesterday's row), so the result equals a full
   rebuild. `full=True` (or an empty state) rebuilds everything.
 - delivery_estimates: rebuilt whole (one row per account and day).
 """
@@ -110,18 +110,33 @@ def _export_frames(con: duckdb.DuckDBPyConnection, since: dt.date) -> tuple[pl.D
     return attempts, _read(con, "mart_read_webhook_events", [start])
 
 
+def _funnel_window(attempts: pl.DataFrame, events: pl.DataFrame, since: dt.date) -> dt.date:
+    """The first send date the new rows can change, given frames loaded from `since` (the earliest
+    new row). Events from `since` on may belong to older sends (a click after midnight for
+    yesterday's send): those sends' days change too. And an event may move from an older send to a
+    newly landed one (a send log that arrives after the webhooks): the older send's day changes, so
+    the sends the events would join WITHOUT the sends from `since` on count as touched as well."""
+    older = attempts.filter(pl.col("ts") < _utc_start(since).replace(tzinfo=None))
+    touched = [d for d in (earliest_touched_send(attempts, events), earliest_touched_send(older, events)) if d]
+    return min([since, *touched])
+
+
 def build_funnel(con: duckdb.DuckDBPyConnection, full: bool = False) -> BuildResult:
-    """Rebuild marts.delivery_funnel_daily from the earliest date new export rows can change."""
+    """Rebuild marts.delivery_funnel_daily from the earliest date new export rows can change.
+
+    Rows before that date are exact without re-reading: every event attributed to their sends is
+    older than the new rows, and no new send can capture an event older than itself.
+    """
     since, is_full = _incremental_start(con, "delivery_funnel_daily", full)
     if since is None:
         return BuildResult(pl.DataFrame(), None)
     lines = _read(con, "mart_source_lines")
-    while True:
-        attempts, events = _export_frames(con, since)
-        touched = earliest_touched_send(attempts, events)
-        if touched is None or touched >= since:
-            break
-        since = touched  # events in the window belong to older sends: rebuild those days too
+    attempts, events = _export_frames(con, since)
+    if not is_full:
+        window = _funnel_window(attempts, events, since)
+        if window < since:
+            since = window
+            attempts, events = _export_frames(con, since)
     funnel = delivery_funnel_daily(attempts, events, _read(con, "mart_read_campaigns"), since=since)
     _replace(con, "mart_delete_funnel_since", [since], "mart_insert_delivery_funnel_daily", funnel,
              state=("delivery_funnel_daily", lines))

@@ -183,3 +183,20 @@ def test_analyst_views_aggregate_ratio_of_sums(db: Path, home: Path) -> None:
         assert rates == (Decimal(50), Decimal(100), Decimal(0))
         (accuracy,) = con.execute("select actual_delivered, delivered_error_pct from estimate_accuracy").fetchall()
         assert accuracy == (1000, Decimal("-4.761905"))  # 1000 vs the 900..1200 midpoint 1050
+
+
+def test_a_send_log_landing_after_its_webhooks_moves_the_event_off_the_older_send(db: Path, home: Path) -> None:
+    with warehouse.connect(db) as con:
+        add_event(con, "late-click", "click", dt.datetime(2026, 5, 2, 1, 0, tzinfo=UTC), "tok1",
+                  file="webhooks/b.ndjson", line=1)
+    run_all(home)
+    assert [(r[2].day, r[9]) for r in table(db, "delivery_funnel_daily")] == [(1, 1)]  # joined day 1's send
+    with warehouse.connect(db) as con:
+        # The send log for 00:30 on day 2 lands only now: the click belongs to that later send.
+        add_attempt(con, "late-send", dt.datetime(2026, 5, 2, 0, 30, tzinfo=UTC), "tok1", "t9",
+                    file="sends/b.ndjson", line=1)
+        assert mart_builds.build_funnel(con).since == dt.date(2026, 5, 1)
+    incremental = table(db, "delivery_funnel_daily")
+    assert [(r[2].day, r[6], r[9]) for r in incremental] == [(1, 1, 0), (2, 1, 1)]
+    run_all(home, full_rebuild=True)
+    assert table(db, "delivery_funnel_daily") == incremental
