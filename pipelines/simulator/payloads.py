@@ -53,6 +53,7 @@ class Style:
 
     ids: str  # "doc": page/recipient/app/business ids as numbers; "text": all strings; "all": message_id too
     millis: bool
+    read_app_id: bool = True  # the reads field table omits app_id while its sample has it: both occur
 
     def id(self, value: str | None, key: str) -> str | int | None:
         if value is None:
@@ -66,7 +67,8 @@ class Style:
 
 
 def pick_style(rng: random.Random) -> Style:
-    return Style(ids=rng.choices(("doc", "text", "all"), weights=(5, 4, 1))[0], millis=rng.random() < 0.7)
+    return Style(ids=rng.choices(("doc", "text", "all"), weights=(5, 4, 1))[0], millis=rng.random() < 0.7,
+                 read_app_id=rng.random() < 0.7)
 
 
 def inner(event: Event, style: Style, app_id: str, business_id: str) -> dict:
@@ -92,7 +94,7 @@ def inner(event: Event, style: Style, app_id: str, business_id: str) -> dict:
     elif event.psid is not None:
         value["recipient_id"] = s(event.psid, "recipient_id")
     value["page_id"] = s(event.page_id, "page_id")
-    if kind != CLICK:
+    if kind != CLICK and (kind != READ or style.read_app_id):
         value["app_id"] = s(app_id, "app_id")
     value["timestamp"] = ts
     if kind != READ and event.mid is not None:

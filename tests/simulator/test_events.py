@@ -147,11 +147,13 @@ def test_payload_quirks_all_occur(all_streams: list) -> None:
                     seen["number message_id"] += 1
                 if isinstance(value.get("timestamp"), int) and value["timestamp"] < 10**11:
                     seen["seconds"] += 1
+                if field == p.READ:
+                    seen["read without app_id"] += "app_id" not in value
                 if field == p.POSTBACK:
                     seen["postback"] += 1
             seen["unattributed"] += sum(e.send is None for e in post.events)
     for quirk in ("redelivery", "custom audience", "null recipient", "flat failed", "number ids",
-                  "number message_id", "seconds", "postback", "unattributed"):
+                  "number message_id", "seconds", "postback", "unattributed", "read without app_id"):
         assert seen[quirk] > 0, quirk
 
 
