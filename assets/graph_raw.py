@@ -72,7 +72,7 @@ def _stats(client_stats: object, extra: dict[str, int] | None = None) -> dict[st
 def graph_entities(settings: MmlensSettings, warehouse: Warehouse) -> Iterator[dg.MaterializeResult]:
     config = settings.load()
     with pull.make_client(config, TIMING) as client:
-        pulled = pull.for_each_account(config.ad_account_ids, lambda a: pull.pull_entities(client, a))
+        pulled = pull.for_each_account(config.ad_account_ids, lambda a: pull.pull_entities(client, a), client)
         stats = client.stats
     accounts = [p.account for p in pulled]
     campaigns = [c for p in pulled for c in p.campaigns]
@@ -128,6 +128,7 @@ def campaign_insights(
         pulls = pull.for_each_account(
             config.ad_account_ids,
             lambda a: pull.pull_insights(client, a, since, until, windows, TIMING.poll, progress),
+            client,
         )
         stats = client.stats
     with warehouse.connect() as con:
@@ -180,7 +181,7 @@ def delivery_estimates(
                 return None
             return fetch_estimate(client, account, page, account_today(account.timezone_name))
 
-        estimates = [e for e in pull.for_each_account(config.ad_account_ids, one) if e is not None]
+        estimates = [e for e in pull.for_each_account(config.ad_account_ids, one, client) if e is not None]
         stats = client.stats
     with warehouse.connect() as con:
         store.upsert_estimates(con, estimates)

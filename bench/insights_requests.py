@@ -48,7 +48,7 @@ def client(url: str) -> GraphClient:
 def mmlens(url: str, accounts: list[str], since: date, until: date) -> tuple[int, float, set[tuple]]:
     started = time.perf_counter()
     with client(url) as c:
-        pulls = pull.for_each_account(accounts, lambda a: pull.pull_insights(c, a, since, until, WINDOWS, POLL))
+        pulls = pull.for_each_account(accounts, lambda a: pull.pull_insights(c, a, since, until, WINDOWS, POLL), c)
         requests = c.stats.requests
     rows = {(r.message_campaign_id, r.date, r.spend, r.delivered) for p in pulls for r in p.rows}
     return requests, time.perf_counter() - started, rows

@@ -61,14 +61,14 @@ class ReportRunner:
         policy: PollPolicy | None = None,
         *,
         clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
         on_progress: Progress | None = None,
     ) -> None:
         self.client = client
         self.account = account
         self.policy = policy or PollPolicy()
         self._clock = clock
-        self._sleep = sleep
+        self._sleep = sleep or client.pacer.sleep
         self._on_progress = on_progress
         self.jobs = 0
         self.splits = 0

@@ -72,6 +72,10 @@ def decode_json(text: str) -> Any:
     return json.loads(text, parse_float=Decimal)
 
 
+class Cancelled(GraphError):
+    """The run is stopping; raised in the other accounts' threads after one account failed."""
+
+
 class _Retry(Exception):
     def __init__(self, kind: str, info: GraphErrorInfo | None = None, regain_seconds: float = 0.0) -> None:
         self.kind = kind
@@ -92,7 +96,7 @@ class GraphClient:
         retry: RetryPolicy | None = None,
         pacing: PacingPolicy | None = None,
         transport: httpx.BaseTransport | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
         seed: int | None = None,
     ) -> None:
@@ -102,6 +106,9 @@ class GraphClient:
         self._secret = app_secret
         self._proof = appsecret_proof(access_token, app_secret) if app_secret else None
         self.retry = retry or RetryPolicy()
+        # Waits end early when the run is cancelled (another account failed): see `cancel()`.
+        self._cancelled = threading.Event()
+        sleep = sleep or self._interruptible_sleep
         self._sleep = sleep
         self._rng = random.Random(seed)
         self.pacer = Pacer(pacing, clock=clock, sleep=sleep)
@@ -112,6 +119,13 @@ class GraphClient:
             headers={"Authorization": f"Bearer {access_token}", "User-Agent": USER_AGENT},
             follow_redirects=False,
         )
+
+    def _interruptible_sleep(self, seconds: float) -> None:
+        self._cancelled.wait(seconds)
+
+    def cancel(self) -> None:
+        """Stop every thread using this client at its next call or wait (a run is failing)."""
+        self._cancelled.set()
 
     def close(self) -> None:
         self._http.close()
@@ -153,6 +167,8 @@ class GraphClient:
             attempt += 1
             if account:
                 self.pacer.wait_for_call(account)
+            if self._cancelled.is_set():
+                raise Cancelled(f"act_{account}: stopped because another ad account failed")
             try:
                 body = self._send(method, url, params, account)
                 self.stats.count()

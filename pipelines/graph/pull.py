@@ -17,7 +17,7 @@ from typing import TypeVar
 from pipelines.graph.accounts import AdAccount, fetch_account
 from pipelines.graph.async_reports import PollPolicy, Progress, ReportRunner
 from pipelines.graph.campaigns import MessageCampaign, fetch_campaigns
-from pipelines.graph.client import GraphClient, RetryPolicy
+from pipelines.graph.client import Cancelled, GraphClient, RetryPolicy
 from pipelines.graph.errors import GraphError
 from pipelines.graph.insights import ActionRow, InsightRow, insights_params, parse_row
 from pipelines.graph.throttle import PacingPolicy
@@ -57,19 +57,33 @@ def check_windows(windows: Sequence[str]) -> tuple[str, ...]:
     return parse_attribution_windows(",".join(windows))
 
 
-def for_each_account(account_ids: Sequence[str], work: Callable[[str], T], max_workers: int = MAX_CONCURRENT_ACCOUNTS) -> list[T]:
-    """`work(account)` for every account, at most `max_workers` at a time, results in input order."""
+def for_each_account(
+    account_ids: Sequence[str],
+    work: Callable[[str], T],
+    client: GraphClient | None = None,
+    max_workers: int = MAX_CONCURRENT_ACCOUNTS,
+) -> list[T]:
+    """`work(account)` for every account, at most `max_workers` at a time, results in input order.
+
+    When one account fails, accounts not started are skipped and `client` is cancelled so the
+    running ones stop at their next call or wait; the first real failure (in account order) is
+    raised, never the cancellations it caused.
+    """
     if not account_ids:
         return []
     with ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(account_ids)))) as pool:
         futures = [pool.submit(work, account) for account in account_ids]
-        wait(futures, return_when=FIRST_EXCEPTION)
-        for future in futures:
-            future.cancel()
+        done, _ = wait(futures, return_when=FIRST_EXCEPTION)
+        if any(f.exception() is not None for f in done):
+            for future in futures:
+                future.cancel()
+            if client is not None:
+                client.cancel()
         wait(futures)
-        for future in futures:
-            if not future.cancelled() and future.exception() is not None:
-                raise future.exception()  # type: ignore[misc]
+        errors = [f.exception() for f in futures if not f.cancelled() and f.exception() is not None]
+        real = [e for e in errors if not isinstance(e, Cancelled)]
+        if real or errors:
+            raise (real or errors)[0]  # type: ignore[misc]
         return [future.result() for future in futures]
 
 

@@ -96,6 +96,7 @@ class Pacer:
         self.policy = policy or PacingPolicy()
         self._clock = clock
         self._sleep = sleep
+        self.sleep = sleep  # shared with the report poller, so a cancelled run stops polling too
         self._lock = threading.Lock()
         self._blocked_until: dict[str, float] = {}
         self._usage: dict[str, float] = {}

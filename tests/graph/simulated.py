@@ -38,8 +38,8 @@ def history_range(world: World) -> tuple[date, date]:
 
 def pull_into(db: Path, client: GraphClient, account_ids: list[str], since: date, until: date) -> list[pull.InsightsPull]:
     """What the assets do: entities and insights for every account, then one write each."""
-    entities = pull.for_each_account(account_ids, lambda a: pull.pull_entities(client, a))
-    pulls = pull.for_each_account(account_ids, lambda a: pull.pull_insights(client, a, since, until, WINDOWS, FAST.poll))
+    entities = pull.for_each_account(account_ids, lambda a: pull.pull_entities(client, a), client)
+    pulls = pull.for_each_account(account_ids, lambda a: pull.pull_insights(client, a, since, until, WINDOWS, FAST.poll), client)
     with warehouse.connect(db) as con:
         store.replace_entities(con, [e.account for e in entities], [c for e in entities for c in e.campaigns])
         store.replace_insights(con, pulls)

@@ -5,10 +5,10 @@ from datetime import date
 import pytest
 
 from pipelines.graph.async_reports import PollPolicy, ReportRunner
-from pipelines.graph.errors import GraphError
+from pipelines.graph.errors import GraphError, GraphPermissionError
 from pipelines.graph.insights import insights_params
-from pipelines.graph.pull import pull_insights
-from tests.graph.helpers import FakeReports, client_for
+from pipelines.graph.pull import for_each_account, pull_insights
+from tests.graph.helpers import FakeReports, client_for, error
 
 SINCE, UNTIL = date(2026, 1, 1), date(2026, 3, 31)  # 90 days
 FAST = PollPolicy(initial_seconds=0.0, max_seconds=0.0, timeout_seconds=5.0, stall_seconds=5.0)
@@ -98,3 +98,18 @@ def test_deprecated_window_is_refused_before_any_call():
     with pytest.raises(Exception, match="7d_view.*deprecated"):
         pull_insights(client, "1", SINCE, UNTIL, ["7d_click", "7d_view"], FAST)
     assert client.stats.requests == 0
+
+
+def test_one_failing_account_cancels_the_others_and_its_error_wins():
+    """Account 2 is forbidden; account 1's job never finishes: the run stops at once with 2's error."""
+    fake = FakeReports(lambda s, u, n: "never")
+
+    def handler(request):
+        if "act_2" in request.url.path:
+            return error(200, message="Permissions error")
+        return fake(request)
+
+    client, _ = client_for(handler)
+    slow = PollPolicy(initial_seconds=0.01, max_seconds=0.01, timeout_seconds=600, stall_seconds=600)
+    with pytest.raises(GraphPermissionError, match="act_2"):
+        for_each_account(["1", "2"], lambda a: pull_insights(client, a, SINCE, SINCE, ["7d_click"], slow), client)
