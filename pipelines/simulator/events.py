@@ -27,6 +27,8 @@ REJECTION_RATE = 0.07
 CUSTOM_AUDIENCE_SHARE = 0.15  # subscribers uploaded via the Custom Audience API: no PSID, no mid
 UNATTRIBUTED_RATE = 0.005
 REDELIVERY_RATE = 0.02
+# Rejections a sender retries later with the same token: warm-up and pacing (reference §5.6).
+RETRIED_CODES = frozenset({2300003, 2300028, 2300068, 2300070, 2300071, 2300073, 2300076, 2300079})
 MAX_EVENT_LAG = timedelta(hours=13)  # send -> last POST; bounds the days an export must generate
 
 
@@ -115,6 +117,8 @@ def campaign_stream(world: World, campaign: Campaign, day: date) -> DayStream | 
         else:
             attempts.append(Attempt(ts, token, None, error.code, 400, error_body(rng, error), iso))
 
+    _retried_later(random.Random(f"{world.seed}:retries:{cid}:{day.isoformat()}"), attempts)
+
     # Nested fates over a shuffled order: the first `link_clicks` also read, delivered.
     order = list(range(len(accepted)))
     rng.shuffle(order)
@@ -164,6 +168,22 @@ def campaign_stream(world: World, campaign: Campaign, day: date) -> DayStream | 
     account = world.account(campaign.account_id)
     posts = _batch(rng, events, app_id(world), account.business_id)
     return DayStream(campaign.account_id, page, cid, day, attempts, posts)
+
+
+def _retried_later(rng: random.Random, attempts: list[Attempt]) -> None:
+    """Senders retry after a wait (warm-up, pacing): give some rejected attempts the token of a
+    later accepted send, so a token can be attempted twice and accepted once. A separate random
+    stream keeps every other number of the day unchanged."""
+    taken: set[str] = set()
+    for index, attempt in enumerate(attempts):
+        if attempt.tracking_id is not None or attempt.error_code not in RETRIED_CODES or rng.random() < 0.4:
+            continue
+        later = [a for a in attempts[index + 1:index + 400]
+                 if a.tracking_id is not None and a.ts >= attempt.ts + 60 and a.token not in taken]
+        if later:
+            retry = later[rng.randrange(min(len(later), 20))]
+            taken.add(retry.token)
+            attempt.token = retry.token
 
 
 def page_stream(world: World, account: Account, page_id: str, day: date) -> DayStream:

@@ -198,3 +198,14 @@ def test_send_log_line_has_the_design_format(all_streams: list) -> None:
             if isinstance(line["ts"], str):
                 assert datetime.fromisoformat(line["ts"]).timestamp() == attempt.ts
     assert formats == {int, str}
+
+
+def test_some_rejected_tokens_are_retried_and_accepted_later(all_streams: list) -> None:
+    retried = 0
+    for _campaign, _day, stream in all_streams:
+        accepted_at = {a.token: a.ts for a in stream.attempts if a.tracking_id is not None}
+        for attempt in stream.attempts:
+            if attempt.tracking_id is None and attempt.token in accepted_at:
+                assert accepted_at[attempt.token] >= attempt.ts + 60
+                retried += 1
+    assert retried > 0
