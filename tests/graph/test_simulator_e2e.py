@@ -1,6 +1,7 @@
 """Acceptance against the simulator: exact numbers, faults change nothing, re-runs are identical,
 restatements land, bad credentials fail in one line, and the token never leaks."""
 
+import logging
 import traceback
 from datetime import date, timedelta
 
@@ -130,6 +131,24 @@ def test_bad_credentials_fail_in_one_line(world, tmp_path, token, accounts, opti
     assert isinstance(raised.value, UsageError) and raised.value.exit_code == 2
     assert code in message and "\n" not in message and "act_" in message
     assert not (tmp_path / "w.duckdb").exists(), "nothing is written when an account fails"
+
+
+def test_canary_token_never_leaks_into_logs_exceptions_or_duckdb(world, tmp_path, caplog, capfd):
+    """Every log record (httpx's request lines included), printed output, error and DuckDB byte
+    stays free of the token and the app secret, although `paging.next` URLs carry the token."""
+    caplog.set_level(logging.DEBUG)
+    secret = "canary-app-secret-77"
+    since, until = history_range(world)
+    with running_simulator(seed=SEED, size=SIZE, today=TODAY, access_token=TOKEN, app_secret=secret,
+                           faults=0.2, **SIM_OPTIONS) as url:
+        with make_client(url, TOKEN, secret) as client:
+            pull_into(tmp_path / "w.duckdb", client, [a.account_id for a in world.accounts], since, until)
+    out, err = capfd.readouterr()
+    for needle in (TOKEN, secret):
+        assert needle not in caplog.text and needle not in out + err
+        for path in tmp_path.rglob("*"):
+            assert needle.encode() not in path.read_bytes()
+    assert "HTTP Request" in caplog.text, "httpx's request log lines were captured and checked"
 
 
 def test_canary_token_never_leaks_into_exceptions(world, tmp_path):
