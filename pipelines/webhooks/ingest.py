@@ -27,7 +27,6 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
-import pyarrow as pa
 
 from pipelines.warehouse import sql_text
 from pipelines.webhooks.exports import read_chunks, sealed_files
@@ -42,7 +41,7 @@ RAW_TEXT_LIMIT = 64 * 1024
 # Below this many new bytes, starting parser processes costs more than it saves.
 POOL_MIN_BYTES = 64 * 1024 * 1024
 
-_TS = pa.timestamp("us", tz="UTC")
+_TS = pl.Datetime("us", "UTC")  # built from integer microseconds since the epoch
 
 
 @dataclass(frozen=True)
@@ -52,18 +51,14 @@ class Source:
     name: str
     parse: Callable[[bytes], list[tuple]]
     columns: tuple[str, ...]
-    types: dict[str, pa.DataType]
+    types: dict[str, pl.DataType]  # columns that are not text
     insert_sql: str
 
     @property
     def schema(self) -> dict[str, pl.DataType]:
-        """Column types of a parsed batch (timestamps arrive as microseconds since the epoch)."""
+        """Column types of a parsed batch."""
         names = (*self.columns, "source_file", "source_line")
-        return {name: _POLARS.get(name, _POLARS.get(str(self.types.get(name)), pl.String)) for name in names}
-
-
-_POLARS = {"source_line": pl.Int64, "event_ts": pl.Datetime("us", "UTC"), "ts": pl.Datetime("us", "UTC"),
-           "int32": pl.Int32, "int64": pl.Int64, "bool": pl.Boolean}
+        return {name: self.types.get(name, pl.Int64 if name == "source_line" else pl.String) for name in names}
 
 
 def _parse_send(raw: bytes) -> list[tuple]:
@@ -81,8 +76,8 @@ SENDS = Source(
     name="sends",
     parse=_parse_send,
     columns=tuple("ts" if c == "ts_us" else c for c in ATTEMPT_COLUMNS),
-    types={"ts": _TS, "http_status": pa.int32(), "success": pa.bool_(), "is_transient": pa.bool_(),
-           "error_code": pa.int64(), "error_subcode": pa.int64(), "remaining_seconds": pa.int64()},
+    types={"ts": _TS, "http_status": pl.Int32, "success": pl.Boolean, "is_transient": pl.Boolean,
+           "error_code": pl.Int64, "error_subcode": pl.Int64, "remaining_seconds": pl.Int64},
     insert_sql="queries/insert_send_attempts.sql",
 )
 SOURCES = {source.name: source for source in (WEBHOOKS, SENDS)}  # the folders of exports.SOURCES
@@ -263,7 +258,7 @@ def _write_batch(con, source: Source, parsed: ParsedChunk, progress: tuple) -> i
             finally:
                 con.unregister("batch")
         if bad:
-            quarantine_batch = _arrow(bad, ("source", "file", "line", "reason", "raw_text"), {})
+            quarantine_batch = pl.DataFrame(bad, schema=_QUARANTINE_SCHEMA, orient="row")
             con.register("quarantine_batch", quarantine_batch)
             try:
                 con.execute(sql_text("queries/insert_ingest_quarantine.sql"))
@@ -277,11 +272,8 @@ def _write_batch(con, source: Source, parsed: ParsedChunk, progress: tuple) -> i
     return inserted
 
 
-def _arrow(rows: list[tuple], names: tuple[str, ...], types: dict[str, pa.DataType]) -> pa.Table:
-    columns = list(zip(*rows, strict=True))
-    arrays = [pa.array(col, type=types.get(name, pa.int64() if name.endswith("line") else pa.string()))
-              for name, col in zip(names, columns, strict=True)]
-    return pa.Table.from_arrays(arrays, names=list(names))
+_QUARANTINE_SCHEMA = {"source": pl.String, "file": pl.String, "line": pl.Int64, "reason": pl.String,
+                      "raw_text": pl.String}
 
 
 def _quarantine_text(reason: str, raw: bytes) -> tuple[str, str]:
