@@ -9,6 +9,7 @@ import os
 import sys
 import warnings
 
+import click
 import typer
 from rich.console import Console
 
@@ -21,6 +22,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+# click's ClickException, and typer's bundled copy of it (the base class of typer.BadParameter).
+USAGE_EXCEPTIONS = tuple({click.ClickException, *(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")})
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
@@ -46,10 +49,10 @@ def main(argv: list[str] | None = None) -> int:
     except (typer.Abort, KeyboardInterrupt):
         err_console.print("mmlens: aborted", markup=False)
         return 1
-    except Exception as error:  # click's usage errors carry their own exit code (2)
-        import click
-
-        if isinstance(error, click.ClickException):
+    except Exception as error:
+        # Usage errors (bad option values, missing arguments) show themselves and carry exit
+        # code 2. typer bundles its own click, so its ClickException is a different class.
+        if isinstance(error, USAGE_EXCEPTIONS):
             error.show()
             return error.exit_code
         if os.environ.get("MMLENS_DEBUG"):

@@ -25,3 +25,21 @@ def test_cli_help_lists_the_commands() -> None:
     assert done.returncode == 0
     for command in ("demo", "run", "sql", "simulator", "webhooks"):
         assert command in done.stdout
+
+
+import pytest  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("run", "--bogus"), "No such option: --bogus"),
+        (("demo", "--days", "0"), "Invalid value for '--days'"),
+        (("sql",), "Missing argument"),
+    ],
+)
+def test_usage_errors_exit_2(args: tuple[str, ...], message: str) -> None:
+    done = subprocess.run([sys.executable, "-m", "pipelines.cli", *args], capture_output=True, text=True,
+                          cwd=REPO_ROOT, timeout=120)
+    assert done.returncode == 2
+    assert message in done.stderr
