@@ -88,8 +88,7 @@ def truth(since: str = SINCE, until: str = UNTIL, seed: int = SEED, today: str |
 
     first, last = parse_range(since, until)
     world = build_world(seed, today, accounts, campaigns, days, sends)
-    text = json.dumps(to_json_ready(ground_truth(world, first, last)), sort_keys=True, indent=1,
-                      ensure_ascii=False) + "\n"
+    text = json.dumps(to_json_ready(ground_truth(world, first, last)), sort_keys=True, indent=1) + "\n"
     if out is None:
         typer.echo(text, nl=False)
     else:
