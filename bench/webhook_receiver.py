@@ -1,0 +1,136 @@
+"""Benchmark: the receiver's signed POSTs per second with durable acknowledgement (fsync, group
+commit) against a bare endpoint on the same stack (Starlette + uvicorn) that only returns 200.
+
+Both servers run as separate processes on loopback; the same asyncio + httpx client fires the same
+signed bodies (one to five change events each) with a fixed concurrency. Prints requests/s,
+latency percentiles and the ratio durable/bare.
+
+    .venv/bin/python bench/webhook_receiver.py [--requests 5000] [--concurrency 64]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from pipelines.webhooks.signature import sign  # noqa: E402
+from tests.webhooks import samples  # noqa: E402
+
+SECRET = "bench-secret"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _bare(port: int) -> None:
+    import uvicorn
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Route
+
+    async def receive(request: Request) -> PlainTextResponse:
+        await request.body()
+        return PlainTextResponse("EVENT_RECEIVED")
+
+    async def health(request: Request) -> PlainTextResponse:
+        return PlainTextResponse("ok")
+
+    app = Starlette(routes=[Route("/webhooks", receive, methods=["POST"]), Route("/healthz", health)])
+    uvicorn.run(app, host="127.0.0.1", port=port, access_log=False, log_level="warning")
+
+
+def _start(command: list[str], env: dict, port: int) -> subprocess.Popen:
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(300):
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return process
+        except httpx.TransportError:
+            time.sleep(0.05)
+    process.kill()
+    raise SystemExit(f"server did not start: {command}")
+
+
+async def _load(url: str, bodies: list[bytes], concurrency: int) -> tuple[float, list[float], int]:
+    latencies: list[float] = []
+    failures = 0
+    queue = iter(range(len(bodies)))
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(limits=limits, timeout=10) as client:
+        async def worker() -> None:
+            nonlocal failures
+            for n in queue:
+                body = bodies[n]
+                started = time.perf_counter()
+                response = await client.post(url, content=body, headers={"X-Hub-Signature-256": sign(body, SECRET)})
+                latencies.append(time.perf_counter() - started)
+                failures += response.status_code != 200
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        return time.perf_counter() - started, latencies, failures
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=5000)
+    parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--bare", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.bare:
+        _bare(args.bare)
+        return
+    bodies = []
+    for n in range(args.requests):
+        items = [("marketing_message_deliveries", samples.echo(n * 5 + k)) for k in range(1 + n % 5)]
+        bodies.append(samples.line(samples.changes(*items)))
+    results = {}
+    with tempfile.TemporaryDirectory(prefix="mmlens-bench-") as home:
+        env = {**os.environ, "MMLENS_HOME": home, "META_APP_SECRET": SECRET, "META_WEBHOOK_VERIFY_TOKEN": "t",
+               "PYTHONPATH": str(ROOT)}
+        servers = {
+            "bare": lambda port: [sys.executable, __file__, "--bare", str(port)],
+            "durable": lambda port: [sys.executable, "-m", "pipelines.cli", "webhooks", "serve", "--port", str(port)],
+        }
+        for name, command in servers.items():
+            port = _free_port()
+            process = _start(command(port), env, port)
+            try:
+                asyncio.run(_load(f"http://127.0.0.1:{port}/webhooks", bodies[:200], args.concurrency))  # warm-up
+                seconds, latencies, failures = asyncio.run(
+                    _load(f"http://127.0.0.1:{port}/webhooks", bodies, args.concurrency))
+            finally:
+                process.terminate()
+                process.wait(20)
+            results[name] = args.requests / seconds
+            print(f"{name:>8}: {results[name]:7.0f} POST/s  p50 {_percentile(latencies, 0.5) * 1000:6.1f} ms  "
+                  f"p99 {_percentile(latencies, 0.99) * 1000:6.1f} ms  max {max(latencies) * 1000:6.1f} ms  "
+                  f"non-200 {failures}")
+        stored = sum(len(p.read_bytes().splitlines()) for p in (Path(home) / "exports" / "webhooks").glob("*.ndjson"))
+        print(f"durable lines on disk after shutdown: {stored} (expected {args.requests + 200})")
+    print(f"ratio durable/bare throughput: {results['durable'] / results['bare']:.2f}")
+
+
+if __name__ == "__main__":
+    main()
