@@ -192,7 +192,7 @@ sends as (
     from attempts where success
 ),
 events as (
-    select distinct event_type, page_id, message_campaign_id, subscription_token, tracking_id,
+    select event_type, page_id, message_campaign_id, subscription_token, tracking_id,
            timezone('UTC', event_ts) as event_ts
     from raw.webhook_events
     where event_type in ('echo', 'delivery', 'read', 'click', 'delivery_failed')
@@ -201,11 +201,11 @@ by_tracking as (
     select tracking_id, min(send_id) as send_id from sends where tracking_id is not null group by tracking_id
 ),
 attributed as (
-    select e.event_type, e.page_id, e.message_campaign_id, e.event_ts, b.send_id
+    select e.event_type, e.page_id, e.message_campaign_id, e.subscription_token, e.tracking_id, e.event_ts, b.send_id
     from events as e left join by_tracking as b using (tracking_id)
     where e.tracking_id is not null
     union all
-    select e.event_type, e.page_id, e.message_campaign_id, e.event_ts, s.send_id
+    select e.event_type, e.page_id, e.message_campaign_id, e.subscription_token, e.tracking_id, e.event_ts, s.send_id
     from (select * from events where tracking_id is null) as e
     asof left join sends as s
       on e.message_campaign_id = s.message_campaign_id and e.subscription_token = s.subscription_token
@@ -240,8 +240,9 @@ by_send_date as (
 unattributed as (
     select coalesce(e.page_id, c.page_id) as page_id, e.message_campaign_id, cast(e.event_ts as date) as date,
            count(*) as unattributed_events
-    from attributed as e left join raw.message_campaigns as c using (message_campaign_id)
-    where e.send_id is null
+    from (select distinct event_type, page_id, message_campaign_id, subscription_token, tracking_id, event_ts
+          from attributed where send_id is null) as e
+    left join raw.message_campaigns as c using (message_campaign_id)
     group by 1, 2, 3
 )
 select coalesce(b.page_id, u.page_id), coalesce(b.message_campaign_id, u.message_campaign_id), coalesce(b.date, u.date),

@@ -150,7 +150,7 @@ def build_error_codes(con: duckdb.DuckDBPyConnection, full: bool = False) -> Bui
         return BuildResult(pl.DataFrame(), None)
     lines = _read(con, "mart_source_lines")
     start = _utc_start(since)
-    errors = error_codes_daily(_read(con, "mart_read_send_attempts", [start]), _read(con, "mart_read_webhook_events", [start]))
+    errors = error_codes_daily(_read(con, "mart_read_rejected_attempts", [start]), _read(con, "mart_read_failed_events", [start]))
     _replace(con, "mart_delete_error_codes_since", [since], "mart_insert_error_codes_daily", errors,
              state=("error_codes_daily", lines))
     return BuildResult(errors, since, is_full)

@@ -62,10 +62,15 @@ CONVERSIONS_DAILY_SCHEMA = {
 
 
 def latest_pull(frame: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
-    """One row per key: the newest pull when `pulled_at` is present, else the last row seen."""
-    if "pulled_at" in frame.columns:
-        frame = frame.sort("pulled_at", nulls_last=False, maintain_order=True)
-    return frame.unique(subset=keys, keep="last", maintain_order=True)
+    """One row per key, the newest pull, when the frame holds several pulls (a `pulled_at` column).
+
+    Without `pulled_at` the frame is a raw table whose primary key is the grain: already one row
+    per key (the grain check would catch a violation), so no costly de-duplication is done.
+    """
+    if "pulled_at" not in frame.columns:
+        return frame
+    return frame.sort("pulled_at", nulls_last=False, maintain_order=True).unique(subset=keys, keep="last",
+                                                                                 maintain_order=True)
 
 
 def ratio(numerator: pl.Expr, denominator: pl.Expr) -> pl.Expr:
@@ -85,7 +90,6 @@ def conversions_daily(actions: pl.DataFrame) -> pl.DataFrame:
     return (
         latest_pull(pixel, keys)
         .select([pl.col(name).cast(dtype) for name, dtype in CONVERSIONS_DAILY_SCHEMA.items()])
-        .sort(keys)
     )
 
 
@@ -115,7 +119,7 @@ def campaign_daily(insights: pl.DataFrame, actions: pl.DataFrame, campaigns: pl.
         )
         .with_columns(ratio(pl.col("purchase_value"), pl.col("spend")).alias("roas"))
     )
-    return frame.select([pl.col(name).cast(dtype) for name, dtype in CAMPAIGN_DAILY_SCHEMA.items()]).sort(keys)
+    return frame.select([pl.col(name).cast(dtype) for name, dtype in CAMPAIGN_DAILY_SCHEMA.items()])
 
 
 def aggregate_campaigns(daily: pl.DataFrame, by: list[str]) -> pl.DataFrame:

@@ -185,18 +185,16 @@ def error_codes_daily(attempts: pl.DataFrame, events: pl.DataFrame, catalogue: C
     rows = pl.concat([sends, hooks])
     facts = _describe(rows.select("error_code", "error_message").unique(), catalogue)
     described = rows.join(facts, on=["error_code", "error_message"], how="left", nulls_equal=True)
-    # A code with two meanings on one day (2300078 as budget and as rate limit) is two rows of the
-    # grain's code; keep one row per code by taking the most frequent description.
-    grouped = (
-        described.group_by(["date", "message_campaign_id", "source", "error_code", "error_name", "category",
-                            "retryable", "advice"])
-        .agg(pl.len().cast(pl.Int64).alias("occurrences"))
-        .sort(["date", "message_campaign_id", "source", "error_code", "occurrences"], descending=[False, False, False, False, True],
-              nulls_last=True)
-    )
+    # A code with two meanings on one day (2300078 as budget and as rate limit) stays one row of the
+    # grain: the most frequent meaning names it, the occurrences of both are summed.
     keys = ["date", "message_campaign_id", "source", "error_code"]
-    merged = grouped.group_by(keys, maintain_order=True).agg(
-        pl.col("error_name").first(), pl.col("category").first(), pl.col("retryable").first(),
-        pl.col("advice").first(), pl.col("occurrences").sum(),
+    grouped = described.group_by([*keys, "error_name", "category", "retryable", "advice"]).agg(
+        pl.len().cast(pl.Int64).alias("occurrences")
     )
-    return merged.select([pl.col(name).cast(dtype) for name, dtype in ERROR_CODES_SCHEMA.items()]).sort(keys, nulls_last=True)
+    by_count = pl.col("occurrences")
+    merged = grouped.group_by(keys).agg(
+        *[pl.col(name).sort_by(by_count, descending=True).first() for name in ("error_name", "category", "retryable",
+                                                                                "advice")],
+        by_count.sum(),
+    )
+    return merged.select([pl.col(name).cast(dtype) for name, dtype in ERROR_CODES_SCHEMA.items()])

@@ -48,13 +48,15 @@ def _sends(attempts: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+_EVENT_COLUMNS = ["event_type", "page_id", "message_campaign_id", "subscription_token", "tracking_id", "event_ts"]
+
+
 def _funnel_events(events: pl.DataFrame) -> pl.DataFrame:
-    """The funnel's event types, exact duplicates removed (ingestion already dedupes redeliveries)."""
-    columns = ["event_type", "page_id", "message_campaign_id", "subscription_token", "tracking_id", "event_ts"]
+    """The funnel's event types with their stage. Duplicates are harmless for attributed events (a
+    send's stage is a maximum); unattributed events are de-duplicated where they are counted."""
     return (
         events.filter(pl.col("event_type").is_in(list(STAGES)))
-        .select(columns)
-        .unique(maintain_order=True)
+        .select(_EVENT_COLUMNS)
         .with_columns(pl.col("event_type").replace_strict(STAGES, return_dtype=pl.Int8).alias("stage"))
     )
 
@@ -62,8 +64,10 @@ def _funnel_events(events: pl.DataFrame) -> pl.DataFrame:
 def attribute_events(attempts: pl.DataFrame, events: pl.DataFrame) -> pl.DataFrame:
     """Each funnel event with the send it belongs to (`send_id`, `send_ts`; NULL when none)."""
     attempts, events = utc_naive(attempts, "ts"), utc_naive(events, "event_ts")
-    sends = _sends(attempts)
-    funnel = _funnel_events(events)
+    return _attribute(_sends(attempts), _funnel_events(events))
+
+
+def _attribute(sends: pl.DataFrame, funnel: pl.DataFrame) -> pl.DataFrame:
 
     by_id = sends.filter(pl.col("tracking_id").is_not_null()).unique("tracking_id", keep="first", maintain_order=True)
     tracked = funnel.filter(pl.col("tracking_id").is_not_null()).join(
@@ -102,17 +106,18 @@ def earliest_touched_send(attempts: pl.DataFrame, events: pl.DataFrame) -> dt.da
 def delivery_funnel_daily(attempts: pl.DataFrame, events: pl.DataFrame, campaigns: pl.DataFrame,
                           since: dt.date | None = None) -> pl.DataFrame:
     """`marts.delivery_funnel_daily`; with `since`, only the rows dated on or after it."""
-    attempts = utc_naive(attempts, "ts")
+    attempts, events = utc_naive(attempts, "ts"), utc_naive(events, "event_ts")
     pages = campaigns.select("message_campaign_id", pl.col("page_id").alias("campaign_page_id")).unique(
         "message_campaign_id", keep="last"
     )
-    attributed = attribute_events(attempts, events)
+    sends = _sends(attempts)
+    attributed = _attribute(sends, _funnel_events(events))
 
     per_send = attributed.filter(pl.col("send_id").is_not_null()).group_by("send_id").agg(
         pl.col("stage").max().alias("stage"),
         (pl.col("event_type") == "delivery_failed").any().alias("has_failed"),
     )
-    sends = _sends(attempts).join(per_send, on="send_id", how="left").with_columns(pl.col("stage").fill_null(0))
+    sends = sends.join(per_send, on="send_id", how="left").with_columns(pl.col("stage").fill_null(0))
     sent_counts = sends.group_by(pl.col("message_campaign_id"), utc_date("ts").alias("date")).agg(
         pl.len().alias("sent"),  # every accepted attempt is a send; echoes only help attribution
         (pl.col("stage") >= DELIVERED).sum().alias("delivered"),
@@ -132,6 +137,7 @@ def delivery_funnel_daily(attempts: pl.DataFrame, events: pl.DataFrame, campaign
     )
     unattributed = (
         attributed.filter(pl.col("send_id").is_null())
+        .unique(_EVENT_COLUMNS)  # an exact duplicate is one event
         .join(pages, on="message_campaign_id", how="left")
         .group_by(pl.coalesce("page_id", "campaign_page_id").alias("page_id"), "message_campaign_id",
                   utc_date("event_ts").alias("date"))
@@ -141,4 +147,4 @@ def delivery_funnel_daily(attempts: pl.DataFrame, events: pl.DataFrame, campaign
     funnel = funnel.with_columns([pl.col(name).fill_null(0) for name in COUNTS])
     if since is not None:
         funnel = funnel.filter(pl.col("date") >= since)
-    return funnel.select([pl.col(name).cast(dtype) for name, dtype in FUNNEL_SCHEMA.items()]).sort(_KEYS, nulls_last=True)
+    return funnel.select([pl.col(name).cast(dtype) for name, dtype in FUNNEL_SCHEMA.items()])

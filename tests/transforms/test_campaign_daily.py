@@ -58,7 +58,7 @@ def test_only_pixel_action_types_are_conversions() -> None:
     acts = actions(action("c1", 1, PURCHASE, "default", "1", "10"), action("c1", 1, "purchase", "default", "1", "10"),
                    action("c1", 1, "omni_purchase", "default", "1", "10"),
                    action("c1", 1, "offsite_conversion.fb_pixel_add_to_cart", "1d_view", "4", None))
-    conversions = conversions_daily(acts)
+    conversions = conversions_daily(acts).sort("action_type")
     assert conversions["action_type"].to_list() == [
         "offsite_conversion.fb_pixel_add_to_cart", PURCHASE]
     assert conversions["conversion_value"].to_list() == [None, Decimal(10)]
@@ -80,7 +80,7 @@ def test_ratio_of_sums_aggregation_is_not_the_mean_of_daily_ratios() -> None:
     frame = build(
         insights(insight("c1", 1, "100", 1000, read_rate="10"), insight("c1", 2, "1", 10, read_rate="100")),
         actions(action("c1", 1, PURCHASE, "default", "1", "100"), action("c1", 2, PURCHASE, "default", "1", "10")),
-    )
+    ).sort("date")
     assert frame["roas"].to_list() == [Decimal(1), Decimal(10)]  # mean would say 5.5
     total = aggregate_campaigns(frame, ["message_campaign_id"]).row(0, named=True)
     assert total["roas"] == Decimal("1.089109")  # 110 / 101
