@@ -30,7 +30,7 @@ import polars as pl
 
 from pipelines.warehouse import sql_text
 from pipelines.webhooks.exports import read_chunks, sealed_files
-from pipelines.webhooks.parse import EVENT_COLUMNS, BadLine, parse_line
+from pipelines.webhooks.parse import EVENT_COLUMNS, LEAN_COLUMNS, BadLine, parse_line, parse_line_lanes
 from pipelines.webhooks.sends import ATTEMPT_COLUMNS, parse_send_line
 
 CHUNK_BYTES = 32 * 1024 * 1024
@@ -53,6 +53,9 @@ class Source:
     columns: tuple[str, ...]
     types: dict[str, pl.DataType]  # columns that are not text
     insert_sql: str
+    # Optional lean lane: (lean events, full events) per line, and the statement landing lean ones.
+    parse_lanes: Callable[[bytes], tuple[list[tuple], list[tuple]]] | None = None
+    lean_insert_sql: str | None = None
 
     @property
     def schema(self) -> dict[str, pl.DataType]:
@@ -71,6 +74,8 @@ WEBHOOKS = Source(
     columns=tuple("event_ts" if c == "event_ts_us" else c for c in EVENT_COLUMNS),
     types={"event_ts": _TS},
     insert_sql="queries/insert_webhook_events.sql",
+    parse_lanes=parse_line_lanes,
+    lean_insert_sql="queries/insert_webhook_events_lean.sql",
 )
 SENDS = Source(
     name="sends",
@@ -81,6 +86,8 @@ SENDS = Source(
     insert_sql="queries/insert_send_attempts.sql",
 )
 SOURCES = {source.name: source for source in (WEBHOOKS, SENDS)}  # the folders of exports.SOURCES
+_LEAN_SCHEMA = {("event_ts" if name == "event_ts_us" else name): (_TS if name == "event_ts_us" else pl.String)
+                for name in LEAN_COLUMNS} | {"source_file": pl.String, "source_line": pl.Int64}
 
 
 @dataclass
@@ -124,7 +131,7 @@ def ingest(con: duckdb.DuckDBPyConnection, exports_dir: Path, source: Source, *,
         new_bytes = sum(p.size - (0 if p.gz else p.offset) for p in plan)
         workers = min(os.cpu_count() or 1, 4) if new_bytes > POOL_MIN_BYTES else 0
     with _parser(workers) as parse_all:
-        for p, consumed, parsed in parse_all(_jobs(plan, chunk_bytes), source.name):
+        for p, consumed, parsed in parse_all(_jobs(plan, chunk_bytes), source):
             n_lines = parsed.lines
             p.offset += consumed
             p.line_no += n_lines
@@ -172,6 +179,7 @@ class ParsedChunk:
     frame: pl.DataFrame | None
     bad: list[tuple]
     reasons: dict[str, int]
+    lean: pl.DataFrame | None = None
 
 
 def _jobs(plan: list[_Progress], chunk_bytes: int) -> Iterator[tuple[_Progress, int, tuple]]:
@@ -187,14 +195,14 @@ def _jobs(plan: list[_Progress], chunk_bytes: int) -> Iterator[tuple[_Progress, 
 def _parser(workers: int):
     """A function mapping jobs to (progress, consumed, ParsedChunk) in order, in-process or pooled."""
     if workers <= 0:
-        yield lambda jobs, name: ((p, consumed, parse_chunk(*args, name)) for p, consumed, args in jobs)
+        yield lambda jobs, source: ((p, consumed, parse_chunk(*args, source)) for p, consumed, args in jobs)
         return
     # spawn, not fork: the parent holds DuckDB's threads, which a forked child must not inherit.
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        def pooled(jobs, name):
+        def pooled(jobs, source):
             window: deque = deque()
             for p, consumed, args in jobs:
-                window.append((p, consumed, pool.submit(parse_chunk, *args, name)))
+                window.append((p, consumed, pool.submit(parse_chunk, *args, source)))
                 if len(window) > workers:  # bounded look-ahead keeps memory flat
                     p0, c0, future = window.popleft()
                     yield p0, c0, future.result()
@@ -205,9 +213,8 @@ def _parser(workers: int):
         yield pooled
 
 
-def parse_chunk(chunk: bytes, line_no: int, rel: str, source_name: str) -> ParsedChunk:
+def parse_chunk(chunk: bytes, line_no: int, rel: str, source: Source) -> ParsedChunk:
     """Parse the lines of `chunk` (joined by newlines), numbered from `line_no` + 1."""
-    source = SOURCES[source_name]
     lines = chunk.split(b"\n")
     # The batch is millions of small objects that are all alive until it is written:
     # the cyclic garbage collector would rescan them over and over for nothing.
@@ -215,9 +222,11 @@ def parse_chunk(chunk: bytes, line_no: int, rel: str, source_name: str) -> Parse
     gc.disable()
     try:
         rows: list[tuple] = []
+        lean_rows: list[tuple] = []
         bad: list[tuple] = []
         reasons: dict[str, int] = {}
-        parse, append = source.parse, rows.append
+        lanes = source.parse_lanes
+        parse, append, append_lean = source.parse, rows.append, lean_rows.append
         for raw in lines:
             line_no += 1
             if raw.endswith(b"\r"):
@@ -225,7 +234,10 @@ def parse_chunk(chunk: bytes, line_no: int, rel: str, source_name: str) -> Parse
             try:
                 if len(raw) > MAX_LINE_BYTES:
                     raise BadLine(f"line too long ({len(raw)} bytes > {MAX_LINE_BYTES})")
-                events = parse(raw)
+                if lanes is None:
+                    lean, events = (), parse(raw)
+                else:
+                    lean, events = lanes(raw)
             except BadLine as error:
                 if not raw.strip():
                     error = BadLine("empty line")
@@ -235,15 +247,32 @@ def parse_chunk(chunk: bytes, line_no: int, rel: str, source_name: str) -> Parse
                 continue
             for event in events:
                 append((*event, rel, line_no))
+            for event in lean:
+                append_lean((*event, rel, line_no))
         frame = pl.DataFrame(rows, schema=source.schema, orient="row") if rows else None
-        key = source.columns[0]
-        if frame is not None and frame.get_column(key).n_unique() < frame.height:
-            # A redelivery inside the chunk: the first occurrence (lowest line) is the one kept.
-            frame = frame.unique(subset=key, keep="first", maintain_order=True)
+        lean_frame = pl.DataFrame(lean_rows, schema=_LEAN_SCHEMA, orient="row") if lean_rows else None
     finally:
         if gc_was_enabled:
             gc.enable()
-    return ParsedChunk(len(lines), frame, bad, reasons)
+    frame, lean_frame = _first_occurrences(source.columns[0], frame, lean_frame)
+    return ParsedChunk(len(lines), frame, bad, reasons, lean_frame)
+
+
+def _first_occurrences(key: str, *frames: pl.DataFrame | None) -> list[pl.DataFrame | None]:
+    """Keep one row per key across the frames: its first occurrence (lowest line)."""
+    present = [f for f in frames if f is not None]
+    keys = pl.concat([f.select(key, "source_line") for f in present]) if present else None
+    if keys is None or keys.get_column(key).n_unique() == keys.height:
+        return list(frames)
+    # A redelivery inside the chunk: only the first occurrence is landed.
+    first = keys.group_by(key).agg(pl.col("source_line").min())
+    kept = []
+    for frame in frames:
+        if frame is not None:
+            frame = frame.join(first, on=[key, "source_line"], how="semi", maintain_order="left")
+            frame = frame.unique(subset=key, keep="first", maintain_order=True)
+        kept.append(frame)
+    return kept
 
 
 def _write_batch(con, source: Source, parsed: ParsedChunk, progress: tuple) -> int:
@@ -251,10 +280,17 @@ def _write_batch(con, source: Source, parsed: ParsedChunk, progress: tuple) -> i
     try:
         inserted = 0
         bad = parsed.bad
+        if parsed.lean is not None:
+            con.register("batch", parsed.lean)
+            try:
+                ((inserted,),) = con.execute(sql_text(source.lean_insert_sql)).fetchall()
+            finally:
+                con.unregister("batch")
         if parsed.frame is not None:
             con.register("batch", parsed.frame)
             try:
-                ((inserted,),) = con.execute(sql_text(source.insert_sql)).fetchall()
+                ((full,),) = con.execute(sql_text(source.insert_sql)).fetchall()
+                inserted += full
             finally:
                 con.unregister("batch")
         if bad:

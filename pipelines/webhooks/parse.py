@@ -81,6 +81,21 @@ def parse_line(raw: bytes) -> list[tuple]:
         return parse_document(json.loads(raw), exact=True)
 
 
+def parse_line_lanes(raw: bytes) -> tuple[list[tuple], list[tuple]]:
+    """Like `parse_line`, but events of the common, plain shape come back lean, as tuples in
+    `LEAN_COLUMNS` order, for DuckDB to read their columns out of the payload; all others
+    (and every event of a line that needs the exact-integer path) come back in full."""
+    try:
+        document = orjson.loads(raw)
+    except orjson.JSONDecodeError as error:
+        raise BadLine(f"not JSON: {error}") from None
+    lean: list[tuple] = []
+    try:
+        return lean, parse_document(document, lean=lean)
+    except _InexactNumber:
+        return [], parse_document(json.loads(raw), exact=True)
+
+
 def _dumps_exact(content: dict) -> bytes:
     return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
@@ -103,10 +118,11 @@ def _text_id(value: object, name: str, exact: bool) -> str | None:
     raise BadLine(f"{name} is a {type(value).__name__}, not an id")
 
 
-def parse_document(document: object, exact: bool = False) -> list[tuple]:
+def parse_document(document: object, exact: bool = False, lean: list[tuple] | None = None) -> list[tuple]:
     """Events of an already-decoded body. Raises BadLine for any shape it cannot understand.
 
-    `exact` marks a document decoded by the standard library (big integers kept exact)."""
+    `exact` marks a document decoded by the standard library (big integers kept exact). With a
+    `lean` list, plain `changes` items are appended there by `_lean_event` instead."""
     if type(document) is not dict:
         raise BadLine(f"wrong shape: a JSON {type(document).__name__}, not an object")
     entries = document.get("entry")
@@ -128,13 +144,17 @@ def parse_document(document: object, exact: bool = False) -> list[tuple]:
                 raise BadLine(f"wrong shape: entry {e} {key} is not a list")
             found = True
             for i, item in enumerate(items):
-                events.append(_event(item, page, time, exact, (e, key, i)))
+                event = _lean_event(item, page, time) if lean is not None else None
+                if event is None:
+                    events.append(_event(item, page, time, exact, (e, key, i)))
+                else:
+                    lean.append(event)
         if not found:
             if "field" in entry or "value" in entry:
                 events.append(_event(entry, page, time, exact, f"entry {e}"))
             else:
                 raise BadLine(f"wrong shape: entry {e} has no changes or messaging")
-    if not events:
+    if not events and not lean:
         raise BadLine("no events: entry is empty")
     return events
 
@@ -229,6 +249,46 @@ def _event(item: object, entry_page: object, entry_time: object, exact: bool, wh
 
 
 _ID_NAMES = ("recipient_id", "page_id", *_ID_KEYS)
+
+# The lean lane: `{field, value}` items of the marketing-message fields whose value holds only
+# strings and integers (no nested Messenger objects). Everything `_event` would do to them is
+# repeated in `sql/queries/insert_webhook_events_lean.sql`, column by column.
+LEAN_COLUMNS = ("event_key", "event_type", "entry_page", "event_ts_us", "payload")
+_LEAN_TYPES = {f: t for f, t in FIELD_TYPES.items() if t not in ("postback", "optin")}
+
+
+def _lean_event(item: object, entry_page: object, entry_time: object) -> tuple | None:
+    """A lean tuple for a plain event, or None when `_event` must handle it (and judge it)."""
+    if type(item) is not dict or len(item) != 2:
+        return None
+    field, content = item.get("field"), item.get("value")
+    if type(field) is not _str or type(content) is not dict or "field" in content:
+        return None
+    event_type = _LEAN_TYPES.get(field)
+    if event_type is None or "sender" in content or "recipient" in content:
+        return None
+    for value in content.values():
+        kind = type(value)
+        if kind is not _str and kind is not _int:
+            return None
+    timestamp = content.get("timestamp", entry_time)
+    if type(timestamp) is not _int or not 0 <= timestamp <= _MAX_MILLIS:
+        return None
+    kind = type(entry_page)
+    if kind is _int:
+        entry_page = _str(entry_page)
+    elif kind is _str:
+        entry_page = entry_page or None
+    elif entry_page is not None:
+        return None
+    payload = orjson.dumps(content, option=_SORT)
+    return (
+        hashlib.blake2b(event_type.encode() + b"\x1f" + payload, digest_size=16).hexdigest(),
+        event_type,
+        entry_page,
+        timestamp * 1_000_000 if timestamp <= _MAX_SECONDS else timestamp * 1_000,
+        payload.decode(),
+    )
 
 
 def epoch_us(value: object, where: str = "ts") -> int:

@@ -163,3 +163,52 @@ def test_parser_processes_give_the_same_tables(home, exports):
         assert _query(home / "inline.duckdb", sql) == _query(home / "pooled.duckdb", sql), table
     assert _query(home / "pooled.duckdb", "select count(*), count(distinct event_key) from raw.webhook_events") == [
         (30, 30)]
+
+
+def _edge_lines() -> list[bytes]:
+    """Plain items (lean lane) and their tricky values, next to shapes only the full lane takes."""
+    values = [
+        s.echo(1), s.echo(2, recipient_id=0), s.echo(3, recipient_id="0"), s.echo(4, recipient_id=""),
+        s.echo(5, page_id=""), {k: v for k, v in s.echo(6).items() if k != "page_id"},
+        s.echo(7, mid="mïd \"quoted\" \\ tab\t", message_id=18446744073709551615),
+        s.echo(8, timestamp=s.TS_MS), s.echo(9, timestamp=str(s.TS_S)), s.echo(10, app_id=-12),
+        {**s.delivery_failed(11), "error_message": 2300068}, s.delivery_failed(12), s.upload_status(),
+    ]
+    lines = [s.line(s.changes(("marketing_message_deliveries", v), page=int(s.PAGE) + n)) for n, v in enumerate(values)]
+    lines.append(s.line({"object": "page", "entry": [{"id": 77, "time": s.TS_MS, "changes": [
+        {"field": "marketing_message_reads", "value": {k: v for k, v in s.echo(13).items() if k != "page_id"}}]}]}))
+    lines.append(s.line(s.changes(("marketing_message_echoes", s.echo(1)), ("messaging_postbacks", s.postback()))))
+    lines.append(s.line(s.messaging(s.optin())))
+    lines.append(s.line(s.delivery_failed(14)))
+    lines.append(s.line(s.changes(("marketing_message_clicks", s.echo(2, recipient_id=0)))))  # redelivered event
+    big = s.line(s.changes(("marketing_message_echoes", s.echo(15, recipient_id=-1))))
+    lines.append(big.replace(b'"recipient_id":-1', b'"recipient_id":123456789012345678901234'))
+    return lines
+
+
+def test_lean_lane_lands_exactly_what_the_full_parser_lands(home, exports):
+    """Plain events have their columns read by DuckDB from the payload; that must change nothing."""
+    import dataclasses
+
+    from pipelines.simulator.export import export
+    from pipelines.simulator.world import World, WorldSize
+    from datetime import date
+
+    world = World(seed=3, size=WorldSize(accounts=1, campaigns_per_account=2, days=6, sends_per_campaign_day=20),
+                  today=date(2026, 2, 1))
+    export(world, home, date(2026, 1, 27), date(2026, 1, 31))
+    (exports / "webhooks" / "edge.ndjson").write_bytes(b"\n".join(_edge_lines()) + b"\n")
+    from pipelines.webhooks.parse import parse_line_lanes
+
+    lanes = [parse_line_lanes(line) for line in _edge_lines()]
+    assert sum(len(lean) for lean, _ in lanes) >= 12 and sum(len(full) for _, full in lanes) >= 4  # both lanes used
+    lean = _run(home / "lean.duckdb", exports, chunk_bytes=4096)
+    full = _run(home / "full.duckdb", exports, dataclasses.replace(WEBHOOKS, parse_lanes=None), chunk_bytes=4096)
+    assert lean == full and lean.lines_quarantined == 0
+    sql = "select * exclude (payload), payload::varchar from raw.webhook_events order by all"
+    assert _query(home / "lean.duckdb", sql) == _query(home / "full.duckdb", sql)
+    pages = dict(_query(home / "lean.duckdb", "select tracking_id, page_id from raw.webhook_events "
+                        "where tracking_id like '%00000000000_' or tracking_id like '%0000000001_'"))
+    assert pages["98ecd977-245a-4ec0-a8e0-000000000005"] is None  # "" is no id
+    assert pages["98ecd977-245a-4ec0-a8e0-000000000006"] == str(s.PAGE + 5)  # absent: the entry's Page
+    assert pages["98ecd977-245a-4ec0-a8e0-000000000013"] == "77"
