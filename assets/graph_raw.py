@@ -80,7 +80,11 @@ def graph_entities(settings: MmlensSettings, warehouse: Warehouse) -> Iterator[d
         store.replace_entities(con, accounts, campaigns)
     yield dg.MaterializeResult(
         asset_key=AD_ACCOUNTS,
-        metadata={"dagster/row_count": dg.MetadataValue.int(len(accounts)), "preview": _preview(accounts), **_stats(stats)},
+        metadata={
+            "dagster/row_count": dg.MetadataValue.int(len(accounts)),
+            "preview": _preview(accounts),
+            **_stats(stats),
+        },
     )
     yield dg.MaterializeResult(
         asset_key=MESSAGE_CAMPAIGNS,
@@ -186,5 +190,9 @@ def delivery_estimates(
     with warehouse.connect() as con:
         store.upsert_estimates(con, estimates)
     return dg.MaterializeResult(
-        metadata={"dagster/row_count": dg.MetadataValue.int(len(estimates)), "preview": _preview(estimates), **_stats(stats)}
+        metadata={
+            "dagster/row_count": dg.MetadataValue.int(len(estimates)),
+            "preview": _preview(estimates),
+            **_stats(stats),
+        }
     )

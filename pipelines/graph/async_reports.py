@@ -17,7 +17,7 @@ from typing import Any
 
 from pipelines.graph.client import GraphClient
 from pipelines.graph.dates import split_range
-from pipelines.graph.errors import REDUCE_DATA_SUBCODES, GraphError, ReduceDataError
+from pipelines.graph.errors import GraphError, GraphErrorInfo, Kind, ReduceDataError, error_for
 from pipelines.graph.paging import iter_rows
 
 COMPLETED = "Job Completed"
@@ -126,9 +126,13 @@ class ReportRunner:
             if status == COMPLETED and str(percent) in ("100", "100.0"):
                 return
             if status in (FAILED, SKIPPED):
-                pair = (_int(run.get("error_code")), _int(run.get("error_subcode")))
-                too_large = pair in REDUCE_DATA_SUBCODES or "reduce the amount" in str(run.get("error_message", "")).lower()
-                raise _JobEnded(status, split=too_large)
+                # From v25.0 a failed run carries Meta's error fields (§1.7): credentials and
+                # permissions fail the run at once, "too large" splits, anything else resubmits.
+                code, subcode = _int(run.get("error_code")), _int(run.get("error_subcode"))
+                info = GraphErrorInfo(code, subcode, str(run.get("error_message") or ""))
+                if info.kind in (Kind.AUTH, Kind.PERMISSION):
+                    raise error_for(info, self.account, self.client.secrets)
+                raise _JobEnded(status, split=info.kind is Kind.REDUCE_DATA)
             elapsed = self._clock() - started
             if elapsed > self.policy.timeout_seconds:
                 raise _JobEnded("timed out", split=False)

@@ -151,7 +151,8 @@ class GraphClient:
         parts = urlsplit(next_url)
         if (parts.scheme, parts.netloc) != (self._origin.scheme, self._origin.netloc):
             raise GraphError(f"act_{account}: paging.next points to another host; refusing to send the token there")
-        params = {k: v for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in ("access_token", "appsecret_proof")}
+        dropped = ("access_token", "appsecret_proof")
+        params = {k: v for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in dropped}
         return self._call("GET", parts._replace(query="", fragment="").geturl(), params, account)
 
     def _url(self, path: str) -> str:

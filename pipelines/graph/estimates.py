@@ -50,7 +50,10 @@ def fetch_estimate(client: GraphClient, account: AdAccount, page_id: str, snapsh
     body = client.get(f"act_{aid}/message_delivery_estimate", estimate_params(page_id), account=aid)
     data = body.get("data") if isinstance(body, dict) else None
     # The documented response is a one-element `data` list; a bare object is accepted too.
-    item = data[0] if isinstance(data, list) and data else body if isinstance(body, dict) and "data" not in body else None
+    if isinstance(data, list) and data:
+        item = data[0]
+    else:
+        item = body if isinstance(body, dict) and "data" not in body else None
     if not isinstance(item, dict):
         raise GraphError(f"act_{aid}: message_delivery_estimate returned no estimate")
     where = f"act_{aid} estimate"

@@ -30,7 +30,9 @@ def _frame(rows: Sequence[Any], cls: type) -> pl.DataFrame:
     return pl.DataFrame(columns, schema={name: pl.String for name in names})
 
 
-def _transaction(con: duckdb.DuckDBPyConnection, steps: Iterable[tuple[str, list[Any] | None]], frames: dict[str, pl.DataFrame]) -> None:
+def _transaction(
+    con: duckdb.DuckDBPyConnection, steps: Iterable[tuple[str, list[Any] | None]], frames: dict[str, pl.DataFrame]
+) -> None:
     for name, frame in frames.items():
         con.register(name, frame)
     con.execute("begin transaction")
@@ -46,7 +48,9 @@ def _transaction(con: duckdb.DuckDBPyConnection, steps: Iterable[tuple[str, list
             con.unregister(name)
 
 
-def replace_entities(con: duckdb.DuckDBPyConnection, accounts: Sequence[AdAccount], campaigns: Sequence[MessageCampaign]) -> None:
+def replace_entities(
+    con: duckdb.DuckDBPyConnection, accounts: Sequence[AdAccount], campaigns: Sequence[MessageCampaign]
+) -> None:
     """Snapshot: the accounts and campaigns tables become exactly these rows."""
     _transaction(
         con,

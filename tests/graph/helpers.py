@@ -110,6 +110,8 @@ class FakeReports:
                 return ok({"id": run_id, "async_status": "Job Running", "async_percent_completion": 50})
             if result == "ok":
                 return ok({"id": run_id, "async_status": "Job Completed", "async_percent_completion": 100})
+            if result == "forbidden":
+                return ok({"id": run_id, "async_status": "Job Failed", "async_percent_completion": 0, "error_code": 200, "error_message": "Permissions error"})
             if result == "too_large":
                 return ok({"id": run_id, "async_status": "Job Failed", "async_percent_completion": 0, "error_code": -3, "error_subcode": 1504045})
             return ok({"id": run_id, "async_status": result, "async_percent_completion": 0})

@@ -113,3 +113,10 @@ def test_one_failing_account_cancels_the_others_and_its_error_wins():
     slow = PollPolicy(initial_seconds=0.01, max_seconds=0.01, timeout_seconds=600, stall_seconds=600)
     with pytest.raises(GraphPermissionError, match="act_2"):
         for_each_account(["1", "2"], lambda a: pull_insights(client, a, SINCE, SINCE, ["7d_click"], slow), client)
+
+
+def test_a_job_failed_for_permissions_fails_at_once():
+    fake = FakeReports(lambda s, u, n: "forbidden")
+    with pytest.raises(GraphPermissionError, match="act_1: missing permission .code 200."):
+        _run(fake)
+    assert len(fake.jobs) == 1
