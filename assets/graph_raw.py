@@ -140,6 +140,9 @@ def campaign_insights(
     rows = [r for p in pulls for r in p.rows]
     actions = [a for p in pulls for a in p.actions]
     jobs = sum(p.jobs for p in pulls)
+    skipped = sum(p.skipped_rows for p in pulls)
+    if skipped:
+        context.log.info(f"{skipped} insights row(s) of regular (non-message) ad campaigns left out")
     yield dg.MaterializeResult(
         asset_key=INSIGHTS,
         metadata={
@@ -147,7 +150,9 @@ def campaign_insights(
             "preview": _preview(rows),
             "since": since.isoformat(),
             "until": until.isoformat(),
-            **_stats(stats, {"async_jobs": jobs, "range_splits": sum(p.splits for p in pulls)}),
+            **_stats(
+                stats, {"async_jobs": jobs, "range_splits": sum(p.splits for p in pulls), "non_message_rows": skipped}
+            ),
         },
     )
     yield dg.MaterializeResult(

@@ -103,6 +103,17 @@ def _needs_node(ad: dict[str, Any]) -> bool:
     return "creative" not in ad or "promoted_object" not in adset
 
 
+def fetch_message_campaign_ids(client: GraphClient, account_id: str) -> set[str]:
+    """The ids of the account's message campaigns: the listing with only the fields needed."""
+    params = {"fields": "campaign{id,is_message_campaign}", "filtering": MESSAGE_CAMPAIGN_FILTER, "limit": 500}
+    ids = set()
+    for ad in iter_rows(client, f"act_{account_id}/ads", params, account=account_id):
+        campaign = _obj(ad.get("campaign"))
+        if campaign.get("is_message_campaign") is True:
+            ids.add(to_id(campaign.get("id"), f"act_{account_id} campaign id"))
+    return ids
+
+
 def fetch_campaigns(client: GraphClient, account: AdAccount) -> list[MessageCampaign]:
     """Every message campaign of the account, sorted by id; one row per campaign id."""
     params = {"fields": LISTING_FIELDS, "filtering": MESSAGE_CAMPAIGN_FILTER, "limit": 200}

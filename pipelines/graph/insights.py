@@ -156,6 +156,11 @@ def _stats(entries: Any, what: str) -> dict[str, dict[str, Any]]:
     return out
 
 
+def is_message_campaign_row(raw: dict[str, Any]) -> bool:
+    """Whether a row carries any marketing_messages_* metric (regular ad campaigns do not)."""
+    return any(raw.get(name) not in (None, "") for name in MM_METRICS)
+
+
 def parse_row(
     raw: dict[str, Any], account_id: str, currency: str, since: date, until: date, windows: tuple[str, ...]
 ) -> tuple[InsightRow, list[ActionRow]]:

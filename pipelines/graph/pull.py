@@ -16,10 +16,10 @@ from typing import TypeVar
 
 from pipelines.graph.accounts import AdAccount, fetch_account
 from pipelines.graph.async_reports import PollPolicy, Progress, ReportRunner
-from pipelines.graph.campaigns import MessageCampaign, fetch_campaigns
+from pipelines.graph.campaigns import MessageCampaign, fetch_campaigns, fetch_message_campaign_ids
 from pipelines.graph.client import Cancelled, GraphClient, RetryPolicy
 from pipelines.graph.errors import GraphError
-from pipelines.graph.insights import ActionRow, InsightRow, insights_params, parse_row
+from pipelines.graph.insights import ActionRow, InsightRow, insights_params, is_message_campaign_row, parse_row
 from pipelines.graph.throttle import PacingPolicy
 from pipelines.settings import Settings, parse_attribution_windows
 
@@ -109,6 +109,7 @@ class InsightsPull:
     actions: list[ActionRow]
     jobs: int
     splits: int
+    skipped_rows: int = 0  # rows of regular ad campaigns on the same account (not message campaigns)
 
 
 def pull_insights(
@@ -125,11 +126,18 @@ def pull_insights(
     if since > until:
         raise GraphError(f"act_{account_id}: since {since} is after until {until}")
     account = fetch_account(client, account_id)
+    # `level=campaign` on the account also returns the account's regular ad campaigns; their rows
+    # must not land as message campaigns (their `spend` would count as messaging spend).
+    message_campaigns = fetch_message_campaign_ids(client, account.ad_account_id)
     runner = ReportRunner(client, account.ad_account_id, poll, on_progress=on_progress)
     raw_rows = runner.rows(lambda s, u: insights_params(s, u, windows), since, until)
     rows: dict[tuple[str, date], InsightRow] = {}
     actions: dict[tuple[str, date, str, str], ActionRow] = {}
+    skipped = 0
     for raw in raw_rows:
+        if str(raw.get("campaign_id")) not in message_campaigns and not is_message_campaign_row(raw):
+            skipped += 1
+            continue
         row, row_actions = parse_row(raw, account.ad_account_id, account.currency, since, until, windows)
         if (row.message_campaign_id, row.date) in rows:
             raise GraphError(f"act_{account_id}: campaign {row.message_campaign_id} appears twice for {row.date}")
@@ -144,4 +152,5 @@ def pull_insights(
         actions=[actions[k] for k in sorted(actions)],
         jobs=runner.jobs,
         splits=runner.splits,
+        skipped_rows=skipped,
     )

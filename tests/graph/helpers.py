@@ -76,8 +76,11 @@ class FakeReports:
     "ok", "Job Failed", "Job Skipped", "too_large" (failed with -3/1504045), "reduce" (POST error)
     or "never" (stays at 0 %). Completed jobs return one row per day for campaign "c1"."""
 
-    def __init__(self, outcome: Callable[[str, str, int], str] = lambda s, u, n: "ok", polls: int = 2) -> None:
+    def __init__(
+        self, outcome: Callable[[str, str, int], str] = lambda s, u, n: "ok", polls: int = 2, regular: bool = False
+    ) -> None:
         self.outcome = outcome
+        self.regular = regular
         self.polls = polls
         self.jobs: list[tuple[str, str, str]] = []
         self.submitted: dict[tuple[str, str], int] = {}
@@ -98,6 +101,8 @@ class FakeReports:
             self.poll_count[run_id] = 0
             self.results[run_id] = result
             return ok({"report_run_id": run_id})
+        if path.endswith("/ads"):
+            return ok({"data": [{"id": "a1", "campaign": {"id": "c1", "is_message_campaign": True}}]})
         if path.startswith("act_") and request.method == "GET":
             return ok({"id": path, "account_id": path.removeprefix("act_"), "currency": "USD", "timezone_name": "America/New_York"})
         run_id, _, edge = path.partition("/")
@@ -132,5 +137,7 @@ class FakeReports:
                     "date_stop": day.isoformat(),
                 }
             )
+            if self.regular:  # a regular ad campaign of the account: `spend`, no marketing_messages_*
+                rows.append({"campaign_id": "r9", "spend": "5.00", "date_start": day.isoformat(), "date_stop": day.isoformat()})
             day += timedelta(days=1)
         return ok({"data": rows})

@@ -84,12 +84,13 @@ def test_poll_delay_grows_to_the_ceiling():
 
 
 def test_pull_insights_parses_rows_and_actions():
-    fake = FakeReports()
+    fake = FakeReports(regular=True)
     client, _ = client_for(fake)
     pull = pull_insights(client, "1", SINCE, date(2026, 1, 2), ["7d_click", "1d_view"], FAST)
     assert [r.date for r in pull.rows] == [date(2026, 1, 1), date(2026, 1, 2)]
     assert {(a.attribution_window, str(a.conversion_value)) for a in pull.actions} == {("default", "9.99"), ("7d_click", "9.99")}
     assert pull.jobs == 1 and pull.account.timezone_name == "America/New_York"
+    assert {r.message_campaign_id for r in pull.rows} == {"c1"} and pull.skipped_rows == 2
 
 
 def test_deprecated_window_is_refused_before_any_call():
