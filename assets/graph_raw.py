@@ -11,6 +11,7 @@ import polars as pl
 from pipelines.graph import pull, store
 from pipelines.graph.accounts import fetch_account
 from pipelines.graph.campaigns import fetch_campaigns
+from pipelines.graph.client import CallStats
 from pipelines.graph.dates import account_today
 from pipelines.graph.estimates import DeliveryEstimate, fetch_estimate
 from pipelines.graph.pull import GraphTiming
@@ -40,10 +41,10 @@ def _preview(rows: Sequence[object], limit: int = 10) -> dg.MetadataValue:
     return dg.MetadataValue.md("\n".join(lines))
 
 
-def _stats(client_stats: object, extra: dict[str, int] | None = None) -> dict[str, dg.MetadataValue]:
+def _stats(client_stats: CallStats, extra: dict[str, int] | None = None) -> dict[str, dg.MetadataValue]:
     meta = {
-        "graph_requests": dg.MetadataValue.int(client_stats.requests),  # type: ignore[attr-defined]
-        "graph_retries": dg.MetadataValue.int(client_stats.retries),  # type: ignore[attr-defined]
+        "graph_requests": dg.MetadataValue.int(client_stats.requests),
+        "graph_retries": dg.MetadataValue.int(client_stats.retries),
     }
     meta.update({k: dg.MetadataValue.int(v) for k, v in (extra or {}).items()})
     return meta

@@ -199,6 +199,7 @@ def _actions(raw: dict[str, Any], row: InsightRow, windows: tuple[str, ...], whe
     values = _stats(raw.get("action_values"), f"{where} action_values")
     keys = [("value", DEFAULT_WINDOW)] + [(w, w) for w in windows if w != DEFAULT_WINDOW]
     out = []
+    # Only the ten pixel types are requested (filtering); any other type Meta adds is not ours.
     for action_type in PIXEL_ACTION_TYPES:
         stats = actions.get(action_type)
         if stats is None:
