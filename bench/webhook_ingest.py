@@ -95,7 +95,7 @@ def generate(folder: Path, events: int, seed: int = 5, per_file: int = 200_000) 
     return lines, size
 
 
-def run_mmlens(exports: Path, db: Path, workers: int | None = None) -> dict:
+def run_mmlens(exports: Path, db: Path, workers: int = 0) -> dict:
     from pipelines import warehouse
     from pipelines.webhooks.ingest import WEBHOOKS, ingest
 
@@ -152,11 +152,11 @@ def run_dlt(exports: Path, db: Path) -> dict:
     return {"rows": rows}
 
 
-def run_mmlens_one_process(exports: Path, db: Path) -> dict:
-    return run_mmlens(exports, db, workers=0)
+def run_mmlens_pool(exports: Path, db: Path) -> dict:
+    return run_mmlens(exports, db, workers=2)
 
 
-VARIANTS = {"mmlens": run_mmlens, "mmlens-1proc": run_mmlens_one_process, "duckdb": run_duckdb, "dlt": run_dlt}
+VARIANTS = {"mmlens": run_mmlens, "mmlens-2proc": run_mmlens_pool, "duckdb": run_duckdb, "dlt": run_dlt}
 
 
 def _child(variant: str, exports: Path, db: Path) -> None:
@@ -174,7 +174,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--dlt", action="store_true", help="also run dlt (pip install dlt first)")
-    parser.add_argument("--variants", default="mmlens,mmlens-1proc,duckdb",
+    parser.add_argument("--variants", default="mmlens,mmlens-2proc,duckdb",
                         help="comma-separated, from: " + ", ".join(VARIANTS))
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
