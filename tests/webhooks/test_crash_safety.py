@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 
 from pipelines import warehouse
+from pipelines.webhooks.exports import sealed_files
 from pipelines.webhooks.ingest import WEBHOOKS, ingest
 from pipelines.webhooks.signature import sign
 from tests.conftest import REPO_ROOT
@@ -65,11 +66,14 @@ def test_acknowledged_events_survive_kill_9(home: Path):
     url = f"http://127.0.0.1:{port}/webhooks"
     acked: list[int] = []
     lock = threading.Lock()
+    killed = threading.Event()
     process = _start(home, port)
 
     def worker(numbers: range) -> None:
         with httpx.Client(timeout=5) as client:
             for n in numbers:
+                if killed.is_set():
+                    return  # the requests in flight at the kill have had their answer
                 if (done := _post(client, url, n)) is not None:
                     with lock:
                         acked.append(done)
@@ -82,6 +86,7 @@ def test_acknowledged_events_survive_kill_9(home: Path):
                 time.sleep(0.01)
             process.send_signal(signal.SIGKILL)  # mid-load: requests are in flight
             process.wait(10)
+            killed.set()
             for future in futures:
                 future.result()
         assert len(acked) >= 400
@@ -101,6 +106,7 @@ def test_acknowledged_events_survive_kill_9(home: Path):
 
     folder = home / "exports" / "webhooks"
     assert not list(folder.glob("*.open"))  # sealed on recovery and on graceful shutdown
+    assert len(sealed_files(folder)) == 2  # the killed run's file (sealed at restart) and the restarted run's
     with warehouse.connect(home / "warehouse.duckdb") as con:
         stats = ingest(con, home / "exports", WEBHOOKS)
         rows = con.execute("select tracking_id, event_type, count(*) from raw.webhook_events group by all").fetchall()
