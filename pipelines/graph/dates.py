@@ -22,6 +22,18 @@ def account_today(timezone_name: str, now: datetime | None = None) -> date:
     return now.astimezone(zone(timezone_name)).date()
 
 
+def months_before(day: date, months: int) -> date:
+    """The same day `months` calendar months earlier (clamped to the month's last day)."""
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    month += 1
+    for last in (31, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
 def days(since: date, until: date) -> Iterator[date]:
     day = since
     while day <= until:

@@ -18,12 +18,14 @@ from pipelines.graph.accounts import AdAccount, fetch_account
 from pipelines.graph.async_reports import PollPolicy, Progress, ReportRunner
 from pipelines.graph.campaigns import MessageCampaign, fetch_campaigns, fetch_message_campaign_ids
 from pipelines.graph.client import Cancelled, GraphClient, RetryPolicy
-from pipelines.graph.errors import GraphError
+from pipelines.graph.dates import account_today, months_before
+from pipelines.graph.errors import GraphError, GraphUsageError
 from pipelines.graph.insights import ActionRow, InsightRow, insights_params, is_message_campaign_row, parse_row
 from pipelines.graph.throttle import PacingPolicy
 from pipelines.settings import Settings, parse_attribution_windows
 
 MAX_CONCURRENT_ACCOUNTS = 4
+INSIGHTS_RETENTION_MONTHS = 37  # reference §1.4: a start date older than this is error 3018
 T = TypeVar("T")
 
 
@@ -126,6 +128,12 @@ def pull_insights(
     if since > until:
         raise GraphError(f"act_{account_id}: since {since} is after until {until}")
     account = fetch_account(client, account_id)
+    oldest = months_before(account_today(account.timezone_name), INSIGHTS_RETENTION_MONTHS)
+    if since < oldest:
+        raise GraphUsageError(
+            f"act_{account_id}: insights start {since} is more than {INSIGHTS_RETENTION_MONTHS} months ago "
+            f"(Meta answers code 3018); the oldest day available is {oldest}"
+        )
     # `level=campaign` on the account also returns the account's regular ad campaigns; their rows
     # must not land as message campaigns (their `spend` would count as messaging spend).
     message_campaigns = fetch_message_campaign_ids(client, account.ad_account_id)

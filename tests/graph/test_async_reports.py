@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from pipelines.graph.async_reports import PollPolicy, ReportRunner
-from pipelines.graph.errors import GraphError, GraphPermissionError
+from pipelines.graph.errors import GraphError, GraphPermissionError, GraphUsageError
 from pipelines.graph.insights import insights_params
 from pipelines.graph.pull import for_each_account, pull_insights
 from tests.graph.helpers import FakeReports, client_for, error
@@ -121,3 +121,11 @@ def test_a_job_failed_for_permissions_fails_at_once():
     with pytest.raises(GraphPermissionError, match="act_1: missing permission .code 200."):
         _run(fake)
     assert len(fake.jobs) == 1
+
+
+def test_a_start_older_than_37_months_is_refused_before_any_job():
+    fake = FakeReports()
+    client, _ = client_for(fake)
+    with pytest.raises(GraphUsageError, match="more than 37 months ago"):
+        pull_insights(client, "1", date(2020, 1, 1), date(2020, 1, 31), ["7d_click"], FAST)
+    assert fake.jobs == []

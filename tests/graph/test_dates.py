@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from pipelines.graph.dates import account_today, preset_range, split_range
+from pipelines.graph.dates import account_today, months_before, preset_range, split_range
 from pipelines.graph.errors import GraphError
 
 NOW = datetime(2026, 6, 1, 3, 0, tzinfo=UTC)  # still May 31 in Los Angeles, already June 1 in Tokyo
@@ -48,3 +48,16 @@ def test_split_range_halves_cover_the_range_once(since, until, halves):
 def test_a_single_day_cannot_be_split():
     with pytest.raises(ValueError):
         split_range(date(2026, 1, 1), date(2026, 1, 1))
+
+
+@pytest.mark.parametrize(
+    ("day", "months", "expected"),
+    [
+        (date(2026, 6, 1), 37, date(2023, 5, 1)),
+        (date(2026, 3, 31), 1, date(2026, 2, 28)),
+        (date(2024, 3, 31), 1, date(2024, 2, 29)),
+        (date(2026, 1, 15), 13, date(2024, 12, 15)),
+    ],
+)
+def test_months_before(day, months, expected):
+    assert months_before(day, months) == expected
