@@ -6,9 +6,9 @@ transaction, so a re-run gives identical tables and a failure leaves the previou
 
 Windows:
 - campaign_daily / conversions_daily: a range of account-local dates (the partition range).
-- delivery_funnel_daily / error_codes_daily: incremental. `marts.build_state` records the last
-  line of each export file a mart has seen; the rebuild starts at the UTC date of the earliest row
-  past that. The funnel window also takes in the days of the older sends those events belong to
+- delivery_funnel_daily / error_codes_daily: incremental. `marts.build_watermarks` records how far
+  (rowid) a mart has read each raw export table; the rebuild starts at the UTC date of the earliest
+  row past that. The funnel window also takes in the days of the older sends those events belong to
   (a click today for yesterday's send changes yesterday's row), so the result equals a full
   rebuild. `full=True` (or an empty state) rebuilds everything.
 - delivery_estimates: rebuilt whole (one row per account and day).
@@ -62,9 +62,9 @@ def _replace(con: duckdb.DuckDBPyConnection, delete: str, delete_params: list, i
         con.execute(sql_text(f"queries/{delete}.sql"), delete_params)
         con.execute(sql_text(f"queries/{insert}.sql"))
         if state is not None:
-            mart, lines = state
-            con.register("state_rows", lines)
-            con.execute(sql_text("queries/mart_replace_build_state.sql"), [mart])
+            mart, watermarks = state
+            con.register("watermark_rows", watermarks)
+            con.execute(sql_text("queries/mart_replace_build_watermarks.sql"), [mart])
         con.execute("commit")
     except Exception:
         con.execute("rollback")
@@ -72,7 +72,7 @@ def _replace(con: duckdb.DuckDBPyConnection, delete: str, delete_params: list, i
     finally:
         con.unregister("mart_rows")
         if state is not None:
-            con.unregister("state_rows")
+            con.unregister("watermark_rows")
 
 
 def mart_row_count(con: duckdb.DuckDBPyConnection, name: str) -> int:
@@ -95,12 +95,25 @@ def build_campaign_marts(con: duckdb.DuckDBPyConnection, since: dt.date, until: 
     return daily, conversions
 
 
-def _incremental_start(con: duckdb.DuckDBPyConnection, mart: str, full: bool) -> tuple[dt.date | None, bool]:
-    """(first UTC date to rebuild, whether it is a full rebuild); (None, False) when nothing is new."""
-    if full or not con.execute(sql_text("queries/mart_build_state.sql"), [mart]).fetchall():
+def _incremental_start(con: duckdb.DuckDBPyConnection, mart: str, full: bool,
+                       now: pl.DataFrame) -> tuple[dt.date | None, bool]:
+    """(first UTC date to rebuild, whether it is a full rebuild); (None, False) when nothing is new.
+
+    `now` is how far the raw export tables reach (rowid, count). Rows past the rowid the mart read
+    last time are the new ones; when the counts do not add up (a raw table was rebuilt), or on
+    the first build, everything is rebuilt.
+    """
+    seen = {row[0]: row[1:] for row in _read(con, "mart_build_watermarks", [mart]).iter_rows()}
+    if full or len(seen) < now.height:
         return BEGINNING, True
-    ((earliest,),) = con.execute(sql_text("queries/mart_earliest_new_rows.sql"), [mart]).fetchall()
-    return (earliest.date(), False) if earliest is not None else (None, False)
+    reach = {row[0]: row[1:] for row in now.iter_rows()}
+    (sends_rowid, sends_count), (events_rowid, events_count) = seen["send_attempts"], seen["webhook_events"]
+    ((earliest, new_rows, new_sends, new_events),) = con.execute(
+        sql_text("queries/mart_earliest_new_rows.sql"), [sends_rowid, events_rowid]).fetchall()
+    if (reach["send_attempts"][1] - sends_count != (new_sends or 0)
+            or reach["webhook_events"][1] - events_count != (new_events or 0)):
+        return BEGINNING, True  # rows went missing or were rewritten: the raw table was rebuilt
+    return (earliest.date(), False) if new_rows and earliest is not None else (None, False)
 
 
 def _export_frames(con: duckdb.DuckDBPyConnection, since: dt.date) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -127,32 +140,37 @@ def build_funnel(con: duckdb.DuckDBPyConnection, full: bool = False) -> BuildRes
     Rows before that date are exact without re-reading: every event attributed to their sends is
     older than the new rows, and no new send can capture an event older than itself.
     """
-    since, is_full = _incremental_start(con, "delivery_funnel_daily", full)
+    reach = _read(con, "mart_source_watermarks")
+    since, is_full = _incremental_start(con, "delivery_funnel_daily", full, reach)
     if since is None:
         return BuildResult(pl.DataFrame(), None)
-    lines = _read(con, "mart_source_lines")
-    attempts, events = _export_frames(con, since)
     if not is_full:
+        # Events just after midnight belong to the evening's sends: start a day early, so the
+        # window below rarely has to widen and read again.
+        since -= dt.timedelta(days=1)
+        attempts, events = _export_frames(con, since)
         window = _funnel_window(attempts, events, since)
         if window < since:
             since = window
             attempts, events = _export_frames(con, since)
+    else:
+        attempts, events = _export_frames(con, since)
     funnel = delivery_funnel_daily(attempts, events, _read(con, "mart_read_campaigns"), since=since)
     _replace(con, "mart_delete_funnel_since", [since], "mart_insert_delivery_funnel_daily", funnel,
-             state=("delivery_funnel_daily", lines))
+             state=("delivery_funnel_daily", reach))
     return BuildResult(funnel, since, is_full)
 
 
 def build_error_codes(con: duckdb.DuckDBPyConnection, full: bool = False) -> BuildResult:
     """Rebuild marts.error_codes_daily from the earliest UTC date of new export rows."""
-    since, is_full = _incremental_start(con, "error_codes_daily", full)
+    reach = _read(con, "mart_source_watermarks")
+    since, is_full = _incremental_start(con, "error_codes_daily", full, reach)
     if since is None:
         return BuildResult(pl.DataFrame(), None)
-    lines = _read(con, "mart_source_lines")
     start = _utc_start(since)
     errors = error_codes_daily(_read(con, "mart_read_rejected_attempts", [start]), _read(con, "mart_read_failed_events", [start]))
     _replace(con, "mart_delete_error_codes_since", [since], "mart_insert_error_codes_daily", errors,
-             state=("error_codes_daily", lines))
+             state=("error_codes_daily", reach))
     return BuildResult(errors, since, is_full)
 
 

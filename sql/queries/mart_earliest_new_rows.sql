@@ -1,15 +1,11 @@
--- The earliest UTC timestamp among raw rows that mart ? has not seen yet (lines past its build state).
-with seen as (
-    select source_table, source_file, max_line from marts.build_state where mart = $1
-)
-select min(ts) from (
-    select min(timezone('UTC', a.ts)) as ts
-    from raw.send_attempts as a
-    left join seen as s on s.source_table = 'send_attempts' and s.source_file = a.source_file
-    where s.max_line is null or a.source_line > s.max_line
+-- The earliest UTC timestamp, and the count, of the rows past rowid $1 in raw.send_attempts and past
+-- rowid $2 in raw.webhook_events (the rows a mart has not read yet; a tail scan).
+select min(ts), sum(n)::bigint, sum(n) filter (where t = 'send_attempts')::bigint,
+       sum(n) filter (where t = 'webhook_events')::bigint
+from (
+    select 'send_attempts' as t, min(timezone('UTC', ts)) as ts, count(*) as n
+    from raw.send_attempts where rowid > $1
     union all
-    select min(timezone('UTC', e.event_ts)) as ts
-    from raw.webhook_events as e
-    left join seen as s on s.source_table = 'webhook_events' and s.source_file = e.source_file
-    where s.max_line is null or e.source_line > s.max_line
+    select 'webhook_events', min(timezone('UTC', event_ts)), count(*)
+    from raw.webhook_events where rowid > $2
 )

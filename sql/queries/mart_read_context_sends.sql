@@ -1,32 +1,33 @@
--- Accepted sends before ? that events at or after ? may be attributed to: the sends their tracking
--- ids name, and the latest send of each (campaign, token) an untracked event may join as-of.
+-- Accepted sends before $1 that events at or after $1 may be attributed to: the sends their tracking
+-- ids name (when no send from $1 on carries the id), and the latest send of each (campaign, token)
+-- an untracked event may join as-of.
 with new_events as (
     select message_campaign_id, subscription_token, tracking_id
     from raw.webhook_events
     where event_ts >= $1 and event_type in ('echo', 'delivery', 'read', 'click', 'delivery_failed')
 ),
+ids as (
+    select distinct tracking_id from new_events where tracking_id is not null
+    except
+    select tracking_id from raw.send_attempts where ts >= $1 and tracking_id is not null
+),
 untracked_keys as (
     select distinct message_campaign_id, subscription_token
     from new_events
-    where tracking_id is null and subscription_token is not null
+    where tracking_id is null and subscription_token is not null and message_campaign_id is not null
 ),
-latest as (
-    select s.message_campaign_id, s.subscription_token, max(s.ts) as ts
+by_id as (
+    select s.ts, s.message_campaign_id, s.subscription_token, s.success, s.tracking_id
     from raw.send_attempts as s
-    join untracked_keys as k using (message_campaign_id, subscription_token)
+    semi join ids using (tracking_id)
     where s.success and s.ts < $1
-    group by all
+),
+by_key as (
+    select s.ts, s.message_campaign_id, s.subscription_token, s.success, s.tracking_id
+    from raw.send_attempts as s
+    semi join untracked_keys using (message_campaign_id, subscription_token)
+    where s.success and s.ts < $1
+    qualify s.ts = max(s.ts) over (partition by s.message_campaign_id, s.subscription_token)
 )
-select timezone('UTC', s.ts) as ts, s.message_campaign_id, s.subscription_token, s.success, s.tracking_id,
-       s.error_code, s.error_subcode, s.error_message
-from raw.send_attempts as s
-where s.success and s.ts < $1
-  and (
-      s.tracking_id in (select tracking_id from new_events where tracking_id is not null)
-      or exists (
-          select 1 from latest as l
-          where l.message_campaign_id = s.message_campaign_id
-            and l.subscription_token = s.subscription_token
-            and l.ts = s.ts
-      )
-  )
+select timezone('UTC', ts) as ts, message_campaign_id, subscription_token, success, tracking_id
+from (select * from by_id union select * from by_key)
