@@ -1,8 +1,8 @@
 """Benchmark: the receiver's signed POSTs per second with durable acknowledgement (fsync, group
 commit) against a bare endpoint on the same stack (Starlette + uvicorn) that only returns 200.
 
-Both servers run as separate processes on loopback; the same asyncio + httpx client fires the same
-signed bodies (one to five change events each) with a fixed concurrency. Prints requests/s,
+Both servers run as separate processes on loopback; the same minimal asyncio keep-alive client
+fires the same pre-signed bodies (one to five change events each) with a fixed concurrency. Prints requests/s,
 latency percentiles and the ratio durable/bare.
 
     .venv/bin/python bench/webhook_receiver.py [--requests 5000] [--concurrency 64]
@@ -67,24 +67,40 @@ def _start(command: list[str], env: dict, port: int) -> subprocess.Popen:
     raise SystemExit(f"server did not start: {command}")
 
 
-async def _load(url: str, bodies: list[bytes], concurrency: int) -> tuple[float, list[float], int]:
+async def _load(port: int, bodies: list[bytes], concurrency: int) -> tuple[float, list[float], int]:
+    """Keep-alive HTTP/1.1 over raw asyncio streams: a minimal client, so that the servers, not
+    the client library, are what is measured. Requests are prepared (signed) before timing."""
+    requests = [
+        (b"POST /webhooks HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+         b"X-Hub-Signature-256: " + sign(body, SECRET).encode() + b"\r\nContent-Length: "
+         + str(len(body)).encode() + b"\r\n\r\n" + body)
+        for body in bodies
+    ]
     latencies: list[float] = []
     failures = 0
-    queue = iter(range(len(bodies)))
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(limits=limits, timeout=10) as client:
-        async def worker() -> None:
-            nonlocal failures
-            for n in queue:
-                body = bodies[n]
-                started = time.perf_counter()
-                response = await client.post(url, content=body, headers={"X-Hub-Signature-256": sign(body, SECRET)})
-                latencies.append(time.perf_counter() - started)
-                failures += response.status_code != 200
+    queue = iter(requests)
 
-        started = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-        return time.perf_counter() - started, latencies, failures
+    async def worker() -> None:
+        nonlocal failures
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            for request in queue:
+                started = time.perf_counter()
+                writer.write(request)
+                head = await reader.readuntil(b"\r\n\r\n")
+                length = 0
+                for line in head.split(b"\r\n"):
+                    if line.lower().startswith(b"content-length:"):
+                        length = int(line.split(b":")[1])
+                await reader.readexactly(length)
+                latencies.append(time.perf_counter() - started)
+                failures += not head.startswith(b"HTTP/1.1 200")
+        finally:
+            writer.close()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return time.perf_counter() - started, latencies, failures
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -117,9 +133,8 @@ def main() -> None:
             port = _free_port()
             process = _start(command(port), env, port)
             try:
-                asyncio.run(_load(f"http://127.0.0.1:{port}/webhooks", bodies[:200], args.concurrency))  # warm-up
-                seconds, latencies, failures = asyncio.run(
-                    _load(f"http://127.0.0.1:{port}/webhooks", bodies, args.concurrency))
+                asyncio.run(_load(port, bodies[:200], args.concurrency))  # warm-up
+                seconds, latencies, failures = asyncio.run(_load(port, bodies, args.concurrency))
             finally:
                 process.terminate()
                 process.wait(20)

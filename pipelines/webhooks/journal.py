@@ -49,6 +49,12 @@ def recover(folder: Path) -> list[Path]:
     return sealed
 
 
+def _datasync(fd: int) -> None:
+    # fdatasync flushes the data and the new file size (what reading the line back needs) but
+    # not the modification time: one metadata write less per group commit.
+    (os.fdatasync if hasattr(os, "fdatasync") else os.fsync)(fd)
+
+
 def _fsync_dir(folder: Path) -> None:
     fd = os.open(folder, os.O_RDONLY)
     try:
@@ -145,7 +151,7 @@ class Journal:
             written = 0
             while written < len(data):
                 written += os.write(self._fd, data[written:])
-            os.fsync(self._fd)
+            _datasync(self._fd)
         except OSError:
             # Drop the partial batch so the next one starts on a clean line; nobody was acked.
             os.ftruncate(self._fd, self._size)

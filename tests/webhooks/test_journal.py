@@ -64,19 +64,21 @@ def test_write_failure_is_reported_to_the_caller(tmp_path: Path, monkeypatch):
         journal = Journal(tmp_path)
         await journal.start()
         await journal.append(b'{"n": 1}')
-        real_fsync = os.fsync
+        real = os.fsync, os.fdatasync
 
         def failing(fd):
             raise OSError(28, "No space left on device")
 
         monkeypatch.setattr(os, "fsync", failing)
+        monkeypatch.setattr(os, "fdatasync", failing)
         try:
             await journal.append(b'{"n": 2}')
         except OSError as error:
             assert error.errno == 28
         else:
             raise AssertionError("a failed fsync must not be acknowledged")
-        monkeypatch.setattr(os, "fsync", real_fsync)
+        monkeypatch.setattr(os, "fsync", real[0])
+        monkeypatch.setattr(os, "fdatasync", real[1])
         await journal.append(b'{"n": 3}')
         await journal.close()
 
