@@ -39,14 +39,14 @@ def _resolve_range(settings: Settings, since: str | None, until: str | None, dat
 def _preset_range(settings: Settings, preset: str) -> tuple[str, str]:
     from pipelines.graph import pull
     from pipelines.graph.accounts import fetch_account
-    from pipelines.graph.dates import account_today
-    from pipelines.simulator.dates import DATE_PRESETS, resolve_date_preset
+    from pipelines.graph.dates import preset_range
+    from pipelines.simulator.dates import DATE_PRESETS
 
     if preset not in DATE_PRESETS:
         raise UsageError(f"--date-preset: {preset!r} is not one of {', '.join(DATE_PRESETS)}")
     with pull.make_client(settings) as client:
         accounts = pull.for_each_account(settings.ad_account_ids, lambda a: fetch_account(client, a))
-    ranges = [resolve_date_preset(preset, account_today(a.timezone_name)) for a in accounts]
+    ranges = [preset_range(preset, a.timezone_name) for a in accounts]
     return min(r[0] for r in ranges).isoformat(), max(r[1] for r in ranges).isoformat()
 
 
