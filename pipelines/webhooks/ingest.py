@@ -27,6 +27,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from pipelines.errors import MmlensError
 from pipelines.warehouse import sql_text
 from pipelines.webhooks.exports import read_chunks, sealed_files
 from pipelines.webhooks.parse import EVENT_COLUMNS, LEAN_COLUMNS, BadLine, parse_line, parse_line_lanes
@@ -87,6 +88,10 @@ _LEAN_SCHEMA = {("event_ts" if name == "event_ts_us" else name): (_TS if name ==
                 for name in LEAN_COLUMNS} | {"source_file": pl.String, "source_line": pl.Int64}
 
 
+class ExportChangedError(MmlensError):
+    """An export file shrank after it was ingested."""
+
+
 @dataclass
 class IngestStats:
     """Counts of one ingestion run of one source."""
@@ -122,6 +127,11 @@ def ingest(con: duckdb.DuckDBPyConnection, exports_dir: Path, source: Source, *,
         rel = path.relative_to(exports_dir).as_posix()
         size = path.stat().st_size
         offset, lines_before, landed, quarantined, known_size = manifest.get(rel, (0, 0, 0, 0, None))
+        if not rel.endswith(".gz") and size < offset:
+            # Exports are append-only; a shorter file was rewritten and replaying it would not
+            # give the tables we have. Someone has to look at it.
+            raise ExportChangedError(f"{rel}: {size} bytes on disk but {offset} already ingested; "
+                                     "exports must only grow (move the rewritten file aside)")
         if known_size != size:
             plan.append(_Progress(path, rel, size, offset, lines_before, landed, quarantined))
     stats = IngestStats(files=len(plan))

@@ -212,3 +212,14 @@ def test_lean_lane_lands_exactly_what_the_full_parser_lands(home, exports):
     assert pages["98ecd977-245a-4ec0-a8e0-000000000005"] is None  # "" is no id
     assert pages["98ecd977-245a-4ec0-a8e0-000000000006"] == str(s.PAGE + 5)  # absent: the entry's Page
     assert pages["98ecd977-245a-4ec0-a8e0-000000000013"] == "77"
+
+
+def test_an_export_that_shrank_is_a_clear_error(home, exports):
+    from pipelines.webhooks.ingest import ExportChangedError
+
+    path = exports / "webhooks" / "a.ndjson"
+    path.write_bytes(b"\n".join(GOOD[:3]) + b"\n")
+    _run(home / "w.duckdb", exports)
+    path.write_bytes(GOOD[0] + b"\n")
+    with pytest.raises(ExportChangedError, match="webhooks/a.ndjson: .* exports must only grow"):
+        _run(home / "w.duckdb", exports)
