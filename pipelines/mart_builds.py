@@ -180,15 +180,3 @@ def build_estimates(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
                                _read(con, "mart_read_accounts"))
     _replace(con, "mart_delete_delivery_estimates", [], "mart_insert_delivery_estimates", frame)
     return frame
-
-
-def build_all(con: duckdb.DuckDBPyConnection, since: dt.date, until: dt.date, full: bool = False) -> dict[str, int]:
-    """Every mart, as a daily run builds them (the benchmark's unit of work)."""
-    daily, conversions = build_campaign_marts(con, since, until)
-    return {
-        "campaign_daily": daily.height,
-        "conversions_daily": conversions.height,
-        "delivery_funnel_daily": build_funnel(con, full).rows_written,
-        "error_codes_daily": build_error_codes(con, full).rows_written,
-        "delivery_estimates": build_estimates(con).height,
-    }

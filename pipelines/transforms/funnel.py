@@ -52,55 +52,67 @@ _EVENT_COLUMNS = ["event_type", "page_id", "message_campaign_id", "subscription_
 
 
 def _funnel_events(events: pl.DataFrame) -> pl.DataFrame:
-    """The funnel's event types with their stage. Duplicates are harmless for attributed events (a
-    send's stage is a maximum); unattributed events are de-duplicated where they are counted."""
+    """The funnel's event types with their stage, numbered. Duplicates are harmless for attributed
+    events (a send's stage is a maximum); unattributed events are de-duplicated where counted."""
     return (
         events.filter(pl.col("event_type").is_in(list(STAGES)))
         .select(_EVENT_COLUMNS)
-        .with_columns(pl.col("event_type").replace_strict(STAGES, return_dtype=pl.Int8).alias("stage"))
+        .with_columns(
+            pl.col("event_type").replace_strict(STAGES, return_dtype=pl.Int8).alias("stage"),
+            (pl.col("event_type") == "delivery_failed").alias("is_failed"),
+        )
+        .with_row_index("event_id")
     )
+
+
+_LINK = ["event_id", "stage", "is_failed", "send_id", "send_ts"]
+
+
+def _links(sends: pl.DataFrame, funnel: pl.DataFrame) -> pl.DataFrame:
+    """For each funnel event: event_id, stage, is_failed and the send it belongs to (send_id,
+    send_ts; NULL when none). Narrow on purpose: joins carry ids and numbers, not Meta's strings."""
+    # A tracking id names one send; should a log repeat it, the first attempt keeps it.
+    by_id = sends.filter(pl.col("tracking_id").is_not_null()).unique("tracking_id", keep="first")
+    tracked = (
+        funnel.filter(pl.col("tracking_id").is_not_null())
+        .select("event_id", "stage", "is_failed", "tracking_id")
+        .join(by_id.select("tracking_id", "send_id", pl.col("ts").alias("send_ts")), on="tracking_id", how="left")
+    )
+    untracked = funnel.filter(pl.col("tracking_id").is_null())
+    keys = ["message_campaign_id", "subscription_token"]
+    keyed = untracked.filter(pl.col("subscription_token").is_not_null() & pl.col("message_campaign_id").is_not_null())
+    candidates = (
+        sends.filter(pl.col("subscription_token").is_not_null())
+        .select(*keys, "send_id", pl.col("ts").alias("send_ts"))
+        .sort("send_ts")
+    )
+    as_of = (
+        keyed.select("event_id", "stage", "is_failed", *keys, "event_ts")
+        .sort("event_ts")
+        .join_asof(candidates, left_on="event_ts", right_on="send_ts", by=keys, strategy="backward",
+                   check_sortedness=False)  # both sides are sorted on the time just above
+    )
+    # Without a campaign or a token an untracked event can match nothing.
+    orphans = untracked.filter(pl.col("subscription_token").is_null() | pl.col("message_campaign_id").is_null()).select(
+        "event_id", "stage", "is_failed",
+        pl.lit(None, dtype=pl.UInt32).alias("send_id"), pl.lit(None, dtype=pl.Datetime("us")).alias("send_ts"),
+    )
+    return pl.concat([tracked.select(_LINK), as_of.select(_LINK), orphans.select(_LINK)], how="vertical_relaxed")
 
 
 def attribute_events(attempts: pl.DataFrame, events: pl.DataFrame) -> pl.DataFrame:
     """Each funnel event with the send it belongs to (`send_id`, `send_ts`; NULL when none)."""
     attempts, events = utc_naive(attempts, "ts"), utc_naive(events, "event_ts")
-    return _attribute(_sends(attempts), _funnel_events(events))
-
-
-def _attribute(sends: pl.DataFrame, funnel: pl.DataFrame) -> pl.DataFrame:
-
-    by_id = sends.filter(pl.col("tracking_id").is_not_null()).unique("tracking_id", keep="first", maintain_order=True)
-    tracked = funnel.filter(pl.col("tracking_id").is_not_null()).join(
-        by_id.select("tracking_id", "send_id", pl.col("ts").alias("send_ts")), on="tracking_id", how="left"
-    )
-
-    untracked = funnel.filter(pl.col("tracking_id").is_null())
-    keyed = untracked.filter(pl.col("subscription_token").is_not_null() & pl.col("message_campaign_id").is_not_null())
-    candidates = (
-        sends.filter(pl.col("subscription_token").is_not_null())
-        .select("message_campaign_id", "subscription_token", "send_id", pl.col("ts").alias("send_ts"))
-        .sort("send_ts")
-    )
-    as_of = keyed.sort("event_ts").join_asof(
-        candidates, left_on="event_ts", right_on="send_ts", by=["message_campaign_id", "subscription_token"],
-        strategy="backward", check_sortedness=False,  # both sides are sorted on the time just above
-    )
-    # Without a campaign or a token an untracked event can match nothing.
-    orphans = untracked.filter(pl.col("subscription_token").is_null() | pl.col("message_campaign_id").is_null()).with_columns(
-        pl.lit(None, dtype=pl.UInt32).alias("send_id"), pl.lit(None, dtype=pl.Datetime("us")).alias("send_ts")
-    )
-    columns = [*funnel.columns, "send_id", "send_ts"]
-    return pl.concat(
-        [tracked.select(columns), as_of.select(columns), orphans.select(columns)], how="vertical_relaxed"
-    )
+    funnel = _funnel_events(events)
+    links = _links(_sends(attempts), funnel).select("event_id", "send_id", "send_ts")
+    return funnel.join(links, on="event_id", how="left").drop("event_id", "is_failed")
 
 
 def earliest_touched_send(attempts: pl.DataFrame, events: pl.DataFrame) -> dt.date | None:
     """The UTC date of the oldest send any of these events is attributed to (None when none)."""
-    attributed = attribute_events(attempts, events).filter(pl.col("send_ts").is_not_null())
-    if attributed.is_empty():
-        return None
-    return attributed.select(pl.col("send_ts").min().dt.date()).item()
+    attempts, events = utc_naive(attempts, "ts"), utc_naive(events, "event_ts")
+    oldest = _links(_sends(attempts), _funnel_events(events)).select(pl.col("send_ts").min()).item()
+    return None if oldest is None else oldest.date()
 
 
 def delivery_funnel_daily(attempts: pl.DataFrame, events: pl.DataFrame, campaigns: pl.DataFrame,
@@ -111,11 +123,12 @@ def delivery_funnel_daily(attempts: pl.DataFrame, events: pl.DataFrame, campaign
         "message_campaign_id", keep="last"
     )
     sends = _sends(attempts)
-    attributed = _attribute(sends, _funnel_events(events))
+    funnel_events = _funnel_events(events)
+    links = _links(sends, funnel_events)
 
-    per_send = attributed.filter(pl.col("send_id").is_not_null()).group_by("send_id").agg(
+    per_send = links.filter(pl.col("send_id").is_not_null()).group_by("send_id").agg(
         pl.col("stage").max().alias("stage"),
-        (pl.col("event_type") == "delivery_failed").any().alias("has_failed"),
+        pl.col("is_failed").any().alias("has_failed"),
     )
     sends = sends.join(per_send, on="send_id", how="left").with_columns(pl.col("stage").fill_null(0))
     sent_counts = sends.group_by(pl.col("message_campaign_id"), utc_date("ts").alias("date")).agg(
@@ -135,8 +148,9 @@ def delivery_funnel_daily(attempts: pl.DataFrame, events: pl.DataFrame, campaign
         .join(pages, on="message_campaign_id", how="left")
         .rename({"campaign_page_id": "page_id"})
     )
+    orphan_ids = links.filter(pl.col("send_id").is_null()).select("event_id")
     unattributed = (
-        attributed.filter(pl.col("send_id").is_null())
+        funnel_events.join(orphan_ids, on="event_id", how="semi")
         .unique(_EVENT_COLUMNS)  # an exact duplicate is one event
         .join(pages, on="message_campaign_id", how="left")
         .group_by(pl.coalesce("page_id", "campaign_page_id").alias("page_id"), "message_campaign_id",
