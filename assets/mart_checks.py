@@ -1,7 +1,6 @@
 """Asset checks on the marts: grain, signs, reconciliation with Meta's numbers, funnel order,
 freshness. Each check's SQL is in `sql/queries/mart_check_*.sql` and returns the violating rows."""
 
-
 import datetime as dt
 
 import dagster as dg

@@ -5,7 +5,6 @@ whole partition range); the export-based marts are incremental and the estimates
 whole. Checks live in `assets/mart_checks.py`.
 """
 
-
 import dagster as dg
 import polars as pl
 
