@@ -14,7 +14,6 @@ Each variant runs in its own process (fresh warehouse) so its peak memory is mea
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import os
 import random

@@ -22,9 +22,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime, timezone
 
 import orjson
+
+from pipelines.webhooks.errors import BadLine
+from pipelines.webhooks.timestamps import MAX_MILLIS, MAX_SECONDS, epoch_us
 
 # Field name (or messaging key) -> stored event type.
 FIELD_TYPES = {
@@ -56,13 +58,7 @@ EVENT_COLUMNS = (
     "payload",
 )
 
-# Unix time beyond year 9999 in seconds; larger magnitudes are milliseconds or microseconds.
-_MAX_SECONDS = 253_402_300_799
-_MAX_MILLIS = _MAX_SECONDS * 1000
-
-
-class BadLine(ValueError):
-    """The line cannot be landed; the message is the quarantine reason."""
+_MAX_SECONDS, _MAX_MILLIS = MAX_SECONDS, MAX_MILLIS
 
 
 class _InexactNumber(Exception):
@@ -289,42 +285,3 @@ def _lean_event(item: object, entry_page: object, entry_time: object) -> tuple |
         timestamp * 1_000_000 if timestamp <= _MAX_SECONDS else timestamp * 1_000,
         payload.decode(),
     )
-
-
-def epoch_us(value: object, where: str = "ts") -> int:
-    """Unix time in seconds, milliseconds or microseconds (by magnitude), a numeric string, or
-    ISO-8601 -> microseconds since the epoch, UTC. Raises BadLine."""
-    if isinstance(value, str):
-        text = value.strip()
-        try:
-            value = int(text)
-        except ValueError:
-            try:
-                value = float(text)
-            except ValueError:
-                return _iso_us(text, where)
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise BadLine(f"timestamp is not a number or date ({where})")
-    magnitude = abs(value)
-    if magnitude <= _MAX_SECONDS:
-        us = value * 1_000_000
-    elif magnitude <= _MAX_MILLIS:
-        us = value * 1_000
-    elif magnitude <= _MAX_MILLIS * 1000:
-        us = value
-    else:
-        raise BadLine(f"timestamp out of range: {value!r} ({where})")
-    if value != value or us < 0:  # NaN or before 1970
-        raise BadLine(f"timestamp out of range: {value!r} ({where})")
-    return int(us)
-
-
-def _iso_us(text: str, where: str) -> int:
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise BadLine(f"timestamp is not a number or ISO-8601 date: {text[:40]!r} ({where})") from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)  # naive log times are taken as UTC
-    delta = moment - datetime(1970, 1, 1, tzinfo=timezone.utc)
-    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds

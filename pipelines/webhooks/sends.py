@@ -20,7 +20,8 @@ import json
 
 import orjson
 
-from pipelines.webhooks.parse import BadLine, epoch_us
+from pipelines.webhooks.errors import BadLine
+from pipelines.webhooks.timestamps import epoch_us
 
 ATTEMPT_COLUMNS = (
     "attempt_key",

@@ -1,0 +1,156 @@
+"""Export lines -> batches: the two export sources and how a chunk of lines becomes frames.
+
+`parse_chunk` is a pure function (it also runs in parser processes): every line of the chunk
+either yields all its events or one quarantine row with the reason; a line longer than
+MAX_LINE_BYTES is not parsed at all. Webhook events come in two frames: lean events (plain
+`{field, value}` items whose columns DuckDB reads from the payload) and fully parsed ones.
+Within a chunk each key is kept once, at its first occurrence.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import polars as pl
+
+from pipelines.webhooks.parse import EVENT_COLUMNS, LEAN_COLUMNS, BadLine, parse_line, parse_line_lanes
+from pipelines.webhooks.sends import ATTEMPT_COLUMNS, parse_send_line
+
+# A line longer than this is quarantined unread: Meta batches at most 1000 updates per POST,
+# far below it, and one runaway line must not take the ingestion's memory with it.
+MAX_LINE_BYTES = 8 * 1024 * 1024
+RAW_TEXT_LIMIT = 64 * 1024
+
+TS = pl.Datetime("us", "UTC")  # built from integer microseconds since the epoch
+
+
+@dataclass(frozen=True)
+class Source:
+    """One kind of export: its folder, line parser, column layout and insert statement."""
+
+    name: str
+    parse: Callable[[bytes], list[tuple]]
+    columns: tuple[str, ...]
+    types: dict[str, pl.DataType]  # columns that are not text
+    insert_sql: str
+    # Optional lean lane: (lean events, full events) per line, and the statement landing lean ones.
+    parse_lanes: Callable[[bytes], tuple[list[tuple], list[tuple]]] | None = None
+    lean_insert_sql: str | None = None
+
+    @property
+    def schema(self) -> dict[str, pl.DataType]:
+        """Column types of a parsed batch."""
+        names = (*self.columns, "source_file", "source_line")
+        return {name: self.types.get(name, pl.Int64 if name == "source_line" else pl.String) for name in names}
+
+
+def _parse_send(raw: bytes) -> list[tuple]:
+    return [parse_send_line(raw)]
+
+
+WEBHOOKS = Source(
+    name="webhooks",
+    parse=parse_line,
+    columns=tuple("event_ts" if c == "event_ts_us" else c for c in EVENT_COLUMNS),
+    types={"event_ts": TS},
+    insert_sql="queries/insert_webhook_events.sql",
+    parse_lanes=parse_line_lanes,
+    lean_insert_sql="queries/insert_webhook_events_lean.sql",
+)
+SENDS = Source(
+    name="sends",
+    parse=_parse_send,
+    columns=tuple("ts" if c == "ts_us" else c for c in ATTEMPT_COLUMNS),
+    types={"ts": TS, "http_status": pl.Int32, "success": pl.Boolean, "is_transient": pl.Boolean,
+           "error_code": pl.Int64, "error_subcode": pl.Int64, "remaining_seconds": pl.Int64},
+    insert_sql="queries/insert_send_attempts.sql",
+)
+SOURCES = {source.name: source for source in (WEBHOOKS, SENDS)}  # the folders of exports.SOURCES
+_LEAN_SCHEMA = {("event_ts" if name == "event_ts_us" else name): (TS if name == "event_ts_us" else pl.String)
+                for name in LEAN_COLUMNS} | {"source_file": pl.String, "source_line": pl.Int64}
+
+
+@dataclass
+class ParsedChunk:
+    """One chunk of lines parsed: the events as a frame, the quarantine rows, counts."""
+
+    lines: int
+    frame: pl.DataFrame | None
+    bad: list[tuple]
+    reasons: dict[str, int]
+    lean: pl.DataFrame | None = None
+
+
+def parse_chunk(chunk: bytes, line_no: int, rel: str, source: Source) -> ParsedChunk:
+    """Parse the lines of `chunk` (joined by newlines), numbered from `line_no` + 1."""
+    lines = chunk.split(b"\n")
+    # The batch is millions of small objects that are all alive until it is written:
+    # the cyclic garbage collector would rescan them over and over for nothing.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        rows: list[tuple] = []
+        lean_rows: list[tuple] = []
+        bad: list[tuple] = []
+        reasons: dict[str, int] = {}
+        lanes = source.parse_lanes
+        parse, append, append_lean = source.parse, rows.append, lean_rows.append
+        for raw in lines:
+            line_no += 1
+            if raw.endswith(b"\r"):
+                raw = raw[:-1]
+            try:
+                if len(raw) > MAX_LINE_BYTES:
+                    raise BadLine(f"line too long ({len(raw)} bytes > {MAX_LINE_BYTES})")
+                if lanes is None:
+                    lean, events = (), parse(raw)
+                else:
+                    lean, events = lanes(raw)
+            except BadLine as error:
+                if not raw.strip():
+                    error = BadLine("empty line")
+                bad.append((source.name, rel, line_no, *_quarantine_text(str(error), raw)))
+                reason = str(error).split(":")[0].split(" (")[0]
+                reasons[reason] = reasons.get(reason, 0) + 1
+                continue
+            for event in events:
+                append((*event, rel, line_no))
+            for event in lean:
+                append_lean((*event, rel, line_no))
+        frame = pl.DataFrame(rows, schema=source.schema, orient="row") if rows else None
+        lean_frame = pl.DataFrame(lean_rows, schema=_LEAN_SCHEMA, orient="row") if lean_rows else None
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    frame, lean_frame = _first_occurrences(source.columns[0], frame, lean_frame)
+    return ParsedChunk(len(lines), frame, bad, reasons, lean_frame)
+
+
+def _first_occurrences(key: str, *frames: pl.DataFrame | None) -> list[pl.DataFrame | None]:
+    """Keep one row per key across the frames: its first occurrence (lowest line)."""
+    present = [f for f in frames if f is not None]
+    keys = pl.concat([f.select(key, "source_line") for f in present]) if present else None
+    if keys is None or keys.get_column(key).n_unique() == keys.height:
+        return list(frames)
+    # A redelivery inside the chunk: only the first occurrence is landed.
+    first = keys.group_by(key).agg(pl.col("source_line").min())
+    kept = []
+    for frame in frames:
+        if frame is not None:
+            frame = frame.join(first, on=[key, "source_line"], how="semi", maintain_order="left")
+            frame = frame.unique(subset=key, keep="first", maintain_order=True)
+        kept.append(frame)
+    return kept
+
+
+QUARANTINE_SCHEMA = {"source": pl.String, "file": pl.String, "line": pl.Int64, "reason": pl.String,
+                      "raw_text": pl.String}
+
+
+def _quarantine_text(reason: str, raw: bytes) -> tuple[str, str]:
+    if len(raw) > RAW_TEXT_LIMIT:
+        reason = f"{reason} (raw_text truncated to the first {RAW_TEXT_LIMIT} of {len(raw)} bytes)"
+        raw = raw[:RAW_TEXT_LIMIT]
+    return reason, raw.decode("utf-8", errors="replace")
