@@ -37,3 +37,29 @@ def test_thirty_days_of_exports_match_the_simulator_truth(home: Path):
     assert {t for t, _ in landed} == set(EVENT_TYPES) and sum(landed.values()) > 1000
     funnel = expected["funnel"]
     assert attempts == [(sum(r["attempted"] for r in funnel), sum(r["accepted"] for r in funnel))]
+
+
+def test_signed_deliveries_through_the_receiver_match_the_truth(home: Path):
+    """Simulator POSTs -> receiver (signature, journal) -> ingestion: the same distinct events."""
+    from starlette.testclient import TestClient
+
+    from pipelines.simulator.deliver import deliver
+    from pipelines.webhooks.receiver import create_app
+
+    world = World(seed=5, size=WorldSize(accounts=1, campaigns_per_account=2, days=10, sends_per_campaign_day=15),
+                  today=TODAY)
+    since, until = TODAY - timedelta(days=4), TODAY - timedelta(days=1)
+    app = create_app(app_secret="deliver-secret", verify_token="t", folder=home / "exports" / "webhooks")
+    with TestClient(app) as client:
+        stats = deliver(world, "http://testserver/webhooks", since, until, "deliver-secret", client=client)
+    assert stats.failed == 0 and stats.posts > 50
+
+    with warehouse.connect(home / "warehouse.duckdb") as con:
+        events = ingest(con, home / "exports", WEBHOOKS)
+        rows = con.execute("select event_type, message_campaign_id, count(*) from raw.webhook_events group by all").fetchall()
+    assert events.lines_read == stats.posts and events.lines_quarantined == 0
+    campaign_free = {"subscriber_upload_status", "postback", "optin"}
+    landed = {(t, None if t in campaign_free else c): n for t, c, n in rows}
+    wanted = {(FIELD_TYPES[r["event_type"]], r["message_campaign_id"]): r["events"]
+              for r in truth(world, since, until)["webhook_events"]}
+    assert landed == wanted
