@@ -25,7 +25,7 @@ import polars as pl
 from pipelines.transforms.campaign_daily import campaign_daily, conversions_daily
 from pipelines.transforms.error_codes import error_codes_daily
 from pipelines.transforms.estimates import delivery_estimates
-from pipelines.transforms.funnel import delivery_funnel_daily, earliest_touched_send
+from pipelines.transforms.funnel import attribute_events, delivery_funnel_daily, earliest_touched_send
 from pipelines.warehouse import sql_text
 
 MART_NAMES = ("campaign_daily", "conversions_daily", "delivery_funnel_daily", "error_codes_daily", "delivery_estimates")
@@ -96,8 +96,9 @@ def build_campaign_marts(con: duckdb.DuckDBPyConnection, since: dt.date, until: 
 
 
 def _incremental_start(con: duckdb.DuckDBPyConnection, mart: str, full: bool,
-                       now: pl.DataFrame) -> tuple[dt.date | None, bool]:
-    """(first UTC date to rebuild, whether it is a full rebuild); (None, False) when nothing is new.
+                       now: pl.DataFrame) -> tuple[dt.date | None, bool, tuple[int, int]]:
+    """(first UTC date to rebuild, whether it is a full rebuild, the (send, webhook) rowids read so
+    far); (None, False, ...) when nothing is new.
 
     `now` is how far the raw export tables reach (rowid, count). Rows past the rowid the mart read
     last time are the new ones; when the counts do not add up (a raw table was rebuilt), or on
@@ -105,15 +106,15 @@ def _incremental_start(con: duckdb.DuckDBPyConnection, mart: str, full: bool,
     """
     seen = {row[0]: row[1:] for row in _read(con, "mart_build_watermarks", [mart]).iter_rows()}
     if full or len(seen) < now.height:
-        return BEGINNING, True
+        return BEGINNING, True, (-1, -1)
     reach = {row[0]: row[1:] for row in now.iter_rows()}
     (sends_rowid, sends_count), (events_rowid, events_count) = seen["send_attempts"], seen["webhook_events"]
     ((earliest, new_rows, new_sends, new_events),) = con.execute(
         sql_text("queries/mart_earliest_new_rows.sql"), [sends_rowid, events_rowid]).fetchall()
     if (reach["send_attempts"][1] - sends_count != (new_sends or 0)
             or reach["webhook_events"][1] - events_count != (new_events or 0)):
-        return BEGINNING, True  # rows went missing or were rewritten: the raw table was rebuilt
-    return (earliest.date(), False) if new_rows and earliest is not None else (None, False)
+        return BEGINNING, True, (-1, -1)  # rows went missing or were rewritten: the raw table was rebuilt
+    return (earliest.date() if new_rows and earliest is not None else None), False, (sends_rowid, events_rowid)
 
 
 def _export_frames(con: duckdb.DuckDBPyConnection, since: dt.date) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -123,38 +124,39 @@ def _export_frames(con: duckdb.DuckDBPyConnection, since: dt.date) -> tuple[pl.D
     return attempts, _read(con, "mart_read_webhook_events", [start])
 
 
-def _funnel_window(attempts: pl.DataFrame, events: pl.DataFrame, since: dt.date) -> dt.date:
-    """The first send date the new rows can change, given frames loaded from `since` (the earliest
-    new row). Events from `since` on may belong to older sends (a click after midnight for
-    yesterday's send): those sends' days change too. And an event may move from an older send to a
-    newly landed one (a send log that arrives after the webhooks): the older send's day changes, so
-    the sends the events would join WITHOUT the sends from `since` on count as touched as well."""
-    older = attempts.filter(pl.col("ts") < _utc_start(since).replace(tzinfo=None))
-    touched = [d for d in (earliest_touched_send(attempts, events), earliest_touched_send(older, events)) if d]
-    return min([since, *touched])
+def _funnel_window(attempts: pl.DataFrame, events: pl.DataFrame, since: dt.date, read: tuple[int, int]) -> dt.date:
+    """The first send date the new rows can change, given frames loaded from `since` (the date of
+    the earliest new row) and the rowids read before. New events may belong to older sends (a click
+    after midnight for yesterday's send): those sends' days change. And a newly landed send may
+    capture events an older send had (a send log that lands after its webhooks): that older send's
+    day changes too."""
+    sends_rowid, events_rowid = read
+    touched = [earliest_touched_send(attempts, events.filter(pl.col("raw_rowid") > events_rowid))]
+    if attempts.select((pl.col("raw_rowid") > sends_rowid).any()).item():
+        numbered = attempts.filter(pl.col("success").fill_null(False)).with_row_index("send_id")  # as the funnel numbers sends
+        captured = attribute_events(attempts, events).join(
+            numbered.filter(pl.col("raw_rowid") > sends_rowid).select("send_id"), on="send_id", how="semi")
+        touched.append(earliest_touched_send(attempts.filter(pl.col("raw_rowid") <= sends_rowid), captured))
+    return min([since, *[day for day in touched if day is not None]])
 
 
 def build_funnel(con: duckdb.DuckDBPyConnection, full: bool = False) -> BuildResult:
     """Rebuild marts.delivery_funnel_daily from the earliest date new export rows can change.
 
-    Rows before that date are exact without re-reading: every event attributed to their sends is
-    older than the new rows, and no new send can capture an event older than itself.
+    Rows before that date are exact without re-reading: new events belong to sends inside the
+    window, and old events keep their sends unless a newly landed send captured them, which the
+    window also covers (a send only captures events after it).
     """
     reach = _read(con, "mart_source_watermarks")
-    since, is_full = _incremental_start(con, "delivery_funnel_daily", full, reach)
+    since, is_full, read = _incremental_start(con, "delivery_funnel_daily", full, reach)
     if since is None:
         return BuildResult(pl.DataFrame(), None)
+    attempts, events = _export_frames(con, since)
     if not is_full:
-        # Events just after midnight belong to the evening's sends: start a day early, so the
-        # window below rarely has to widen and read again.
-        since -= dt.timedelta(days=1)
-        attempts, events = _export_frames(con, since)
-        window = _funnel_window(attempts, events, since)
+        window = _funnel_window(attempts, events, since, read)
         if window < since:
             since = window
             attempts, events = _export_frames(con, since)
-    else:
-        attempts, events = _export_frames(con, since)
     funnel = delivery_funnel_daily(attempts, events, _read(con, "mart_read_campaigns"), since=since)
     _replace(con, "mart_delete_funnel_since", [since], "mart_insert_delivery_funnel_daily", funnel,
              state=("delivery_funnel_daily", reach))
@@ -164,7 +166,7 @@ def build_funnel(con: duckdb.DuckDBPyConnection, full: bool = False) -> BuildRes
 def build_error_codes(con: duckdb.DuckDBPyConnection, full: bool = False) -> BuildResult:
     """Rebuild marts.error_codes_daily from the earliest UTC date of new export rows."""
     reach = _read(con, "mart_source_watermarks")
-    since, is_full = _incremental_start(con, "error_codes_daily", full, reach)
+    since, is_full, _ = _incremental_start(con, "error_codes_daily", full, reach)
     if since is None:
         return BuildResult(pl.DataFrame(), None)
     start = _utc_start(since)

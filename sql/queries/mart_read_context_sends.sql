@@ -17,17 +17,17 @@ untracked_keys as (
     where tracking_id is null and subscription_token is not null and message_campaign_id is not null
 ),
 by_id as (
-    select s.ts, s.message_campaign_id, s.subscription_token, s.success, s.tracking_id
+    select s.ts, s.message_campaign_id, s.subscription_token, s.success, s.tracking_id, s.rowid as raw_rowid
     from raw.send_attempts as s
     semi join ids using (tracking_id)
     where s.success and s.ts < $1
 ),
 by_key as (
-    select s.ts, s.message_campaign_id, s.subscription_token, s.success, s.tracking_id
+    select s.ts, s.message_campaign_id, s.subscription_token, s.success, s.tracking_id, s.rowid as raw_rowid
     from raw.send_attempts as s
     semi join untracked_keys using (message_campaign_id, subscription_token)
     where s.success and s.ts < $1
     qualify s.ts = max(s.ts) over (partition by s.message_campaign_id, s.subscription_token)
 )
-select timezone('UTC', ts) as ts, message_campaign_id, subscription_token, success, tracking_id
+select timezone('UTC', ts) as ts, message_campaign_id, subscription_token, success, tracking_id, raw_rowid
 from (select * from by_id union select * from by_key)
