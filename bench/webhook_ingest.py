@@ -94,12 +94,12 @@ def generate(folder: Path, events: int, seed: int = 5, per_file: int = 200_000) 
     return lines, size
 
 
-def run_mmlens(exports: Path, db: Path, workers: int = 0) -> dict:
+def run_mmlens(exports: Path, db: Path, workers: int = 0, sql: bool | None = None) -> dict:
     from pipelines import warehouse
     from pipelines.webhooks.ingest import WEBHOOKS, ingest
 
     with warehouse.connect(db) as con:
-        stats = ingest(con, exports, WEBHOOKS, workers=workers)
+        stats = ingest(con, exports, WEBHOOKS, workers=workers, sql=sql)
         ((rows,),) = con.execute("select count(*) from raw.webhook_events").fetchall()
     return {"rows": rows, "lines": stats.lines_read, "quarantined": stats.lines_quarantined}
 
@@ -155,7 +155,16 @@ def run_mmlens_pool(exports: Path, db: Path) -> dict:
     return run_mmlens(exports, db, workers=2)
 
 
-VARIANTS = {"mmlens": run_mmlens, "mmlens-2proc": run_mmlens_pool, "duckdb": run_duckdb, "dlt": run_dlt}
+def run_mmlens_sql(exports: Path, db: Path) -> dict:
+    return run_mmlens(exports, db, sql=True)
+
+
+def run_mmlens_python(exports: Path, db: Path) -> dict:
+    return run_mmlens(exports, db, sql=False)
+
+
+VARIANTS = {"mmlens": run_mmlens, "mmlens-sql": run_mmlens_sql, "mmlens-python": run_mmlens_python,
+            "mmlens-2proc": run_mmlens_pool, "duckdb": run_duckdb, "dlt": run_dlt}
 
 
 def _child(variant: str, exports: Path, db: Path) -> None:

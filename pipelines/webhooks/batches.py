@@ -9,8 +9,9 @@ Within a chunk each key is kept once, at its first occurrence.
 
 from __future__ import annotations
 
+import contextlib
 import gc
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import polars as pl
@@ -86,49 +87,68 @@ class ParsedChunk:
 def parse_chunk(chunk: bytes, line_no: int, rel: str, source: Source) -> ParsedChunk:
     """Parse the lines of `chunk` (joined by newlines), numbered from `line_no` + 1."""
     lines = chunk.split(b"\n")
-    # The batch is millions of small objects that are all alive until it is written:
-    # the cyclic garbage collector would rescan them over and over for nothing.
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        rows: list[tuple] = []
-        lean_rows: list[tuple] = []
-        bad: list[tuple] = []
-        reasons: dict[str, int] = {}
-        lanes = source.parse_lanes
-        parse, append, append_lean = source.parse, rows.append, lean_rows.append
-        for raw in lines:
-            line_no += 1
-            if raw.endswith(b"\r"):
-                raw = raw[:-1]
-            try:
-                if len(raw) > MAX_LINE_BYTES:
-                    raise BadLine(f"line too long ({len(raw)} bytes > {MAX_LINE_BYTES})")
-                if lanes is None:
-                    lean, events = (), parse(raw)
-                else:
-                    lean, events = lanes(raw)
-            except BadLine as error:
-                if not raw.strip():
-                    error = BadLine("empty line")
-                bad.append((source.name, rel, line_no, *_quarantine_text(str(error), raw)))
-                reason = str(error).split(":")[0].split(" (")[0]
-                reasons[reason] = reasons.get(reason, 0) + 1
-                continue
-            for event in events:
-                append((*event, rel, line_no))
-            for event in lean:
-                append_lean((*event, rel, line_no))
-        frame = pl.DataFrame(rows, schema=source.schema, orient="row") if rows else None
-        lean_frame = pl.DataFrame(lean_rows, schema=_LEAN_SCHEMA, orient="row") if lean_rows else None
-    finally:
-        if gc_was_enabled:
-            gc.enable()
-    frame, lean_frame = _first_occurrences(source.columns[0], frame, lean_frame)
+    with paused_gc():
+        rows, lean_rows, bad, reasons = parse_lines(zip(range(line_no + 1, line_no + 1 + len(lines)), lines), rel,
+                                                    source)
+        frame, lean_frame = batch_frames(source, rows, lean_rows)
+    frame, lean_frame = first_occurrences(source.columns[0], frame, lean_frame)
     return ParsedChunk(len(lines), frame, bad, reasons, lean_frame)
 
 
-def _first_occurrences(key: str, *frames: pl.DataFrame | None) -> list[pl.DataFrame | None]:
+def parse_lines(numbered: Iterable[tuple[int, bytes]], rel: str, source: Source
+                ) -> tuple[list[tuple], list[tuple], list[tuple], dict[str, int]]:
+    """(full rows, lean rows, quarantine rows, reason counts) of (line number, line) pairs."""
+    rows: list[tuple] = []
+    lean_rows: list[tuple] = []
+    bad: list[tuple] = []
+    reasons: dict[str, int] = {}
+    lanes = source.parse_lanes
+    parse, append, append_lean = source.parse, rows.append, lean_rows.append
+    for line_no, raw in numbered:
+        if raw.endswith(b"\r"):
+            raw = raw[:-1]
+        try:
+            if len(raw) > MAX_LINE_BYTES:
+                raise BadLine(f"line too long ({len(raw)} bytes > {MAX_LINE_BYTES})")
+            if lanes is None:
+                lean, events = (), parse(raw)
+            else:
+                lean, events = lanes(raw)
+        except BadLine as error:
+            if not raw.strip():
+                error = BadLine("empty line")
+            bad.append((source.name, rel, line_no, *_quarantine_text(str(error), raw)))
+            reason = str(error).split(":")[0].split(" (")[0]
+            reasons[reason] = reasons.get(reason, 0) + 1
+            continue
+        for event in events:
+            append((*event, rel, line_no))
+        for event in lean:
+            append_lean((*event, rel, line_no))
+    return rows, lean_rows, bad, reasons
+
+
+@contextlib.contextmanager
+def paused_gc() -> Iterator[None]:
+    """The batch is millions of small objects that are all alive until it is written:
+    the cyclic garbage collector would rescan them over and over for nothing."""
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+def batch_frames(source: Source, rows: list[tuple], lean_rows: list[tuple]) -> tuple[pl.DataFrame | None, ...]:
+    """(full frame, lean frame) of parsed rows, None where there are none."""
+    frame = pl.DataFrame(rows, schema=source.schema, orient="row") if rows else None
+    lean_frame = pl.DataFrame(lean_rows, schema=_LEAN_SCHEMA, orient="row") if lean_rows else None
+    return frame, lean_frame
+
+
+def first_occurrences(key: str, *frames: pl.DataFrame | None) -> list[pl.DataFrame | None]:
     """Keep one row per key across the frames: its first occurrence (lowest line)."""
     present = [f for f in frames if f is not None]
     keys = pl.concat([f.select(key, "source_line") for f in present]) if present else None
