@@ -1,0 +1,120 @@
+"""Parsing in DuckDB (sql_path) lands exactly what the Python parser lands, table for table."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipelines import warehouse
+from pipelines.simulator.export import export
+from pipelines.simulator.world import World, WorldSize
+from pipelines.webhooks.ingest import WEBHOOKS, ingest
+from pipelines.webhooks.sql_path import parse_chunk_sql
+from tests.webhooks import samples as s
+from tests.webhooks.test_ingest import BAD_CORPUS, GOOD, _edge_lines
+
+TABLES = {
+    "webhook_events": "select * exclude (payload), payload::varchar from raw.webhook_events order by all",
+    "ingest_quarantine": "select * from raw.ingest_quarantine order by all",
+    "ingest_manifest": "select * from raw.ingest_manifest order by all",
+}
+PLAIN = s.line(s.changes(("marketing_message_reads", s.echo(40)), ("marketing_message_clicks", s.echo(41))))
+
+
+def _tricky_lines() -> list[bytes]:
+    """Lines DuckDB's JSON reader and orjson could read differently, or that only look plain."""
+    head = b'{"object":"page","entry":[{"id":"140984918491243","time":1764201600123,"changes":['
+    item = b'{"field":"marketing_message_reads","value":{"page_id":1,"timestamp":1764201600,"mid":"m.%d"}}'
+    return [
+        head + item % 1 + b",]}]}",  # trailing comma: DuckDB reads it, orjson does not
+        head + item % 2 + b" , ] } ] }",
+        head + item.replace(b'"mid"', b'"x":NaN,"mid"') % 3 + b"]}]}",
+        head + item.replace(b'"mid"', b'"x":-Infinity,"mid"') % 4 + b"]}]}",
+        head + item % 5 + b"]}],\"entry\":[]}",  # repeated key: orjson keeps the last one
+        head + item.replace(b'"mid":"m.%d"', b'"mid":"m.%d","mid":"other"') % 6 + b"]}]}",
+        head + item.replace(b'"field":"marketing_message_reads",', b'') % 7 + b"]}]}",
+        head + item % 8 + b',{"field":"marketing_message_reads","value":{"timestamp":1.5}}]}]}',
+        head + item % 9 + b'],"changes":[]}]}',
+        head + item.replace(b'"m.%d"', b'"m.\\u00e9%d"') % 10 + b"]}]}",
+        head + item.replace(b'"m.%d"', "\"m.é✓%d\"".encode()) % 11 + b"]}]}",
+        head + item % 12 + b"]}]}\r",
+        head + item.replace(b'"page_id":1', b'"page_id":123456789012345678901234') % 13 + b"]}]}",
+        head + item.replace(b'"page_id":1', b'"page_id":true') % 14 + b"]}]}",
+        head + item.replace(b'"page_id":1', b'"page_id":null') % 15 + b"]}]}",
+        head + item.replace(b'"page_id":1', b'"page_id":{"a":1}') % 16 + b"]}]}",
+        head + item.replace(b'"page_id":1', b'"brand_new_key":1') % 17 + b"]}]}",
+        head + item.replace(b'"timestamp":1764201600,', b'') % 18 + b"]}]}",
+        head.replace(b'1764201600123', b'1764201600.5') + item.replace(b'"timestamp":1764201600,', b'') % 19
+        + b"]}]}",
+        head.replace(b'"140984918491243"', b'140984918491243.0') + item.replace(b'"page_id":1,', b'') % 20 + b"]}]}",
+        head.replace(b'"140984918491243"', b'""') + item.replace(b'"page_id":1,', b'') % 21 + b"]}]}",
+        head + item.replace(b'"timestamp":1764201600', b'"timestamp":1764201600123456') % 22 + b"]}]}",
+        head + item.replace(b'"timestamp":1764201600', b'"timestamp":"1764201600"') % 23 + b"]}]}",
+        head + item.replace(b'"timestamp":1764201600', b'"timestamp":-5') % 24 + b"]}]}",
+        head + b'{"field":"marketing_message_reads","value":{}}]}]}',
+        head + b'{"field":"marketing_message_reads","value":[]}]}]}',
+        head + b'{"field":"marketing_message_reads","value":"x"}]}]}',
+        head + item % 25 + b',5]}]}',
+        b'{"object":"page","entry":[5,' + head[26:] + item % 26 + b"]}]}",
+        b'{"object":"page","entry":[{"id":"1","time":1,"changes":null},' + head[26:] + item % 27 + b"]}]}",
+        b'{"object":"page","entry":[' + head[26:] + item % 28 + b'],"messaging":[]}]}',
+        b'  ' + head + item % 29 + b"]}]}\t",
+        head + item % 30 + b"]}]} x",
+        head + item.replace(b'"mid":"m.%d"', b'"mid":"m.%d","error_message":""') % 31 + b"]}]}",
+        head + item.replace(b'"page_id":1', b'"page_id":""') % 32 + b"]}]}",
+        head + item.replace(b'"page_id":1', b'"page_id":18446744073709551615') % 33 + b"]}]}",
+        head + item.replace(b'"page_id":1', b'"page_id":-0') % 34 + b"]}]}",
+        head + item.replace(b'"page_id":1', b'"page_id":1E2') % 35 + b"]}]}",
+        head + item % 36 + b"]}]}" + b"\xff",  # not UTF-8: the chunk is parsed in Python
+    ]
+
+
+def _ingest_both(home: Path, exports: Path, **kwargs) -> None:
+    for name, sql in (("python", False), ("sql", True)):
+        with warehouse.connect(home / f"{name}.duckdb") as con:
+            ingest(con, exports, WEBHOOKS, sql=sql, **kwargs)
+
+
+def _assert_same_tables(home: Path) -> None:
+    for table, sql in TABLES.items():
+        with warehouse.connect(home / "python.duckdb") as con:
+            expected = con.execute(sql).fetchall()
+        with warehouse.connect(home / "sql.duckdb") as con:
+            assert con.execute(sql).fetchall() == expected, table
+
+
+@pytest.mark.parametrize("chunk_bytes", [4096, 32 * 1024 * 1024])
+def test_test_corpora_land_identically(home, chunk_bytes):
+    """Good lines, the bad corpus, every edge case of the lean lane and the lines that only look plain."""
+    folder = home / "exports" / "webhooks"
+    folder.mkdir(parents=True)
+    tricky = _tricky_lines()
+    (folder / "a.ndjson").write_bytes(b"\n".join([*GOOD, *BAD_CORPUS.values(), *_edge_lines(), PLAIN]) + b"\n")
+    (folder / "b.ndjson").write_bytes(b"\n".join([*tricky[:-1], GOOD[2], PLAIN]) + b"\n")
+    (folder / "c.ndjson").write_bytes(b"\n".join(tricky) + b"\n")
+    _ingest_both(home, home / "exports", chunk_bytes=chunk_bytes)
+    _assert_same_tables(home)
+
+
+def test_a_simulator_export_lands_identically(home):
+    world = World(seed=7, size=WorldSize(accounts=2, campaigns_per_account=2, days=12, sends_per_campaign_day=25),
+                  today=date(2026, 3, 1))
+    export(world, home, date(2026, 2, 18), date(2026, 2, 28))
+    _ingest_both(home, home / "exports")
+    _assert_same_tables(home)
+    with warehouse.connect(home / "sql.duckdb") as con:
+        assert con.execute("select count(*) from raw.webhook_events").fetchall()[0][0] > 500
+
+
+def test_plain_lines_are_parsed_by_duckdb_and_the_others_by_python():
+    """The SQL takes the plain lines (all their events), the parser the rest, with its reasons."""
+    tricky = _tricky_lines()
+    chunk = b"\n".join([PLAIN, GOOD[0], tricky[0], b"junk", s.line(s.messaging(s.optin())), PLAIN])
+    parsed = parse_chunk_sql(duckdb.connect(), chunk, 10, "f.ndjson", WEBHOOKS)
+    assert parsed.lines == 6 and parsed.lean is None  # no plain line went to the parser's lean lane
+    assert parsed.frame.get_column("source_line").to_list() == [11, 11, 12, 12, 12, 15]  # line 16 redelivers 11
+    assert [row[2] for row in parsed.bad] == [13, 14]
+    assert parsed.reasons == {"not JSON": 2}
