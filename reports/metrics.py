@@ -132,8 +132,10 @@ def daily_trends(campaign_daily: pl.DataFrame) -> pl.DataFrame:
 def campaign_summary(campaign_daily: pl.DataFrame, period: Period) -> pl.DataFrame:
     """One row per campaign over `period`, the biggest spenders first within each currency.
 
-    `api_roas` (Meta's website_purchase_roas) is spend-weighted over the days Meta reported it,
-    which is Meta's ratio of sums; `roas` is ours from purchase value and spend.
+    `api_roas` (Meta's website_purchase_roas) is spend-weighted over every day of the period, which
+    is Meta's ratio of sums: Meta omits the field on days without purchases, so those days weigh in
+    as 0; a campaign Meta never reported ROAS for keeps NULL. `roas` is ours from purchase value and
+    spend.
     """
     frame = _between(campaign_daily, period)
     spend_f = pl.col("spend").cast(pl.Float64)
@@ -149,15 +151,17 @@ def campaign_summary(campaign_daily: pl.DataFrame, period: Period) -> pl.DataFra
             pl.col("purchases").sum(),
             pl.col("purchase_value").sum(),
             (pl.col("api_roas") * spend_f).filter(has_api).sum().alias("_api_value"),
-            spend_f.filter(has_api).sum().alias("_api_spend"),
+            has_api.any().alias("_api_reported"),
         )
         .with_columns(
             pl.when(pl.col("spend") > 0)
             .then(pl.col("purchase_value").cast(pl.Float64) / pl.col("spend").cast(pl.Float64))
             .alias("roas"),
-            pl.when(pl.col("_api_spend") > 0).then(pl.col("_api_value") / pl.col("_api_spend")).alias("api_roas"),
+            pl.when(pl.col("_api_reported") & (pl.col("spend") > 0))
+            .then(pl.col("_api_value") / pl.col("spend").cast(pl.Float64))
+            .alias("api_roas"),
         )
-        .drop("_api_value", "_api_spend")
+        .drop("_api_value", "_api_reported")
     )
     return summary.sort(["currency", "spend", "message_campaign_id"], descending=[False, True, False], nulls_last=True)
 

@@ -18,7 +18,9 @@ select
     sum(purchase_value) as purchase_value,
     cast(sum(purchase_value) / nullif(sum(spend), 0) as decimal(18, 6)) as roas,
     -- Meta's daily ROAS weighted by spend equals Meta's ROAS over the range (for reconciliation).
-    cast(sum(api_roas * spend) / nullif(sum(spend) filter (where api_roas is not null), 0) as decimal(18, 6)) as api_roas,
+    -- Meta omits website_purchase_roas on days without purchases: those days count as 0, and
+    -- their spend stays in the denominator; a campaign Meta never reports ROAS for stays NULL.
+    case when count(api_roas) > 0 then cast(sum(api_roas * spend) / nullif(sum(spend), 0) as decimal(18, 6)) end as api_roas,
     cast(100 * sum(reads) / nullif(sum(delivered) filter (where reads is not null), 0) as decimal(18, 6)) as read_rate,
     cast(100 * sum(link_clicks) / nullif(sum(delivered), 0) as decimal(18, 6)) as link_click_rate,
     cast(sum(spend) / nullif(sum(delivered), 0) as decimal(18, 6)) as cost_per_delivered,

@@ -11,6 +11,6 @@ select
     sum(purchases) as purchases,
     sum(purchase_value) as purchase_value,
     cast(sum(purchase_value) / nullif(sum(spend), 0) as decimal(18, 6)) as roas,
-    cast(sum(api_roas * spend) / nullif(sum(spend) filter (where api_roas is not null), 0) as decimal(18, 6)) as api_roas
+    case when count(api_roas) > 0 then cast(sum(api_roas * spend) / nullif(sum(spend), 0) as decimal(18, 6)) end as api_roas
 from marts.campaign_daily
 group by ad_account_id, message_campaign_id, date_trunc('week', date);

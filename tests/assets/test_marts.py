@@ -200,3 +200,21 @@ def test_a_send_log_landing_after_its_webhooks_moves_the_event_off_the_older_sen
     assert [(r[2].day, r[6], r[9]) for r in incremental] == [(1, 1, 0), (2, 1, 1)]
     run_all(home, full_rebuild=True)
     assert table(db, "delivery_funnel_daily") == incremental
+
+
+def test_meta_roas_over_a_range_counts_days_meta_left_silent_as_zero(db: Path, home: Path) -> None:
+    """Meta omits website_purchase_roas on days without purchases; averaging only the days it
+    reported would inflate Meta's ROAS and flag a mismatch that is not there."""
+    run_all(home)
+    with warehouse.connect(db) as con:
+        con.execute("update marts.campaign_daily set api_roas = roas")
+        con.execute("update marts.campaign_daily set spend = 10, purchase_value = 0, roas = 0, api_roas = null "
+                    "where date = '2026-05-02'")
+        warehouse.apply_views(con)
+        (total,) = con.execute("select roas, api_roas from campaign_performance").fetchall()
+        (week,) = con.execute("select roas, api_roas from weekly_roas").fetchall()
+        con.execute("update marts.campaign_daily set api_roas = null")
+        (never,) = con.execute("select api_roas from campaign_performance").fetchall()
+    assert total[0] == total[1] and total[0] > 0
+    assert week[0] == week[1]
+    assert never == (None,)
