@@ -3,6 +3,7 @@
 Compares, on the same generated files (about 1-5 change events per line, ids as JSON numbers,
 millisecond timestamps, ~2% redelivered lines):
 - mmlens: `pipelines.webhooks.ingest` (orjson + Arrow batches, dedupe, quarantine, manifest);
+  `mmlens-sql` / `mmlens-python` force its DuckDB line parsing (`sql_path`) on or off;
 - DuckDB alone: its typed `read_json` + `UNNEST` + one `insert ... select` into the same table
   (no dedupe of redeliveries, no quarantine: it stops at the first malformed line);
 - dlt (optional, `pip install dlt` first): a pipeline into DuckDB fed Arrow tables built with orjson.
@@ -182,7 +183,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--dlt", action="store_true", help="also run dlt (pip install dlt first)")
-    parser.add_argument("--variants", default="mmlens,mmlens-2proc,duckdb",
+    parser.add_argument("--variants", default="mmlens,mmlens-sql,duckdb",
                         help="comma-separated, from: " + ", ".join(VARIANTS))
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()

@@ -80,9 +80,8 @@ def parse_chunk_sql(con: duckdb.DuckDBPyConnection, chunk: bytes, line_no: int, 
 def _keyed(plain: pl.DataFrame, rel: str, source: Source) -> pl.DataFrame:
     """The SQL's events with the parser's event key and the source columns, in the parser's layout."""
     blake2b = hashlib.blake2b
-    keys = [blake2b(f"{t}\x1f{p}".encode(), digest_size=16).hexdigest()
-            for t, p in zip(plain.get_column("event_type").to_list(), plain.get_column("payload").to_list(),
-                            strict=True)]
+    hashed = plain.select(pl.concat_str("event_type", pl.lit("\x1f"), "payload")).to_series().to_list()
+    keys = [blake2b(text.encode(), digest_size=16).hexdigest() for text in hashed]
     return plain.with_columns(
         pl.Series(source.columns[0], keys, pl.String),
         pl.col("event_ts").dt.convert_time_zone("UTC").cast(TS),

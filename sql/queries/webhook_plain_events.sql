@@ -8,21 +8,21 @@
 -- hashes the event key and sends every other line to the Python parser. Columns are the parser's: ids as exact text
 -- ('' -> NULL, recipient '0' -> NULL, the Page from the value or else the entry), payload with sorted keys. The value
 -- keys below are the ones Meta documents, in sorted order (a value with any other key is not plain).
-with docs as (
+with checked as (
+    select line_no, line, json_valid(line) as valid from lines where not contains(line, '\')
+),
+docs as (
     select line_no, strlen(line) as line_len,
-        case when json_valid(line) then json_transform(line, '{"object":"JSON","entry":[{"id":"JSON","time":"JSON",
+        case when valid then json_transform(line, '{"object":"JSON","entry":[{"id":"JSON","time":"JSON",
             "changes":[{"field":"VARCHAR","value":{"ad_account_id":"JSON","app_id":"JSON",
             "approximate_count_lower_bound":"JSON","approximate_count_upper_bound":"JSON",
             "batch_uploading_status":"JSON","business_id":"JSON","custom_audience_id":"JSON","error_message":"JSON",
             "marketing_message_tracking_id":"JSON","message_id":"JSON","messenger_subscription_token":"JSON",
             "mid":"JSON","num_rows":"JSON","page_id":"JSON","recipient_id":"JSON","timestamp":"JSON"}}]}]}') end as doc,
-        case when json_valid(line) then
-            list_has_all(['VARCHAR', 'BIGINT', 'UBIGINT', 'ARRAY'], json_type(line, '$.entry[*].*'))
-            and list_has_all(['OBJECT'], json_type(line, '$.entry[*].changes[*].value'))
-            and list_has_all(['VARCHAR', 'BIGINT', 'UBIGINT'], json_type(line, '$.entry[*].changes[*].value.*'))
+        case when valid then
+            list_has_all(['VARCHAR', 'BIGINT', 'UBIGINT'], json_type(line, '$.entry[*].changes[*].value.*'))
         end as scalars
-    from lines
-    where not contains(line, '\')
+    from checked
 ),
 entries as (
     select line_no, line_len, scalars, doc.object::varchar as object, len(doc.entry) as n_entries,
@@ -69,7 +69,11 @@ parsed as (
 )
 select
     line_no, line_len, entry_no, item_no, event_type,
-    coalesce(event_type is not null and ts between 0 and 253402300799000, false) as plain,
+    -- A value that is not an object reads as no keys at all: '{}' values are left to the parser.
+    -- Entry ids and times must be strings or 64-bit integers (their text is then as long as in the line).
+    coalesce(event_type is not null and ts between 0 and 253402300799000 and payload <> '{}'
+        and regexp_full_match(entry_page, '"[^"]*"|-?[0-9]{1,19}')
+        and regexp_full_match(entry_time, '"[^"]*"|-?[0-9]{1,19}'), false) as plain,
     -- Bytes of the line this item accounts for: the item, its entry's envelope once, the line's envelope once.
     21 + strlen(field) + strlen(payload)
         + case when item_no = 1 then 27 + strlen(entry_page) + strlen(entry_time) + n_items else 0 end
