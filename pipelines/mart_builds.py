@@ -25,7 +25,13 @@ import polars as pl
 from pipelines.transforms.campaign_daily import campaign_daily, conversions_daily
 from pipelines.transforms.error_codes import error_codes_daily
 from pipelines.transforms.estimates import delivery_estimates
-from pipelines.transforms.funnel import attribute_events, delivery_funnel_daily, earliest_touched_send
+from pipelines.transforms.funnel import (
+    attribute_events,
+    context_lookups,
+    context_sends,
+    delivery_funnel_daily,
+    earliest_touched_send,
+)
 from pipelines.warehouse import sql_text
 
 MART_NAMES = ("campaign_daily", "conversions_daily", "delivery_funnel_daily", "error_codes_daily", "delivery_estimates")
@@ -117,26 +123,46 @@ def _incremental_start(con: duckdb.DuckDBPyConnection, mart: str, full: bool,
     return (earliest.date() if new_rows and earliest is not None else None), False, (sends_rowid, events_rowid)
 
 
+def _older_sends(con: duckdb.DuckDBPyConnection, since: dt.date, attempts: pl.DataFrame,
+                 events: pl.DataFrame) -> pl.DataFrame:
+    """The sends before `since` that these events (from `since` on) may belong to, given the
+    attempts from `since` on: only what those attempts cannot explain is looked up (a tracking id
+    no window send carries, an untracked event with no window send of its campaign and token at or
+    before it), in one scan that returns just the matching rows."""
+    ids, tokens = context_lookups(attempts, events)
+    if since == BEGINNING or not (ids or tokens):
+        return attempts.clear()
+    candidates = _read(con, "mart_read_context_sends", [_utc_start(since), ids, tokens])
+    return context_sends(candidates, events, ids)
+
+
 def _export_frames(con: duckdb.DuckDBPyConnection, since: dt.date) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Send attempts and funnel events from `since` (UTC), plus the older sends they may point at."""
     start = _utc_start(since)
-    attempts = pl.concat([_read(con, "mart_read_send_attempts", [start]), _read(con, "mart_read_context_sends", [start])])
-    return attempts, _read(con, "mart_read_webhook_events", [start])
+    attempts, events = _read(con, "mart_read_send_attempts", [start]), _read(con, "mart_read_webhook_events", [start])
+    return pl.concat([attempts, _older_sends(con, since, attempts, events)]), events
 
 
-def _funnel_window(attempts: pl.DataFrame, events: pl.DataFrame, since: dt.date, read: tuple[int, int]) -> dt.date:
+def _funnel_window(con: duckdb.DuckDBPyConnection, attempts: pl.DataFrame, events: pl.DataFrame, since: dt.date,
+                   read: tuple[int, int]) -> dt.date:
     """The first send date the new rows can change, given frames loaded from `since` (the date of
     the earliest new row) and the rowids read before. New events may belong to older sends (a click
     after midnight for yesterday's send): those sends' days change. And a newly landed send may
     capture events an older send had (a send log that lands after its webhooks): that older send's
-    day changes too."""
+    day changes too. Only events read before can have had an older send (new ones were counted
+    nowhere), so only theirs are looked up."""
     sends_rowid, events_rowid = read
     touched = [earliest_touched_send(attempts, events.filter(pl.col("raw_rowid") > events_rowid))]
     if attempts.select((pl.col("raw_rowid") > sends_rowid).any()).item():
         numbered = attempts.filter(pl.col("success").fill_null(False)).with_row_index("send_id")  # as the funnel numbers sends
-        captured = attribute_events(attempts, events).join(
+        captured = attribute_events(attempts, events.filter(pl.col("raw_rowid") <= events_rowid)).join(
             numbered.filter(pl.col("raw_rowid") > sends_rowid).select("send_id"), on="send_id", how="semi")
-        touched.append(earliest_touched_send(attempts.filter(pl.col("raw_rowid") <= sends_rowid), captured))
+        if captured.height:
+            # The window's own older sends (not the context loaded for other events: a send found by
+            # its tracking id need not be the latest of its campaign and token).
+            old = attempts.filter((pl.col("raw_rowid") <= sends_rowid) & (pl.col("ts") >= dt.datetime.combine(since, dt.time())))
+            old = pl.concat([old, _older_sends(con, since, old, captured)])
+            touched.append(earliest_touched_send(old, captured))
     return min([since, *[day for day in touched if day is not None]])
 
 
@@ -153,7 +179,7 @@ def build_funnel(con: duckdb.DuckDBPyConnection, full: bool = False) -> BuildRes
         return BuildResult(pl.DataFrame(), None)
     attempts, events = _export_frames(con, since)
     if not is_full:
-        window = _funnel_window(attempts, events, since, read)
+        window = _funnel_window(con, attempts, events, since, read)
         if window < since:
             since = window
             attempts, events = _export_frames(con, since)

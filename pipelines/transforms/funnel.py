@@ -112,6 +112,43 @@ def attribute_events(attempts: pl.DataFrame, events: pl.DataFrame) -> pl.DataFra
     return funnel.join(links, on="event_id", how="left").drop("event_id", "is_failed")
 
 
+def context_lookups(attempts: pl.DataFrame, events: pl.DataFrame) -> tuple[list[str], list[str]]:
+    """What older sends a window needs, given the window's attempts and events (both from the same
+    start): (tracking ids no accepted window send carries, subscription tokens of untracked events
+    with no accepted window send of their (campaign, token) at or before them). Every other event
+    resolves inside the window: the latest send at or before an event is at least as late as any
+    window send before it, so it is a window send too."""
+    attempts, events = utc_naive(attempts, "ts"), utc_naive(events, "event_ts")
+    sends = _sends(attempts)
+    funnel = _funnel_events(events)
+    ids = (
+        funnel.filter(pl.col("tracking_id").is_not_null()).select("tracking_id").unique()
+        .join(sends.select("tracking_id"), on="tracking_id", how="anti")
+    )
+    keys = ["message_campaign_id", "subscription_token"]
+    first_send = sends.filter(pl.col("subscription_token").is_not_null()).group_by(keys).agg(
+        pl.col("ts").min().alias("first_send_ts"))
+    tokens = (
+        funnel.filter(pl.col("tracking_id").is_null() & pl.col("subscription_token").is_not_null()
+                      & pl.col("message_campaign_id").is_not_null())
+        .join(first_send, on=keys, how="left")
+        .filter(pl.col("first_send_ts").is_null() | (pl.col("first_send_ts") > pl.col("event_ts")))
+        .select("subscription_token").unique()
+    )
+    return sorted(ids["tracking_id"].to_list()), sorted(tokens["subscription_token"].to_list())
+
+
+def context_sends(candidates: pl.DataFrame, events: pl.DataFrame, tracking_ids: list[str]) -> pl.DataFrame:
+    """The older sends a window's events may belong to, from `candidates` (accepted sends before the
+    window with a looked-up tracking id or token): those named by one of `tracking_ids`, and the
+    latest of each (campaign, token) an untracked event of the window has."""
+    keys = ["message_campaign_id", "subscription_token"]
+    by_id = candidates.filter(pl.col("tracking_id").is_in(tracking_ids))
+    wanted = events.filter(pl.col("tracking_id").is_null()).select(keys).unique()
+    by_key = candidates.join(wanted, on=keys, how="semi").filter(pl.col("ts") == pl.col("ts").max().over(keys))
+    return pl.concat([by_id, by_key]).unique("raw_rowid", keep="first", maintain_order=True)
+
+
 def earliest_touched_send(attempts: pl.DataFrame, events: pl.DataFrame) -> dt.date | None:
     """The UTC date of the oldest send any of these events is attributed to (None when none)."""
     attempts, events = utc_naive(attempts, "ts"), utc_naive(events, "event_ts")
