@@ -151,7 +151,8 @@ def _parser(workers: int, sql_con: duckdb.DuckDBPyConnection | None = None):
     """A function mapping jobs to (progress, consumed, ParsedChunk) in order: in DuckDB on `sql_con`,
     in-process or pooled."""
     if sql_con is not None:
-        yield lambda jobs, source: ((p, consumed, parse_chunk_sql(sql_con, *args, source)) for p, consumed, args in jobs)
+        yield lambda jobs, source: ((p, consumed, parse_chunk_sql(sql_con, *args, source))
+                                    for p, consumed, args in jobs)
         return
     if workers <= 0:
         yield lambda jobs, source: ((p, consumed, parse_chunk(*args, source)) for p, consumed, args in jobs)
