@@ -128,12 +128,44 @@ def _older_sends(con: duckdb.DuckDBPyConnection, since: dt.date, attempts: pl.Da
     """The sends before `since` that these events (from `since` on) may belong to, given the
     attempts from `since` on: only what those attempts cannot explain is looked up (a tracking id
     no window send carries, an untracked event with no window send of its campaign and token at or
-    before it), in one scan that returns just the matching rows."""
-    ids, tokens = context_lookups(attempts, events)
-    if since == BEGINNING or not (ids or tokens):
+    before it), through the directory marts.send_keys, so only the matching rows are read."""
+    ids, pairs = context_lookups(attempts, events)
+    if since == BEGINNING or not (ids or pairs.height):
         return attempts.clear()
-    candidates = _read(con, "mart_read_context_sends", [_utc_start(since), ids, tokens])
+    ((id_hashes, key_hashes),) = con.execute(sql_text("queries/mart_send_key_hashes.sql"), [
+        ids, pairs["message_campaign_id"].to_list(), pairs["subscription_token"].to_list()]).fetchall()
+    candidates = _read(con, "mart_read_context_sends", [_utc_start(since), id_hashes, key_hashes])
     return context_sends(candidates, events, ids)
+
+
+def _update_send_keys(con: duckdb.DuckDBPyConnection, reach: pl.DataFrame) -> None:
+    """Bring the send directory up to `reach` (how far raw.send_attempts reaches now): append the
+    sends past the rowid it has, or rebuild it when the counts do not add up (the raw table was
+    rebuilt). Independent of a mart's full rebuild: the directory depends on raw rows only."""
+    now = reach.filter(pl.col("source_table") == "send_attempts")
+    seen = _read(con, "mart_build_watermarks", ["send_keys"])
+    (now_rowid, now_count) = now.select("max_rowid", "row_count").row(0)
+    rebuild, past = True, -1
+    if seen.height:
+        (seen_rowid, seen_count) = seen.select("max_rowid", "row_count").row(0)
+        if (seen_rowid, seen_count) == (now_rowid, now_count):
+            return
+        ((new_rows,),) = con.execute(sql_text("queries/mart_count_sends_past.sql"), [seen_rowid]).fetchall()
+        rebuild, past = seen_count + new_rows != now_count, seen_rowid
+    con.register("watermark_rows", now)
+    con.execute("begin transaction")
+    try:
+        if rebuild:
+            con.execute(sql_text("queries/mart_clear_send_keys.sql"))
+            past = -1
+        con.execute(sql_text("queries/mart_append_send_keys.sql"), [past])
+        con.execute(sql_text("queries/mart_replace_build_watermarks.sql"), ["send_keys"])
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    finally:
+        con.unregister("watermark_rows")
 
 
 def _export_frames(con: duckdb.DuckDBPyConnection, since: dt.date) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -174,6 +206,7 @@ def build_funnel(con: duckdb.DuckDBPyConnection, full: bool = False) -> BuildRes
     window also covers (a send only captures events after it).
     """
     reach = _read(con, "mart_source_watermarks")
+    _update_send_keys(con, reach)
     since, is_full, read = _incremental_start(con, "delivery_funnel_daily", full, reach)
     if since is None:
         return BuildResult(pl.DataFrame(), None)

@@ -112,12 +112,12 @@ def attribute_events(attempts: pl.DataFrame, events: pl.DataFrame) -> pl.DataFra
     return funnel.join(links, on="event_id", how="left").drop("event_id", "is_failed")
 
 
-def context_lookups(attempts: pl.DataFrame, events: pl.DataFrame) -> tuple[list[str], list[str]]:
+def context_lookups(attempts: pl.DataFrame, events: pl.DataFrame) -> tuple[list[str], pl.DataFrame]:
     """What older sends a window needs, given the window's attempts and events (both from the same
-    start): (tracking ids no accepted window send carries, subscription tokens of untracked events
-    with no accepted window send of their (campaign, token) at or before them). Every other event
-    resolves inside the window: the latest send at or before an event is at least as late as any
-    window send before it, so it is a window send too."""
+    start): (tracking ids no accepted window send carries, the (message_campaign_id,
+    subscription_token) pairs of untracked events with no accepted window send of that pair at or
+    before them). Every other event resolves inside the window: the latest send at or before an
+    event is at least as late as any window send before it, so it is a window send too."""
     attempts, events = utc_naive(attempts, "ts"), utc_naive(events, "event_ts")
     sends = _sends(attempts)
     funnel = _funnel_events(events)
@@ -128,14 +128,14 @@ def context_lookups(attempts: pl.DataFrame, events: pl.DataFrame) -> tuple[list[
     keys = ["message_campaign_id", "subscription_token"]
     first_send = sends.filter(pl.col("subscription_token").is_not_null()).group_by(keys).agg(
         pl.col("ts").min().alias("first_send_ts"))
-    tokens = (
+    pairs = (
         funnel.filter(pl.col("tracking_id").is_null() & pl.col("subscription_token").is_not_null()
                       & pl.col("message_campaign_id").is_not_null())
         .join(first_send, on=keys, how="left")
         .filter(pl.col("first_send_ts").is_null() | (pl.col("first_send_ts") > pl.col("event_ts")))
-        .select("subscription_token").unique()
+        .select(keys).unique().sort(keys)
     )
-    return sorted(ids["tracking_id"].to_list()), sorted(tokens["subscription_token"].to_list())
+    return sorted(ids["tracking_id"].to_list()), pairs
 
 
 def context_sends(candidates: pl.DataFrame, events: pl.DataFrame, tracking_ids: list[str]) -> pl.DataFrame:

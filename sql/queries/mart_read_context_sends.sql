@@ -1,6 +1,10 @@
--- Accepted sends before $1 (UTC timestamp) whose tracking id is in the list $2 or whose subscription
--- token is in the list $3: the older sends a window's events may belong to. Lists of constants are
--- tested inside the scan, so only the few matching rows leave it (a join would hash every send).
+-- Accepted sends before $1 (UTC timestamp) whose tracking id hashes to one in list $2 or whose
+-- (campaign, token) hashes to one in list $3: the older sends a window's events may belong to. The
+-- directory marts.send_keys (integers only) names their rowids, so no send's strings are hashed;
+-- the caller re-checks the real ids and keys (hashes may collide).
+with found as materialized (
+    select raw_rowid from marts.send_keys where list_contains($2, id_hash) or list_contains($3, key_hash)
+)
 select timezone('UTC', ts) as ts, message_campaign_id, subscription_token, success, tracking_id, rowid as raw_rowid
 from raw.send_attempts
-where success and ts < $1 and (list_contains($2, tracking_id) or list_contains($3, subscription_token))
+where success and ts < $1 and rowid in (select raw_rowid from found)

@@ -218,3 +218,47 @@ def test_meta_roas_over_a_range_counts_days_meta_left_silent_as_zero(db: Path, h
     assert total[0] == total[1] and total[0] > 0
     assert week[0] == week[1]
     assert never == (None,)
+
+
+def add_send_of(con, key: str, campaign: str, ts: dt.datetime, token: str, tracking: str) -> None:
+    con.execute("insert into raw.send_attempts (attempt_key, ts, ad_account_id, message_campaign_id, subscription_token, "
+                "http_status, success, tracking_id, source_file, source_line) values (?, ?, '1', ?, ?, 200, true, ?, ?, 1)",
+                [key, ts, campaign, token, tracking, f"sends/{key}.ndjson"])
+
+
+def test_events_whose_send_is_older_than_the_window_still_attribute_to_it(db: Path, home: Path) -> None:
+    """The incremental build looks older sends up through the send directory: a late click and
+    read for day 1's send, and clicks that must be proven to have no send (a token never sent to,
+    a token sent to by another campaign), all equal to a full rebuild."""
+    with warehouse.connect(db) as con:
+        add_send_of(con, "other-campaign", "9007199254740993", dt.datetime(2026, 5, 1, 8, 0, tzinfo=UTC), "tokX", "tX")
+    run_all(home)
+    with warehouse.connect(db) as con:
+        nine = dt.datetime(2026, 5, 9, 9, 0, tzinfo=UTC)
+        add_event(con, "orphan", "click", nine, "tok9", file="webhooks/c.ndjson", line=1)
+        add_event(con, "other", "click", nine, "tokX", file="webhooks/c.ndjson", line=2)  # campaign c2, never sent to
+        add_attempt(con, "a9", nine, "tok5", "t5", file="sends/c.ndjson", line=1)
+        assert mart_builds.build_funnel(con).since == dt.date(2026, 5, 9)  # nothing older changed
+        ten = dt.datetime(2026, 5, 10, 9, 0, tzinfo=UTC)
+        add_event(con, "late-click", "click", ten, "tok1", file="webhooks/d.ndjson", line=1)
+        add_event(con, "late-read", "read", ten, "tok1", "t1", file="webhooks/d.ndjson", line=2)
+        assert mart_builds.build_funnel(con).since == dt.date(2026, 5, 1)  # widened back to the send
+        ((directory,),) = con.execute("select count(*) from marts.send_keys").fetchall()
+        assert directory == 3  # every accepted send (a1, a9 and the other campaign's), appended as the log grew
+    incremental = table(db, "delivery_funnel_daily")
+    c2 = {(r[2].day, r[1]): r[3:] for r in incremental if r[1] == "c2"}
+    assert c2[(1, "c2")][3:7] == (1, 1, 1, 1)  # sent, delivered, read, clicked: day 1's send
+    assert c2[(9, "c2")][-1] == 2  # both clicks of May 9 unattributed
+    run_all(home, full_rebuild=True)
+    assert table(db, "delivery_funnel_daily") == incremental
+
+
+def test_send_directory_is_rebuilt_when_the_send_log_was(db: Path, home: Path) -> None:
+    run_all(home)
+    with warehouse.connect(db) as con:
+        con.execute("delete from raw.send_attempts where attempt_key = 'a1'")
+        add_attempt(con, "a3", dt.datetime(2026, 5, 2, 1, 0, tzinfo=UTC), "tok3", "t3", file="sends/b.ndjson", line=1)
+        assert mart_builds.build_funnel(con).full
+        rows = con.execute("select s.attempt_key from marts.send_keys as k join raw.send_attempts as s "
+                           "on s.rowid = k.raw_rowid order by all").fetchall()
+    assert rows == [("a3",)]

@@ -8,7 +8,13 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from pipelines.transforms.funnel import attribute_events, delivery_funnel_daily, earliest_touched_send
+from pipelines.transforms.funnel import (
+    attribute_events,
+    context_lookups,
+    context_sends,
+    delivery_funnel_daily,
+    earliest_touched_send,
+)
 from tests.transforms.builders import attempts, campaigns, event, events, send
 
 PAGES = campaigns(("c1", "p1"), ("c2", "p2"))
@@ -116,3 +122,27 @@ def test_since_keeps_later_rows_and_earliest_touched_send_finds_older_sends() ->
     funnel = delivery_funnel_daily(sends, late, PAGES, since=dt.date(2026, 5, 2))
     assert funnel["date"].to_list() == [dt.date(2026, 5, 2)]
     assert earliest_touched_send(sends, events()) is None
+
+
+def test_context_lookups_ask_only_for_what_the_window_cannot_explain() -> None:
+    window = attempts(send(60, "tok", "t1"), send(60, "other", "t2", campaign="c2"))
+    evts = events(
+        event("read", 70, "tok", "t1"),        # its send is in the window
+        event("read", 70, "old", "t0"),        # tracking id of an older send
+        event("click", 90, "tok"),             # the window's send of (c1, tok) is before it
+        event("click", 30, "tok"),             # before the window's send of (c1, tok): an older one?
+        event("click", 90, "other"),           # (c1, other): the window only sent (c2, other)
+        event("click", 90, None),              # no token: matches nothing anyway
+    )
+    ids, pairs = context_lookups(window, evts)
+    assert ids == ["t0"]
+    assert pairs.rows() == [("c1", "other"), ("c1", "tok")]
+
+
+def test_context_sends_keep_the_named_and_the_latest_per_key_checked_on_real_values() -> None:
+    found = attempts(send(0, "tok", "t1"), send(10, "tok", "t2"), send(5, "tok", "t3", campaign="c2"),
+                     send(1, "x", "t0")).with_row_index("raw_rowid").with_columns(pl.col("raw_rowid").cast(pl.Int64))
+    evts = events(event("click", 90, "tok"), event("read", 90, "x", "t0"))
+    kept = context_sends(found, evts, ["t0"])
+    # t0 by its id; (c1, tok)'s latest is t2; (c2, tok) has no untracked event in the window.
+    assert sorted(kept["tracking_id"].to_list()) == ["t0", "t2"]
