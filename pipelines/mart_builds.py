@@ -16,7 +16,9 @@ Windows:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import duckdb
@@ -59,11 +61,22 @@ def _utc_start(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(), tzinfo=dt.timezone.utc)
 
 
-def _replace(con: duckdb.DuckDBPyConnection, delete: str, delete_params: list, insert: str, rows: pl.DataFrame,
-             state: tuple[str, pl.DataFrame] | None = None) -> None:
-    """Delete a window and insert its rows (and record the build state) in one transaction."""
-    con.register("mart_rows", rows)
+@contextlib.contextmanager
+def _transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """One transaction: all of it lands or none (each commit also costs a WAL flush)."""
     con.execute("begin transaction")
+    try:
+        yield
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+
+
+def _write(con: duckdb.DuckDBPyConnection, delete: str, delete_params: list, insert: str, rows: pl.DataFrame,
+           state: tuple[str, pl.DataFrame] | None = None) -> None:
+    """Delete a window and insert its rows (and record the build state), inside a transaction."""
+    con.register("mart_rows", rows)
     try:
         con.execute(sql_text(f"queries/{delete}.sql"), delete_params)
         con.execute(sql_text(f"queries/{insert}.sql"))
@@ -71,14 +84,17 @@ def _replace(con: duckdb.DuckDBPyConnection, delete: str, delete_params: list, i
             mart, watermarks = state
             con.register("watermark_rows", watermarks)
             con.execute(sql_text("queries/mart_replace_build_watermarks.sql"), [mart])
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
     finally:
         con.unregister("mart_rows")
         if state is not None:
             con.unregister("watermark_rows")
+
+
+def _replace(con: duckdb.DuckDBPyConnection, delete: str, delete_params: list, insert: str, rows: pl.DataFrame,
+             state: tuple[str, pl.DataFrame] | None = None) -> None:
+    """Delete a window and insert its rows (and record the build state) in one transaction."""
+    with _transaction(con):
+        _write(con, delete, delete_params, insert, rows, state)
 
 
 def mart_row_count(con: duckdb.DuckDBPyConnection, name: str) -> int:
@@ -96,8 +112,9 @@ def build_campaign_marts(con: duckdb.DuckDBPyConnection, since: dt.date, until: 
     accounts = _read(con, "mart_read_accounts")
     daily = campaign_daily(insights, actions, campaigns, accounts)
     conversions = conversions_daily(actions)
-    _replace(con, "mart_delete_campaign_daily_window", [since, until], "mart_insert_campaign_daily", daily)
-    _replace(con, "mart_delete_conversions_daily_window", [since, until], "mart_insert_conversions_daily", conversions)
+    with _transaction(con):
+        _write(con, "mart_delete_campaign_daily_window", [since, until], "mart_insert_campaign_daily", daily)
+        _write(con, "mart_delete_conversions_daily_window", [since, until], "mart_insert_conversions_daily", conversions)
     return daily, conversions
 
 
@@ -139,7 +156,7 @@ def _older_sends(con: duckdb.DuckDBPyConnection, since: dt.date, attempts: pl.Da
 
 
 def _update_send_keys(con: duckdb.DuckDBPyConnection, reach: pl.DataFrame) -> None:
-    """Bring the send directory up to `reach` (how far raw.send_attempts reaches now): append the
+    """Inside a transaction: bring the send directory up to `reach` (how far raw.send_attempts reaches now): append the
     sends past the rowid it has, or rebuild it when the counts do not add up (the raw table was
     rebuilt). Independent of a mart's full rebuild: the directory depends on raw rows only."""
     now = reach.filter(pl.col("source_table") == "send_attempts")
@@ -153,17 +170,12 @@ def _update_send_keys(con: duckdb.DuckDBPyConnection, reach: pl.DataFrame) -> No
         ((new_rows,),) = con.execute(sql_text("queries/mart_count_sends_past.sql"), [seen_rowid]).fetchall()
         rebuild, past = seen_count + new_rows != now_count, seen_rowid
     con.register("watermark_rows", now)
-    con.execute("begin transaction")
     try:
         if rebuild:
             con.execute(sql_text("queries/mart_clear_send_keys.sql"))
             past = -1
         con.execute(sql_text("queries/mart_append_send_keys.sql"), [past])
         con.execute(sql_text("queries/mart_replace_build_watermarks.sql"), ["send_keys"])
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
     finally:
         con.unregister("watermark_rows")
 
@@ -206,19 +218,20 @@ def build_funnel(con: duckdb.DuckDBPyConnection, full: bool = False) -> BuildRes
     window also covers (a send only captures events after it).
     """
     reach = _read(con, "mart_source_watermarks")
-    _update_send_keys(con, reach)
-    since, is_full, read = _incremental_start(con, "delivery_funnel_daily", full, reach)
-    if since is None:
-        return BuildResult(pl.DataFrame(), None)
-    attempts, events = _export_frames(con, since)
-    if not is_full:
-        window = _funnel_window(con, attempts, events, since, read)
-        if window < since:
-            since = window
-            attempts, events = _export_frames(con, since)
-    funnel = delivery_funnel_daily(attempts, events, _read(con, "mart_read_campaigns"), since=since)
-    _replace(con, "mart_delete_funnel_since", [since], "mart_insert_delivery_funnel_daily", funnel,
-             state=("delivery_funnel_daily", reach))
+    with _transaction(con):  # the send directory and the funnel land together (and one WAL flush)
+        _update_send_keys(con, reach)
+        since, is_full, read = _incremental_start(con, "delivery_funnel_daily", full, reach)
+        if since is None:
+            return BuildResult(pl.DataFrame(), None)
+        attempts, events = _export_frames(con, since)
+        if not is_full:
+            window = _funnel_window(con, attempts, events, since, read)
+            if window < since:
+                since = window
+                attempts, events = _export_frames(con, since)
+        funnel = delivery_funnel_daily(attempts, events, _read(con, "mart_read_campaigns"), since=since)
+        _write(con, "mart_delete_funnel_since", [since], "mart_insert_delivery_funnel_daily", funnel,
+               state=("delivery_funnel_daily", reach))
     return BuildResult(funnel, since, is_full)
 
 
