@@ -146,8 +146,10 @@ def _older_sends(con: duckdb.DuckDBPyConnection, since: dt.date, attempts: pl.Da
     attempts from `since` on: only what those attempts cannot explain is looked up (a tracking id
     no window send carries, an untracked event with no window send of its campaign and token at or
     before it), through the directory marts.send_keys, so only the matching rows are read."""
+    if since == BEGINNING:  # a full rebuild: there is nothing older
+        return attempts.clear()
     ids, pairs = context_lookups(attempts, events)
-    if since == BEGINNING or not (ids or pairs.height):
+    if not (ids or pairs.height):
         return attempts.clear()
     ((id_hashes, key_hashes),) = con.execute(sql_text("queries/mart_send_key_hashes.sql"), [
         ids, pairs["message_campaign_id"].to_list(), pairs["subscription_token"].to_list()]).fetchall()
