@@ -1,9 +1,9 @@
 -- Accepted sends before $1 (UTC timestamp) whose tracking id hashes to one in list $2 or whose
 -- (campaign, token) hashes to one in list $3: the older sends a window's events may belong to. The
--- directory marts.send_keys (integers only) names their rowids, so no send's strings are hashed;
--- the caller re-checks the real ids and keys (hashes may collide).
+-- directory marts.send_keys (32-bit integers only) names their rowids, so no send's strings are
+-- hashed; the caller re-checks the real ids and keys (hashes may collide).
 with found as materialized (
-    select raw_rowid from marts.send_keys where list_contains($2, id_hash) or list_contains($3, key_hash)
+    select raw_rowid from marts.send_keys where list_contains($2::uinteger[], id_hash) or list_contains($3::uinteger[], key_hash)
 )
 select timezone('UTC', ts) as ts, message_campaign_id, subscription_token, success, tracking_id, rowid as raw_rowid
 from raw.send_attempts
