@@ -11,6 +11,11 @@ Windows:
   row past that. The funnel window also takes in the days of the older sends those events belong to
   (a click today for yesterday's send changes yesterday's row), so the result equals a full
   rebuild. `full=True` (or an empty state) rebuilds everything.
+- The funnel's older sends (the as-of rule reaches back however far) are found through
+  `marts.send_keys`, a directory of 32-bit hashes of each accepted send's (campaign, token) and
+  tracking id with its rowid, kept up to date by rowid watermark like the marts (rebuilt when
+  raw.send_attempts was). Only what the window's own sends cannot explain is looked up, so a
+  daily run reads a few hundred older sends instead of scanning the whole send history.
 - delivery_estimates: rebuilt whole (one row per account and day).
 """
 
@@ -154,7 +159,7 @@ def _older_sends(con: duckdb.DuckDBPyConnection, since: dt.date, attempts: pl.Da
     ((id_hashes, key_hashes),) = con.execute(sql_text("queries/mart_send_key_hashes.sql"), [
         ids, pairs["message_campaign_id"].to_list(), pairs["subscription_token"].to_list()]).fetchall()
     candidates = _read(con, "mart_read_context_sends", [_utc_start(since), id_hashes, key_hashes])
-    return context_sends(candidates, events, ids)
+    return context_sends(candidates, ids, pairs)
 
 
 def _update_send_keys(con: duckdb.DuckDBPyConnection, reach: pl.DataFrame) -> None:

@@ -138,14 +138,14 @@ def context_lookups(attempts: pl.DataFrame, events: pl.DataFrame) -> tuple[list[
     return sorted(ids["tracking_id"].to_list()), pairs
 
 
-def context_sends(candidates: pl.DataFrame, events: pl.DataFrame, tracking_ids: list[str]) -> pl.DataFrame:
-    """The older sends a window's events may belong to, from `candidates` (accepted sends before the
-    window with a looked-up tracking id or token): those named by one of `tracking_ids`, and the
-    latest of each (campaign, token) an untracked event of the window has."""
+def context_sends(candidates: pl.DataFrame, tracking_ids: list[str], pairs: pl.DataFrame) -> pl.DataFrame:
+    """The older sends a window's events belong to, from `candidates` (accepted sends before the
+    window, found by hashes of the looked-up ids and keys, so possibly a few others): those named by
+    one of `tracking_ids`, and the latest of each (message_campaign_id, subscription_token) in
+    `pairs` (every send of a looked-up pair is a candidate, so its latest is among them)."""
     keys = ["message_campaign_id", "subscription_token"]
     by_id = candidates.filter(pl.col("tracking_id").is_in(tracking_ids))
-    wanted = events.filter(pl.col("tracking_id").is_null()).select(keys).unique()
-    by_key = candidates.join(wanted, on=keys, how="semi").filter(pl.col("ts") == pl.col("ts").max().over(keys))
+    by_key = candidates.join(pairs.select(keys), on=keys, how="semi").filter(pl.col("ts") == pl.col("ts").max().over(keys))
     return pl.concat([by_id, by_key]).unique("raw_rowid", keep="first", maintain_order=True)
 
 

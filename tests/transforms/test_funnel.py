@@ -142,7 +142,7 @@ def test_context_lookups_ask_only_for_what_the_window_cannot_explain() -> None:
 def test_context_sends_keep_the_named_and_the_latest_per_key_checked_on_real_values() -> None:
     found = attempts(send(0, "tok", "t1"), send(10, "tok", "t2"), send(5, "tok", "t3", campaign="c2"),
                      send(1, "x", "t0")).with_row_index("raw_rowid").with_columns(pl.col("raw_rowid").cast(pl.Int64))
-    evts = events(event("click", 90, "tok"), event("read", 90, "x", "t0"))
-    kept = context_sends(found, evts, ["t0"])
-    # t0 by its id; (c1, tok)'s latest is t2; (c2, tok) has no untracked event in the window.
+    pairs = pl.DataFrame({"message_campaign_id": ["c1"], "subscription_token": ["tok"]})
+    kept = context_sends(found, ["t0"], pairs)
+    # t0 by its id; (c1, tok)'s latest is t2; (c2, tok) only shares a token (or a hash) and was not asked for.
     assert sorted(kept["tracking_id"].to_list()) == ["t0", "t2"]
