@@ -3,6 +3,7 @@
 
 import dagster as dg
 
+from assets.metadata import markdown_preview
 from pipelines.resources import MmlensSettings, Warehouse
 from pipelines.warehouse import sql_text
 from pipelines.webhooks.ingest import SENDS, WEBHOOKS, IngestStats, Source, ingest
@@ -40,7 +41,7 @@ def _materialize(source: Source, table: str, settings: MmlensSettings, warehouse
             "lines_quarantined": dg.MetadataValue.int(stats.lines_quarantined),
             "rows_new": dg.MetadataValue.int(stats.rows_new),
             "quarantine_reasons": dg.MetadataValue.md(reasons),
-            "preview": dg.MetadataValue.md(_markdown(preview)),
+            "preview": dg.MetadataValue.md(markdown_preview(preview)),
         },
         check_results=[
             dg.AssetCheckResult(
@@ -51,14 +52,6 @@ def _materialize(source: Source, table: str, settings: MmlensSettings, warehouse
             )
         ],
     )
-
-
-def _markdown(frame) -> str:
-    if frame.height == 0:
-        return "empty"
-    header = "| " + " | ".join(frame.columns) + " |\n|" + "---|" * frame.width
-    rows = ("| " + " | ".join("" if v is None else str(v) for v in row) + " |" for row in frame.rows())
-    return "\n".join((header, *rows))
 
 
 def _check_spec(key: dg.AssetKey) -> dg.AssetCheckSpec:

@@ -8,6 +8,7 @@ from datetime import date
 import dagster as dg
 import polars as pl
 
+from assets.metadata import markdown_preview
 from pipelines.graph import pull, store
 from pipelines.graph.accounts import fetch_account
 from pipelines.graph.campaigns import fetch_campaigns
@@ -31,14 +32,10 @@ ESTIMATES = dg.AssetKey(["raw", "delivery_estimates"])
 TIMING = GraphTiming()
 
 
-def _preview(rows: Sequence[object], limit: int = 10) -> dg.MetadataValue:
+def _preview(rows: Sequence[object]) -> dg.MetadataValue:
     """A markdown table of the first rows (dataclasses), for the Dagster UI."""
-    frame = pl.DataFrame([{k: None if v is None else str(v) for k, v in vars(r).items()} for r in rows[:limit]])
-    if frame.is_empty():
-        return dg.MetadataValue.md("_no rows_")
-    lines = ["| " + " | ".join(frame.columns) + " |", "|" + "---|" * len(frame.columns)]
-    lines += ["| " + " | ".join("" if v is None else str(v) for v in row) + " |" for row in frame.iter_rows()]
-    return dg.MetadataValue.md("\n".join(lines))
+    frame = pl.DataFrame([{k: None if v is None else str(v) for k, v in vars(r).items()} for r in rows[:10]])
+    return dg.MetadataValue.md(markdown_preview(frame))
 
 
 def _stats(client_stats: CallStats, extra: dict[str, int] | None = None) -> dict[str, dg.MetadataValue]:

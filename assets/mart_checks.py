@@ -6,7 +6,7 @@ import datetime as dt
 import dagster as dg
 import polars as pl
 
-from assets.marts import mart_key, markdown_preview
+from assets.metadata import mart_key, markdown_preview
 from pipelines.resources import Warehouse
 from pipelines.warehouse import sql_text
 

@@ -8,6 +8,7 @@ whole. Checks live in `assets/mart_checks.py`.
 import dagster as dg
 import polars as pl
 
+from assets.metadata import mart_key, markdown_preview, raw_key
 from pipelines import mart_builds
 from pipelines.partitions import daily_partitions
 from pipelines.resources import Warehouse
@@ -16,31 +17,10 @@ GROUP = "marts"
 KINDS = {"polars", "duckdb"}
 
 
-def mart_key(name: str) -> dg.AssetKey:
-    return dg.AssetKey(["marts", name])
-
-
-def raw_key(name: str) -> dg.AssetKey:
-    return dg.AssetKey(["raw", name])
-
-
 class MartRebuildConfig(dg.Config):
     """`full_rebuild: true` rebuilds every date instead of only those new export rows can change."""
 
     full_rebuild: bool = False
-
-
-def markdown_preview(frame: pl.DataFrame, rows: int = 10) -> str:
-    """A small markdown table of the first rows (metadata preview; Meta's text is escaped)."""
-    head = frame.head(rows)
-
-    def cell(value: object) -> str:
-        text = "" if value is None else str(value)
-        return text.replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;").replace("\n", " ")
-
-    lines = ["| " + " | ".join(head.columns) + " |", "|" + "---|" * len(head.columns)]
-    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in head.iter_rows()]
-    return "\n".join(lines)
 
 
 def _metadata(con, name: str, frame: pl.DataFrame, **extra: dg.MetadataValue) -> dict[str, dg.MetadataValue]:

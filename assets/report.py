@@ -4,17 +4,13 @@ import datetime as dt
 
 import dagster as dg
 
+from assets.metadata import MART_KEYS
 from pipelines.partitions import daily_partitions
 from pipelines.resources import MmlensSettings, Warehouse
 from reports import metrics
 from reports.frames import load_frames
 from reports.render import render_report
 from reports.text import escape, signed_percent
-
-MART_KEYS = [
-    dg.AssetKey(["marts", name])
-    for name in ("campaign_daily", "conversions_daily", "delivery_funnel_daily", "error_codes_daily", "delivery_estimates")
-]
 
 
 def _headline_preview(rows: list[metrics.Headline]) -> str:

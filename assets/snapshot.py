@@ -4,13 +4,9 @@ from __future__ import annotations
 
 import dagster as dg
 
+from assets.metadata import MART_KEYS
 from pipelines import warehouse
 from pipelines.resources import MmlensSettings
-
-MART_KEYS = [
-    dg.AssetKey(["marts", name])
-    for name in ("campaign_daily", "conversions_daily", "delivery_funnel_daily", "error_codes_daily", "delivery_estimates")
-]
 
 
 @dg.asset(
