@@ -17,7 +17,7 @@ import dagster as dg
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from pipelines.errors import MmlensError, UsageError
+from pipelines.errors import MmlensError
 from pipelines.schedules import RANGE_END_TAG, RANGE_START_TAG
 from pipelines.settings import Settings
 
@@ -113,13 +113,4 @@ def run_partition_range(settings: Settings, job_name: str, start: str, end: str,
     if not result.success:
         raise failure_to_error(result)
     return result
-
-
-def require_iso_date(name: str, value: str) -> str:
-    import datetime as dt
-
-    try:
-        return dt.date.fromisoformat(value).isoformat()
-    except ValueError:
-        raise UsageError(f"{name}: {value!r} is not a date (YYYY-MM-DD)") from None
 

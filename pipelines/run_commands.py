@@ -22,7 +22,7 @@ DEMO_TOKEN = "mmlens-demo-token"
 def _resolve_range(settings: Settings, since: str | None, until: str | None, date_preset: str | None) -> tuple[str, str]:
     """Partition keys start..end for the run. A preset is resolved in each account's own time zone
     (read from the account node) and the run covers the union of the accounts' ranges."""
-    from pipelines.launch import require_iso_date
+    from pipelines.cli_dates import parse_range
 
     if date_preset is not None:
         if since is not None or until is not None:
@@ -30,10 +30,8 @@ def _resolve_range(settings: Settings, since: str | None, until: str | None, dat
         return _preset_range(settings, date_preset)
     if since is None or until is None:
         raise UsageError("run: give --since and --until (YYYY-MM-DD), or --date-preset")
-    start, end = require_iso_date("--since", since), require_iso_date("--until", until)
-    if start > end:
-        raise UsageError(f"run: --since {start} is after --until {end}")
-    return start, end
+    start, end = parse_range(since, until)
+    return start.isoformat(), end.isoformat()
 
 
 def _preset_range(settings: Settings, preset: str) -> tuple[str, str]:

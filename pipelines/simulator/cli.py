@@ -8,11 +8,11 @@ world for `serve`, `export`, `deliver` and `truth`.
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
 
 import typer
 
+from pipelines.cli_dates import parse_day, parse_range
 from pipelines.errors import UsageError
 
 app = typer.Typer(no_args_is_help=True)
@@ -25,20 +25,6 @@ DAYS = typer.Option(90, "--days", min=1, max=1100, help="Days of history, ending
 SENDS = typer.Option(120, "--sends", min=1, max=1_000_000, help="Nominal sends per campaign and day.")
 SINCE = typer.Option(..., "--since", help="First day (YYYY-MM-DD).")
 UNTIL = typer.Option(..., "--until", help="Last day (YYYY-MM-DD), inclusive.")
-
-
-def parse_day(value: str, option: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise UsageError(f"{option}: {value!r} is not a date (YYYY-MM-DD)") from None
-
-
-def parse_range(since: str, until: str) -> tuple[date, date]:
-    first, last = parse_day(since, "--since"), parse_day(until, "--until")
-    if first > last:
-        raise UsageError(f"--since {first} is after --until {last}")
-    return first, last
 
 
 def build_world(seed: int = 7, today: str | None = None, accounts: int = 2, campaigns: int = 6,

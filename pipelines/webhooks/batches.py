@@ -115,10 +115,9 @@ def parse_lines(numbered: Iterable[tuple[int, bytes]], rel: str, source: Source
             else:
                 lean, events = lanes(raw)
         except BadLine as error:
-            if not raw.strip():
-                error = BadLine("empty line")
-            bad.append((source.name, rel, line_no, *_quarantine_text(str(error), raw)))
-            reason = str(error).split(":")[0].split(" (")[0]
+            why = "empty line" if not raw.strip() else str(error)
+            bad.append((source.name, rel, line_no, *_quarantine_text(why, raw)))
+            reason = why.split(":")[0].split(" (")[0]
             reasons[reason] = reasons.get(reason, 0) + 1
             continue
         for event in events:
