@@ -77,7 +77,8 @@ _LEAN_SCHEMA = {("event_ts" if name == "event_ts_us" else name): (TS if name == 
 class ParsedChunk:
     """One chunk of lines parsed: the events as a frame, the quarantine rows, counts."""
 
-    lines: int
+    lines: int  # lines in the chunk, counted from its bytes
+    landed: int  # lines whose every event was parsed (counted apart from `bad`, so the two can be checked)
     frame: pl.DataFrame | None
     bad: list[tuple]
     reasons: dict[str, int]
@@ -88,20 +89,21 @@ def parse_chunk(chunk: bytes, line_no: int, rel: str, source: Source) -> ParsedC
     """Parse the lines of `chunk` (joined by newlines), numbered from `line_no` + 1."""
     lines = chunk.split(b"\n")
     with paused_gc():
-        rows, lean_rows, bad, reasons = parse_lines(zip(range(line_no + 1, line_no + 1 + len(lines)), lines), rel,
-                                                    source)
+        rows, lean_rows, bad, reasons, landed = parse_lines(
+            zip(range(line_no + 1, line_no + 1 + len(lines)), lines), rel, source)
         frame, lean_frame = batch_frames(source, rows, lean_rows)
     frame, lean_frame = first_occurrences(source.columns[0], frame, lean_frame)
-    return ParsedChunk(len(lines), frame, bad, reasons, lean_frame)
+    return ParsedChunk(len(lines), landed, frame, bad, reasons, lean_frame)
 
 
 def parse_lines(numbered: Iterable[tuple[int, bytes]], rel: str, source: Source
-                ) -> tuple[list[tuple], list[tuple], list[tuple], dict[str, int]]:
-    """(full rows, lean rows, quarantine rows, reason counts) of (line number, line) pairs."""
+                ) -> tuple[list[tuple], list[tuple], list[tuple], dict[str, int], int]:
+    """(full rows, lean rows, quarantine rows, reason counts, lines landed) of (line number, line) pairs."""
     rows: list[tuple] = []
     lean_rows: list[tuple] = []
     bad: list[tuple] = []
     reasons: dict[str, int] = {}
+    landed = 0
     lanes = source.parse_lanes
     parse, append, append_lean = source.parse, rows.append, lean_rows.append
     for line_no, raw in numbered:
@@ -124,7 +126,8 @@ def parse_lines(numbered: Iterable[tuple[int, bytes]], rel: str, source: Source
             append((*event, rel, line_no))
         for event in lean:
             append_lean((*event, rel, line_no))
-    return rows, lean_rows, bad, reasons
+        landed += 1
+    return rows, lean_rows, bad, reasons, landed
 
 
 @contextlib.contextmanager

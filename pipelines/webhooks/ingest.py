@@ -101,10 +101,10 @@ def ingest(con: duckdb.DuckDBPyConnection, exports_dir: Path, source: Source, *,
             n_lines = parsed.lines
             p.offset += consumed
             p.line_no += n_lines
-            p.landed += n_lines - len(parsed.bad)
+            p.landed += parsed.landed
             p.quarantined += len(parsed.bad)
             stats.lines_read += n_lines
-            stats.lines_landed += n_lines - len(parsed.bad)
+            stats.lines_landed += parsed.landed
             stats.lines_quarantined += len(parsed.bad)
             stats.bytes_read += consumed
             for reason, n in parsed.reasons.items():

@@ -68,13 +68,13 @@ def parse_chunk_sql(con: duckdb.DuckDBPyConnection, chunk: bytes, line_no: int, 
     first = line_no + 1
     others = ((n, raw_lines[n - first]) for n in range(first, first + len(raw_lines)) if n not in done)
     with paused_gc():
-        rows, lean_rows, bad, reasons = parse_lines(others, rel, source)
+        rows, lean_rows, bad, reasons, landed = parse_lines(others, rel, source)
         frame, lean_frame = batch_frames(source, rows, lean_rows)
     events = _keyed(plain, rel, source) if plain.height else None
     if events is not None:
         frame = events if frame is None else pl.concat([events, frame]).sort("source_line", maintain_order=True)
     frame, lean_frame = first_occurrences(source.columns[0], frame, lean_frame)
-    return ParsedChunk(len(raw_lines), frame, bad, reasons, lean_frame)
+    return ParsedChunk(len(raw_lines), len(done) + landed, frame, bad, reasons, lean_frame)
 
 
 def _keyed(plain: pl.DataFrame, rel: str, source: Source) -> pl.DataFrame:
