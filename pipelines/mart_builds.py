@@ -115,8 +115,8 @@ def build_campaign_marts(con: duckdb.DuckDBPyConnection, since: dt.date, until: 
     actions = _read(con, "mart_read_actions", [since, until])
     campaigns = _read(con, "mart_read_campaigns")
     accounts = _read(con, "mart_read_accounts")
-    daily = campaign_daily(insights, actions, campaigns, accounts)
     conversions = conversions_daily(actions)
+    daily = campaign_daily(insights, conversions, campaigns, accounts)
     with _transaction(con):
         _write(con, "mart_delete_campaign_daily_window", [since, until], "mart_insert_campaign_daily", daily)
         _write(con, "mart_delete_conversions_daily_window", [since, until], "mart_insert_conversions_daily", conversions)

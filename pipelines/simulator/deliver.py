@@ -11,8 +11,6 @@ errors or output.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import time
 from dataclasses import dataclass
 from datetime import date
@@ -22,6 +20,7 @@ import httpx
 from pipelines.errors import MmlensError
 from pipelines.simulator.export import dumps, post_day, streams
 from pipelines.simulator.world import World
+from pipelines.webhooks.signature import sign
 
 RETRIES = 3
 GIVE_UP_AFTER = 20  # consecutive refused POSTs: the receiver is misconfigured, stop
@@ -34,11 +33,6 @@ class DeliverStats:
     failed: int = 0
     retried: int = 0
     seconds: float = 0.0
-
-
-def signature(app_secret: str, body: bytes) -> str:
-    """The `X-Hub-Signature-256` header value for `body`."""
-    return "sha256=" + hmac.new(app_secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
 
 
 def deliver(world: World, url: str, since: date, until: date, app_secret: str,
@@ -56,7 +50,7 @@ def deliver(world: World, url: str, since: date, until: date, app_secret: str,
                 if posted_on is None or not since <= posted_on <= until:
                     continue
                 body = dumps(post.body)
-                headers = {"Content-Type": "application/json", "X-Hub-Signature-256": signature(app_secret, body)}
+                headers = {"Content-Type": "application/json", "X-Hub-Signature-256": sign(body, app_secret)}
                 stats.posts += 1
                 stats.events += len(post.events)
                 status = _post(client, url, body, headers, stats)

@@ -93,12 +93,13 @@ def conversions_daily(actions: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def campaign_daily(insights: pl.DataFrame, actions: pl.DataFrame, campaigns: pl.DataFrame,
+def campaign_daily(insights: pl.DataFrame, conversions: pl.DataFrame, campaigns: pl.DataFrame,
                    accounts: pl.DataFrame) -> pl.DataFrame:
-    """`marts.campaign_daily`: one row per campaign and account-local day with insights."""
+    """`marts.campaign_daily`: one row per campaign and account-local day with insights.
+    `conversions` is `conversions_daily(actions)`, whose purchases give purchase_value and ROAS."""
     keys = ["message_campaign_id", "date"]
     purchases = (
-        conversions_daily(actions)
+        conversions
         .filter((pl.col("action_type") == PURCHASE) & (pl.col("attribution_window") == DEFAULT_WINDOW))
         .select(keys + [pl.col("conversions").alias("purchases"), pl.col("conversion_value").alias("purchase_value")])
     )

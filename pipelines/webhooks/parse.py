@@ -235,13 +235,19 @@ def _event(item: object, entry_page: object, entry_time: object, exact: bool, wh
     else:
         ts = epoch_us(timestamp, _where(where))
     payload = orjson.dumps(content, option=_SORT) if not exact else _dumps_exact(content)
-    key = hashlib.blake2b(event_type.encode() + b"\x1f" + payload, digest_size=16).hexdigest()
+    key = event_key(event_type, payload)
     error_message = get("error_message")
     person, page, campaign, token, tracking, mid, app, business = ids
     return (
         key, event_type, page, campaign, person, token, tracking, mid, app, business, ts,
         None if error_message is None else _str(error_message), payload.decode(),
     )
+
+
+def event_key(event_type: str, payload: bytes) -> str:
+    """The identity of an event: a hash of its type and its sorted-key content, so that a
+    redelivery (in whatever envelope) lands once."""
+    return hashlib.blake2b(event_type.encode() + b"\x1f" + payload, digest_size=16).hexdigest()
 
 
 _ID_NAMES = ("recipient_id", "page_id", *_ID_KEYS)
@@ -279,7 +285,7 @@ def _lean_event(item: object, entry_page: object, entry_time: object) -> tuple |
         return None
     payload = orjson.dumps(content, option=_SORT)
     return (
-        hashlib.blake2b(event_type.encode() + b"\x1f" + payload, digest_size=16).hexdigest(),
+        event_key(event_type, payload),
         event_type,
         entry_page,
         timestamp * 1_000_000 if timestamp <= _MAX_SECONDS else timestamp * 1_000,

@@ -31,5 +31,5 @@ def verify(body: bytes, header: str | None, app_secret: str) -> bool:
     received = header[len(PREFIX) :].strip().lower()
     if len(received) != 64:
         return False
-    expected = hmac.new(app_secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
+    expected = sign(body, app_secret)[len(PREFIX) :]
     return hmac.compare_digest(expected.encode("ascii"), received.encode("ascii", "replace"))

@@ -13,8 +13,6 @@ Caveat: a chunk that is not valid UTF-8 as a whole is parsed by Python entirely.
 
 from __future__ import annotations
 
-import hashlib
-
 import duckdb
 import polars as pl
 import pyarrow as pa
@@ -32,6 +30,7 @@ from pipelines.webhooks.batches import (
     parse_lines,
     paused_gc,
 )
+from pipelines.webhooks.parse import event_key
 
 _PLAIN_SQL = "queries/webhook_plain_events.sql"
 _BATCH_LINES = 2048
@@ -79,9 +78,7 @@ def parse_chunk_sql(con: duckdb.DuckDBPyConnection, chunk: bytes, line_no: int, 
 
 def _keyed(plain: pl.DataFrame, rel: str, source: Source) -> pl.DataFrame:
     """The SQL's events with the parser's event key and the source columns, in the parser's layout."""
-    blake2b = hashlib.blake2b
-    hashed = plain.select(pl.concat_str("event_type", pl.lit("\x1f"), "payload")).to_series().to_list()
-    keys = [blake2b(text.encode(), digest_size=16).hexdigest() for text in hashed]
+    keys = [event_key(kind, payload.encode()) for kind, payload in plain.select("event_type", "payload").iter_rows()]
     return plain.with_columns(
         pl.Series(source.columns[0], keys, pl.String),
         pl.col("event_ts").dt.convert_time_zone("UTC").cast(TS),

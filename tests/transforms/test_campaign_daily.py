@@ -18,7 +18,7 @@ ACCOUNTS = accounts(("1", "USD"), ("2", "JPY"))
 
 
 def build(ins: pl.DataFrame, acts: pl.DataFrame) -> pl.DataFrame:
-    return campaign_daily(ins, acts, CAMPAIGNS, ACCOUNTS)
+    return campaign_daily(ins, conversions_daily(acts), CAMPAIGNS, ACCOUNTS)
 
 
 def test_roas_is_purchase_value_over_spend_beside_metas() -> None:

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import polars as pl
 
-from pipelines.transforms.campaign_daily import campaign_daily
+from pipelines.transforms.campaign_daily import campaign_daily, conversions_daily
 from pipelines.transforms.estimates import delivery_estimates
 from tests.transforms.builders import accounts, actions, campaigns, insight, insights
 
@@ -27,7 +27,7 @@ def estimate(day: int, low: int, high: int, cost_low: str, cost_high: str) -> di
 def test_estimates_sit_beside_the_days_actuals() -> None:
     daily = campaign_daily(
         insights(insight("c1", 1, "30", 900), insight("c2", 1, "15", 400), insight("c1", 2, "80", 5000)),
-        actions(), campaigns(("c1", "p1"), ("c2", "p1")), accounts(("1", "USD")))
+        conversions_daily(actions()), campaigns(("c1", "p1"), ("c2", "p1")), accounts(("1", "USD")))
     snapshots = pl.DataFrame([estimate(1, 1000, 1500, "40", "60"), estimate(2, 1000, 1500, "40", "60"),
                               estimate(3, 1000, 1500, "40", "60")], schema=ESTIMATE_SCHEMA)
     mart = delivery_estimates(snapshots, daily, accounts(("1", "USD")))
