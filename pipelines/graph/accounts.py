@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from pipelines.graph.client import GraphClient
 from pipelines.graph.dates import zone
-from pipelines.graph.errors import GraphError, GraphUsageError, UnknownAccountError, redact
+from pipelines.graph.errors import GraphError, UnknownAccountError, redact
 from pipelines.graph.insights import to_decimal, to_id
 
 # Meta's "Currency codes" page (Marketing API): every other supported currency has offset 100.
@@ -44,8 +44,6 @@ def fetch_account(client: GraphClient, account_id: str) -> AdAccount:
     """The account node; an id Meta does not know or show this token is a usage error."""
     try:
         node = client.get(f"act_{account_id}", {"fields": ACCOUNT_FIELDS}, account=account_id)
-    except GraphUsageError:
-        raise
     except GraphError as error:
         # On the account node itself, "invalid parameter" (100) means the id is wrong.
         if error.info is not None and error.info.code == 100:

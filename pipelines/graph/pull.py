@@ -18,14 +18,14 @@ from pipelines.graph.accounts import AdAccount, fetch_account
 from pipelines.graph.async_reports import PollPolicy, Progress, ReportRunner
 from pipelines.graph.campaigns import MessageCampaign, fetch_campaigns, fetch_message_campaign_ids
 from pipelines.graph.client import Cancelled, GraphClient, RetryPolicy
-from pipelines.graph.dates import account_today, months_before
+from pipelines.graph.dates import RETENTION_MONTHS, account_today, months_before
 from pipelines.graph.errors import GraphError, GraphUsageError
 from pipelines.graph.insights import ActionRow, InsightRow, insights_params, is_message_campaign_row, parse_row
 from pipelines.graph.throttle import PacingPolicy
 from pipelines.settings import Settings, parse_attribution_windows
 
 MAX_CONCURRENT_ACCOUNTS = 4
-INSIGHTS_RETENTION_MONTHS = 37  # reference §1.4: a start date older than this is error 3018
+INSIGHTS_RETENTION_MONTHS = RETENTION_MONTHS  # reference §1.4: a start date older than this is error 3018
 T = TypeVar("T")
 
 

@@ -95,7 +95,6 @@ class Pacer:
     ) -> None:
         self.policy = policy or PacingPolicy()
         self._clock = clock
-        self._sleep = sleep
         self.sleep = sleep  # shared with the report poller, so a cancelled run stops polling too
         self._lock = threading.Lock()
         self._blocked_until: dict[str, float] = {}
@@ -123,7 +122,7 @@ class Pacer:
             wait = self._blocked_until.get(account, 0.0) - self._clock()
         if wait > 0:
             self.waited_seconds += wait
-            self._sleep(wait)
+            self.sleep(wait)
 
     def wait_for_new_job(self, account: str) -> None:
         """Before submitting an async job: also slow down when usage is high but not blocking."""
@@ -132,4 +131,4 @@ class Pacer:
             usage = self._usage.get(account, 0.0)
         if usage >= self.policy.slow_percent:
             self.waited_seconds += self.policy.slow_seconds
-            self._sleep(self.policy.slow_seconds)
+            self.sleep(self.policy.slow_seconds)

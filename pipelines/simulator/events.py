@@ -29,7 +29,6 @@ UNATTRIBUTED_RATE = 0.005
 REDELIVERY_RATE = 0.02
 # Rejections a sender retries later with the same token: warm-up and pacing (reference §5.6).
 RETRIED_CODES = frozenset({2300003, 2300028, 2300068, 2300070, 2300071, 2300073, 2300076, 2300079})
-MAX_EVENT_LAG = timedelta(hours=13)  # send -> last POST; bounds the days an export must generate
 
 
 @dataclass(slots=True)

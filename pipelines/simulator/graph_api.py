@@ -281,7 +281,7 @@ class GraphApi:
                 raise GraphError(
                     100, f"(#100) Tried accessing nonexisting field ({name}) on node type (MessageDeliveryEstimate)"
                 )
-            value = estimate.get(name) if isinstance(estimate, dict) else getattr(estimate, name, None)
+            value = estimate.get(name)
             if value is not None:
                 row[name] = value
         return {"data": [row]}

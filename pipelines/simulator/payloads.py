@@ -22,7 +22,6 @@ UPLOAD = "marketing_messages_subscriber_upload_status"
 POSTBACK = "messaging_postbacks"
 OPTIN = "messaging_optins"
 FUNNEL_KINDS = (ECHO, DELIVERY, READ, CLICK, FAILED)
-EVENT_KINDS = (*FUNNEL_KINDS, UPLOAD, POSTBACK, OPTIN)
 MESSAGING_KINDS = (POSTBACK, OPTIN)
 
 # Click and read webhooks sent recipient_id=0 for a null PSID until this day (changelog).

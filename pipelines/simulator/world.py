@@ -89,7 +89,6 @@ class World:
         self._campaigns: dict[str, list[Campaign]] = {}
         self._by_id: dict[str, Campaign] = {}
         self._weights: dict[str, int] = {}
-        self._page_names: dict[str, str] = {}
         self._final_cache: dict[tuple[str, date], FinalDay | None] = {}
         self._day_cache: dict[tuple[str, date, date], CampaignDay | None] = {}
         self._build()
@@ -115,8 +114,6 @@ class World:
                               profile.timezone_name, 1, new_id(15), pages)
             self.accounts.append(account)
             self._profiles[account_id] = profile
-            for number, page_id in enumerate(pages, start=1):
-                self._page_names[page_id] = f"{profile.label} Page {number}"
             campaigns = [self._make_campaign(rng, new_id, account, profile, i)
                          for i in range(self.size.campaigns_per_account)]
             self._campaigns[account_id] = campaigns
@@ -177,9 +174,6 @@ class World:
     def profile(self, account_id: str) -> AccountProfile:
         return self._profiles[account_id.removeprefix("act_")]
 
-    def page_name(self, page_id: str) -> str:
-        return self._page_names[page_id]
-
     def campaigns(self, account_id: str) -> list[Campaign]:
         return list(self._campaigns.get(account_id.removeprefix("act_"), []))
 
@@ -194,7 +188,7 @@ class World:
 
     def account_today(self, account_id: str) -> date:
         """The account-local date of "now" (now = noon UTC of `today`)."""
-        return self.now.astimezone(ZoneInfo(self._require(account_id).timezone_name)).date()
+        return self.now.astimezone(self.tz(account_id)).date()
 
     def history(self, account_id: str) -> tuple[date, date]:
         """First and last account-local day with data (the last is yesterday, local)."""

@@ -1,4 +1,4 @@
-"""Small helpers shared by the transforms: UTC timestamps and typed empty frames."""
+"""Small helpers shared by the transforms: UTC timestamps."""
 
 from __future__ import annotations
 
@@ -20,6 +20,3 @@ def utc_date(column: str) -> pl.Expr:
     """The date of a naive UTC timestamp column (see `utc_naive`)."""
     return pl.col(column).dt.date()
 
-
-def empty(schema: dict[str, pl.DataType]) -> pl.DataFrame:
-    return pl.DataFrame(schema=schema)

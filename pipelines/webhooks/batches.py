@@ -68,7 +68,6 @@ SENDS = Source(
            "error_code": pl.Int64, "error_subcode": pl.Int64, "remaining_seconds": pl.Int64},
     insert_sql="queries/insert_send_attempts.sql",
 )
-SOURCES = {source.name: source for source in (WEBHOOKS, SENDS)}  # the folders of exports.SOURCES
 _LEAN_SCHEMA = {("event_ts" if name == "event_ts_us" else name): (TS if name == "event_ts_us" else pl.String)
                 for name in LEAN_COLUMNS} | {"source_file": pl.String, "source_line": pl.Int64}
 

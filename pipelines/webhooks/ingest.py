@@ -28,12 +28,11 @@ import polars as pl
 
 from pipelines.errors import MmlensError
 from pipelines.warehouse import sql_text
-from pipelines.webhooks.batches import (  # noqa: F401 (SOURCES and the limits are re-exported)
+from pipelines.webhooks.batches import (  # noqa: F401 (the limits are re-exported)
     MAX_LINE_BYTES,
     QUARANTINE_SCHEMA,
     RAW_TEXT_LIMIT,
     SENDS,
-    SOURCES,
     WEBHOOKS,
     ParsedChunk,
     Source,
