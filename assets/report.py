@@ -10,15 +10,23 @@ from pipelines.resources import MmlensSettings, Warehouse
 from reports import metrics
 from reports.frames import load_frames
 from reports.render import render_report
-from reports.text import escape, signed_percent
+from reports.text import escape, money, quantity, ratio, signed_percent
+
+
+def _headline_value(row: metrics.Headline, value: object) -> str:
+    """A headline number formatted as the report shows it (money in its currency, ROAS as ×)."""
+    if row.metric in metrics.MONEY_METRICS:
+        return money(value, row.currency)
+    if row.metric == "roas":
+        return ratio(None if value is None else float(value))
+    return quantity(value)
 
 
 def _headline_preview(rows: list[metrics.Headline]) -> str:
     lines = ["| currency | metric | last 7 days | previous 7 days | change |", "|---|---|---|---|---|"]
     for row in rows:
-        current = "–" if row.current is None else f"{row.current:,.2f}"
-        previous = "–" if row.previous is None else f"{row.previous:,.2f}"
-        lines.append(f"| {escape(row.currency)} | {row.label} | {current} | {previous} | {signed_percent(row.change)} |")
+        lines.append(f"| {escape(row.currency)} | {row.label} | {_headline_value(row, row.current)} | "
+                     f"{_headline_value(row, row.previous)} | {signed_percent(row.change)} |")
     return "\n".join(lines)
 
 

@@ -33,8 +33,9 @@ class Warehouse(dg.ConfigurableResource):
 
     @property
     def path(self) -> Path:
-        home = Path(self.home) if self.home is not None else load_settings().home
-        return home / "warehouse.duckdb"
+        if self.home is not None:
+            return Settings(home=Path(self.home)).warehouse_path
+        return load_settings().warehouse_path
 
     @contextlib.contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:

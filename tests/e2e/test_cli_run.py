@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 import pytest
 
@@ -59,8 +60,12 @@ def test_run_lands_everything_and_the_token_is_nowhere(tmp_path: Path, simulator
     )
     assert spend == expected
 
-    # Runs are recorded in DAGSTER_HOME under MMLENS_HOME.
-    assert list((home / "dagster").rglob("runs.db")) or list((home / "dagster").rglob("*.db"))
+    # The run is recorded, successful, in DAGSTER_HOME under MMLENS_HOME.
+    instance = dg.DagsterInstance.from_config(str(home / "dagster"))
+    runs = instance.get_runs()
+    assert [run.job_name for run in runs] == ["daily_job"]
+    assert runs[0].status == dg.DagsterRunStatus.SUCCESS
+    assert runs[0].tags["dagster/asset_partition_range_end"] == UNTIL
     # The canary token appears in no file (warehouse, snapshot, reports, Dagster storage and logs)
     # and in nothing printed.
     assert files_containing(home, CANARY.encode()) == []
