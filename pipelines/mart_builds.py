@@ -33,6 +33,7 @@ from pipelines.transforms.campaign_daily import campaign_daily, conversions_dail
 from pipelines.transforms.error_codes import error_codes_daily
 from pipelines.transforms.estimates import delivery_estimates
 from pipelines.transforms.funnel import (
+    accepted_sends,
     attribute_events,
     context_lookups,
     context_sends,
@@ -205,7 +206,7 @@ def _funnel_window(con: duckdb.DuckDBPyConnection, attempts: pl.DataFrame, event
     sends_rowid, events_rowid = read
     touched = [earliest_touched_send(attempts, events.filter(pl.col("raw_rowid") > events_rowid))]
     if attempts.select((pl.col("raw_rowid") > sends_rowid).any()).item():
-        numbered = attempts.filter(pl.col("success").fill_null(False)).with_row_index("send_id")  # as the funnel numbers sends
+        numbered = accepted_sends(attempts)
         captured = attribute_events(attempts, events.filter(pl.col("raw_rowid") <= events_rowid)).join(
             numbered.filter(pl.col("raw_rowid") > sends_rowid).select("send_id"), on="send_id", how="semi")
         if captured.height:

@@ -39,13 +39,14 @@ FUNNEL_SCHEMA = {
 _KEYS = ["page_id", "message_campaign_id", "date"]
 
 
+def accepted_sends(attempts: pl.DataFrame) -> pl.DataFrame:
+    """Accepted attempts, numbered (`send_id`) in the order given, so events can point at one of
+    them. The one numbering of sends: incremental builds rely on it too."""
+    return attempts.filter(pl.col("success").fill_null(False)).with_row_index("send_id")
+
+
 def _sends(attempts: pl.DataFrame) -> pl.DataFrame:
-    """Accepted attempts, numbered so events can point at one of them."""
-    return (
-        attempts.filter(pl.col("success").fill_null(False))
-        .select("ts", "message_campaign_id", "subscription_token", "tracking_id")
-        .with_row_index("send_id")
-    )
+    return accepted_sends(attempts).select("send_id", "ts", "message_campaign_id", "subscription_token", "tracking_id")
 
 
 _EVENT_COLUMNS = ["event_type", "page_id", "message_campaign_id", "subscription_token", "tracking_id", "event_ts"]
