@@ -2,14 +2,17 @@
 
 Compares, on the same generated files (about 1-5 change events per line, ids as JSON numbers,
 millisecond timestamps, ~2% redelivered lines):
-- mmlens: `pipelines.webhooks.ingest` (orjson + Arrow batches, dedupe, quarantine, manifest);
-  `mmlens-sql` / `mmlens-python` force its DuckDB line parsing (`sql_path`) on or off;
+- mmlens: `pipelines.webhooks.ingest` as the assets run it (DuckDB parses the plain lines, the
+  Python parser the others; dedupe, quarantine, manifest); `mmlens-python` sends every line
+  through the Python parser (the reference lane);
 - DuckDB alone: its typed `read_json` + `UNNEST` + one `insert ... select` into the same table
   (no dedupe of redeliveries, no quarantine: it stops at the first malformed line);
-- dlt (optional, `pip install dlt` first): a pipeline into DuckDB fed Arrow tables built with orjson.
+- dlt (optional): a pipeline into DuckDB fed Arrow tables built with orjson (its fastest path). dlt
+  is not a dependency of mmlens: give `--dlt-python` an interpreter that has `dlt[duckdb]`, orjson
+  and pyarrow (`python3 -m venv /tmp/dlt && /tmp/dlt/bin/pip install "dlt[duckdb]" orjson pyarrow`).
 Each variant runs in its own process (fresh warehouse) so its peak memory is measured alone.
 
-    .venv/bin/python bench/webhook_ingest.py --events 1000000 [--dlt]
+    .venv/bin/python bench/webhook_ingest.py --events 1000000 [--dlt-python /tmp/dlt/bin/python]
 """
 
 from __future__ import annotations
@@ -95,12 +98,12 @@ def generate(folder: Path, events: int, seed: int = 5, per_file: int = 200_000) 
     return lines, size
 
 
-def run_mmlens(exports: Path, db: Path, workers: int = 0, sql: bool | None = None) -> dict:
+def run_mmlens(exports: Path, db: Path, sql: bool = True) -> dict:
     from pipelines import warehouse
     from pipelines.webhooks.ingest import WEBHOOKS, ingest
 
     with warehouse.connect(db) as con:
-        stats = ingest(con, exports, WEBHOOKS, workers=workers, sql=sql)
+        stats = ingest(con, exports, WEBHOOKS, sql=sql)
         ((rows,),) = con.execute("select count(*) from raw.webhook_events").fetchall()
     return {"rows": rows, "lines": stats.lines_read, "quarantined": stats.lines_quarantined}
 
@@ -152,20 +155,11 @@ def run_dlt(exports: Path, db: Path) -> dict:
     return {"rows": rows}
 
 
-def run_mmlens_pool(exports: Path, db: Path) -> dict:
-    return run_mmlens(exports, db, workers=2)
-
-
-def run_mmlens_sql(exports: Path, db: Path) -> dict:
-    return run_mmlens(exports, db, sql=True)
-
-
 def run_mmlens_python(exports: Path, db: Path) -> dict:
     return run_mmlens(exports, db, sql=False)
 
 
-VARIANTS = {"mmlens": run_mmlens, "mmlens-sql": run_mmlens_sql, "mmlens-python": run_mmlens_python,
-            "mmlens-2proc": run_mmlens_pool, "duckdb": run_duckdb, "dlt": run_dlt}
+VARIANTS = {"mmlens": run_mmlens, "mmlens-python": run_mmlens_python, "duckdb": run_duckdb, "dlt": run_dlt}
 
 
 def _child(variant: str, exports: Path, db: Path) -> None:
@@ -182,8 +176,8 @@ def _child(variant: str, exports: Path, db: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=1_000_000)
-    parser.add_argument("--dlt", action="store_true", help="also run dlt (pip install dlt first)")
-    parser.add_argument("--variants", default="mmlens,mmlens-sql,duckdb",
+    parser.add_argument("--dlt-python", help="also run dlt, with this interpreter (one that has dlt[duckdb])")
+    parser.add_argument("--variants", default="mmlens,duckdb",
                         help="comma-separated, from: " + ", ".join(VARIANTS))
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -198,9 +192,10 @@ def main() -> None:
               f"({time.perf_counter() - started:.1f} s)")
         results = {}
         print(f"load average before: {' '.join(f'{x:.1f}' for x in os.getloadavg())}, cpus {os.cpu_count()}")
-        for variant in [*args.variants.split(","), *(["dlt"] if args.dlt else [])]:
+        for variant in [*args.variants.split(","), *(["dlt"] if args.dlt_python else [])]:
             db = Path(tmp) / f"{variant}.duckdb"
-            out = subprocess.run([sys.executable, __file__, "--child", variant, str(exports), str(db)],
+            python = args.dlt_python if variant == "dlt" else sys.executable
+            out = subprocess.run([python, __file__, "--child", variant, str(exports), str(db)],
                                  check=True, capture_output=True, text=True).stdout
             results[variant] = json.loads(out.strip().splitlines()[-1])
             r = results[variant]

@@ -1,10 +1,9 @@
 """Export lines -> batches: the two export sources and how a chunk of lines becomes frames.
 
-`parse_chunk` is a pure function (it also runs in parser processes): every line of the chunk
-either yields all its events or one quarantine row with the reason; a line longer than
-MAX_LINE_BYTES is not parsed at all. Webhook events come in two frames: lean events (plain
-`{field, value}` items whose columns DuckDB reads from the payload) and fully parsed ones.
-Within a chunk each key is kept once, at its first occurrence.
+`parse_lines` is a pure function: every line either yields all its events or one quarantine row
+with the reason; a line longer than MAX_LINE_BYTES is not parsed at all. `parse_chunk` makes a
+chunk of send-log lines one frame, each key kept once, at its first occurrence. Webhook chunks
+are read by `sql_lane.py`, which uses `parse_lines` for the lines DuckDB does not land.
 """
 
 from __future__ import annotations
@@ -16,7 +15,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from pipelines.webhooks.parse import EVENT_COLUMNS, LEAN_COLUMNS, BadLine, parse_line, parse_line_lanes
+from pipelines.webhooks.parse import EVENT_COLUMNS, BadLine, parse_line
 from pipelines.webhooks.sends import ATTEMPT_COLUMNS, parse_send_line
 
 # A line longer than this is quarantined unread: Meta batches at most 1000 updates per POST,
@@ -36,9 +35,6 @@ class Source:
     columns: tuple[str, ...]
     types: dict[str, pl.DataType]  # columns that are not text
     insert_sql: str
-    # Optional lean lane: (lean events, full events) per line, and the statement landing lean ones.
-    parse_lanes: Callable[[bytes], tuple[list[tuple], list[tuple]]] | None = None
-    lean_insert_sql: str | None = None
 
     @property
     def schema(self) -> dict[str, pl.DataType]:
@@ -57,8 +53,6 @@ WEBHOOKS = Source(
     columns=tuple("event_ts" if c == "event_ts_us" else c for c in EVENT_COLUMNS),
     types={"event_ts": TS},
     insert_sql="queries/insert_webhook_events.sql",
-    parse_lanes=parse_line_lanes,
-    lean_insert_sql="queries/insert_webhook_events_lean.sql",
 )
 SENDS = Source(
     name="sends",
@@ -68,8 +62,6 @@ SENDS = Source(
            "error_code": pl.Int64, "error_subcode": pl.Int64, "remaining_seconds": pl.Int64},
     insert_sql="queries/insert_send_attempts.sql",
 )
-_LEAN_SCHEMA = {("event_ts" if name == "event_ts_us" else name): (TS if name == "event_ts_us" else pl.String)
-                for name in LEAN_COLUMNS} | {"source_file": pl.String, "source_line": pl.Int64}
 
 
 @dataclass
@@ -81,40 +73,34 @@ class ParsedChunk:
     frame: pl.DataFrame | None
     bad: list[tuple]
     reasons: dict[str, int]
-    lean: pl.DataFrame | None = None
 
 
 def parse_chunk(chunk: bytes, line_no: int, rel: str, source: Source) -> ParsedChunk:
     """Parse the lines of `chunk` (joined by newlines), numbered from `line_no` + 1."""
     lines = chunk.split(b"\n")
     with paused_gc():
-        rows, lean_rows, bad, reasons, landed = parse_lines(
-            zip(range(line_no + 1, line_no + 1 + len(lines)), lines), rel, source)
-        frame, lean_frame = batch_frames(source, rows, lean_rows)
-    frame, lean_frame = first_occurrences(source.columns[0], frame, lean_frame)
-    return ParsedChunk(len(lines), landed, frame, bad, reasons, lean_frame)
+        rows, bad, reasons, landed = parse_lines(zip(range(line_no + 1, line_no + 1 + len(lines)), lines), rel, source)
+        frame = batch_frame(source, rows)
+    if frame is not None:
+        frame = first_occurrences(source.columns[0], frame)
+    return ParsedChunk(len(lines), landed, frame, bad, reasons)
 
 
 def parse_lines(numbered: Iterable[tuple[int, bytes]], rel: str, source: Source
-                ) -> tuple[list[tuple], list[tuple], list[tuple], dict[str, int], int]:
-    """(full rows, lean rows, quarantine rows, reason counts, lines landed) of (line number, line) pairs."""
+                ) -> tuple[list[tuple], list[tuple], dict[str, int], int]:
+    """(rows, quarantine rows, reason counts, lines landed) of (line number, line) pairs."""
     rows: list[tuple] = []
-    lean_rows: list[tuple] = []
     bad: list[tuple] = []
     reasons: dict[str, int] = {}
     landed = 0
-    lanes = source.parse_lanes
-    parse, append, append_lean = source.parse, rows.append, lean_rows.append
+    parse, append = source.parse, rows.append
     for line_no, raw in numbered:
         if raw.endswith(b"\r"):
             raw = raw[:-1]
         try:
             if len(raw) > MAX_LINE_BYTES:
                 raise BadLine(f"line too long ({len(raw)} bytes > {MAX_LINE_BYTES})")
-            if lanes is None:
-                lean, events = (), parse(raw)
-            else:
-                lean, events = lanes(raw)
+            events = parse(raw)
         except BadLine as error:
             why = "empty line" if not raw.strip() else str(error)
             bad.append((source.name, rel, line_no, *_quarantine_text(why, raw)))
@@ -123,10 +109,8 @@ def parse_lines(numbered: Iterable[tuple[int, bytes]], rel: str, source: Source
             continue
         for event in events:
             append((*event, rel, line_no))
-        for event in lean:
-            append_lean((*event, rel, line_no))
         landed += 1
-    return rows, lean_rows, bad, reasons, landed
+    return rows, bad, reasons, landed
 
 
 @contextlib.contextmanager
@@ -142,28 +126,17 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
-def batch_frames(source: Source, rows: list[tuple], lean_rows: list[tuple]) -> tuple[pl.DataFrame | None, ...]:
-    """(full frame, lean frame) of parsed rows, None where there are none."""
-    frame = pl.DataFrame(rows, schema=source.schema, orient="row") if rows else None
-    lean_frame = pl.DataFrame(lean_rows, schema=_LEAN_SCHEMA, orient="row") if lean_rows else None
-    return frame, lean_frame
+def batch_frame(source: Source, rows: list[tuple]) -> pl.DataFrame | None:
+    """The frame of parsed rows, None when there are none."""
+    return pl.DataFrame(rows, schema=source.schema, orient="row") if rows else None
 
 
-def first_occurrences(key: str, *frames: pl.DataFrame | None) -> list[pl.DataFrame | None]:
-    """Keep one row per key across the frames: its first occurrence (lowest line)."""
-    present = [f for f in frames if f is not None]
-    keys = pl.concat([f.select(key, "source_line") for f in present]) if present else None
-    if keys is None or keys.get_column(key).n_unique() == keys.height:
-        return list(frames)
-    # A redelivery inside the chunk: only the first occurrence is landed.
-    first = keys.group_by(key).agg(pl.col("source_line").min())
-    kept = []
-    for frame in frames:
-        if frame is not None:
-            frame = frame.join(first, on=[key, "source_line"], how="semi", maintain_order="left")
-            frame = frame.unique(subset=key, keep="first", maintain_order=True)
-        kept.append(frame)
-    return kept
+def first_occurrences(key: str, frame: pl.DataFrame) -> pl.DataFrame:
+    """One row per key: its first occurrence (lowest line)."""
+    if frame.get_column(key).n_unique() == frame.height:
+        return frame
+    # A line logged twice inside the chunk: only the first occurrence is landed.
+    return frame.unique(subset=key, keep="first", maintain_order=True)
 
 
 QUARANTINE_SCHEMA = {"source": pl.String, "file": pl.String, "line": pl.Int64, "reason": pl.String,

@@ -15,11 +15,7 @@ tables. Each batch (events, quarantine rows, manifest progress) commits in one t
 
 from __future__ import annotations
 
-import contextlib
-import multiprocessing
-from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,11 +35,12 @@ from pipelines.webhooks.batches import (  # noqa: F401 (the limits are re-export
     parse_chunk,
 )
 from pipelines.webhooks.exports import read_chunks, sealed_files
-from pipelines.webhooks.sql_path import parse_chunk_sql
+from pipelines.webhooks import sql_lane
 
 CHUNK_BYTES = 32 * 1024 * 1024
-# Parse webhook chunks in DuckDB (sql_path) rather than line by line in Python.
-SQL_PARSING = False
+# Webhook chunks are staged and land together once this much input is staged (about 500k events):
+# DuckDB writes one large insert several times faster than many small ones, and this bounds memory.
+FLUSH_BYTES = 192 * 1024 * 1024
 
 class ExportChangedError(MmlensError):
     """An export file shrank after it was ingested."""
@@ -67,14 +64,12 @@ class IngestStats:
 
 
 def ingest(con: duckdb.DuckDBPyConnection, exports_dir: Path, source: Source, *, chunk_bytes: int = CHUNK_BYTES,
-           workers: int = 0, sql: bool | None = None) -> IngestStats:
+           sql: bool = True) -> IngestStats:
     """Read every new file and new byte of one source into the warehouse.
 
-    Lines are parsed in chunks; with `workers` > 0, chunks are parsed in that many processes while
-    this one writes, results in file order. Measured on 2 cores, shipping chunks and frames
-    between processes cost more than the parallel parsing saved, so the default is in-process.
-    With `sql` (default `SQL_PARSING`), webhook chunks are parsed in-process by DuckDB
-    (`sql_path.parse_chunk_sql`: same rows, plain lines in SQL, the others by the parser).
+    Lines are read in chunks of about `chunk_bytes`, each landed in one transaction. Webhook
+    chunks go through `sql_lane.load_chunk` (DuckDB parses the plain lines, the Python parser the
+    others; `sql=False` sends every line to the parser); send-log chunks through the parser.
     """
     folder = exports_dir / source.name
     manifest = {
@@ -94,23 +89,35 @@ def ingest(con: duckdb.DuckDBPyConnection, exports_dir: Path, source: Source, *,
         if known_size != size:
             plan.append(_Progress(path, rel, size, offset, lines_before, landed, quarantined))
     stats = IngestStats(files=len(plan))
-    use_sql = (SQL_PARSING if sql is None else sql) and source.parse_lanes is not None
-    with _parser(workers, con if use_sql else None) as parse_all:
-        for p, consumed, parsed in parse_all(_jobs(plan, chunk_bytes), source):
-            n_lines = parsed.lines
-            p.offset += consumed
-            p.line_no += n_lines
-            p.landed += parsed.landed
-            p.quarantined += len(parsed.bad)
-            stats.lines_read += n_lines
-            stats.lines_landed += parsed.landed
-            stats.lines_quarantined += len(parsed.bad)
-            stats.bytes_read += consumed
-            for reason, n in parsed.reasons.items():
-                stats.quarantine_reasons[reason] = stats.quarantine_reasons.get(reason, 0) + n
-            done = not p.gz and p.offset >= p.size
-            stats.rows_new += _write_batch(con, source, parsed, (
-                source.name, p.rel, p.offset, p.line_no, p.landed, p.quarantined, p.size if done else None))
+    if source is WEBHOOKS:
+        sql_lane.create_staging(con)
+    pending: list[tuple[ParsedChunk, tuple]] = []  # chunks read but not landed yet, with their manifest rows
+    pending_bytes = 0
+    for p, consumed, chunk in _chunks(plan, chunk_bytes):
+        # Lines are numbered on from the file's last line read (p.line_no counts every chunk so far).
+        if source is WEBHOOKS:
+            parsed = sql_lane.stage_chunk(con, chunk, p.line_no, p.rel, sql)
+        else:
+            parsed = parse_chunk(chunk, p.line_no, p.rel, source)
+        p.offset += consumed
+        p.line_no += parsed.lines
+        p.landed += parsed.landed
+        p.quarantined += len(parsed.bad)
+        done = not p.gz and p.offset >= p.size
+        pending.append((parsed, (source.name, p.rel, p.offset, p.line_no, p.landed, p.quarantined,
+                                 p.size if done else None)))
+        pending_bytes += consumed
+        stats.lines_read += parsed.lines
+        stats.lines_landed += parsed.landed
+        stats.lines_quarantined += len(parsed.bad)
+        stats.bytes_read += consumed
+        for reason, n in parsed.reasons.items():
+            stats.quarantine_reasons[reason] = stats.quarantine_reasons.get(reason, 0) + n
+        if source is not WEBHOOKS or pending_bytes >= FLUSH_BYTES:
+            stats.rows_new += _land(con, source, pending)
+            pending, pending_bytes = [], 0
+    if pending:
+        stats.rows_new += _land(con, source, pending)
     for p in plan:
         # A .gz file is immutable once sealed: reading to its end completes it.
         if p.gz or p.offset >= p.size:
@@ -136,70 +143,48 @@ class _Progress:
         return self.rel.endswith(".gz")
 
 
-def _jobs(plan: list[_Progress], chunk_bytes: int) -> Iterator[tuple[_Progress, int, tuple]]:
-    """(file progress, bytes consumed, parse_chunk arguments) for every chunk of every file."""
+def _chunks(plan: list[_Progress], chunk_bytes: int) -> Iterator[tuple[_Progress, int, bytes]]:
+    """(file progress, bytes consumed, chunk of whole lines) for every chunk of every file."""
     for p in plan:
-        line_no = p.line_no
         for chunk, consumed in read_chunks(p.path, p.offset, chunk_bytes, p.gz):
-            yield p, consumed, (chunk, line_no, p.rel)
-            line_no += chunk.count(b"\n") + 1
+            yield p, consumed, chunk
 
 
-@contextlib.contextmanager
-def _parser(workers: int, sql_con: duckdb.DuckDBPyConnection | None = None):
-    """A function mapping jobs to (progress, consumed, ParsedChunk) in order: in DuckDB on `sql_con`,
-    in-process or pooled."""
-    if sql_con is not None:
-        yield lambda jobs, source: ((p, consumed, parse_chunk_sql(sql_con, *args, source))
-                                    for p, consumed, args in jobs)
-        return
-    if workers <= 0:
-        yield lambda jobs, source: ((p, consumed, parse_chunk(*args, source)) for p, consumed, args in jobs)
-        return
-    # spawn, not fork: the parent holds DuckDB's threads, which a forked child must not inherit.
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        def pooled(jobs, source):
-            window: deque = deque()
-            for p, consumed, args in jobs:
-                window.append((p, consumed, pool.submit(parse_chunk, *args, source)))
-                if len(window) > workers:  # bounded look-ahead keeps memory flat
-                    p0, c0, future = window.popleft()
-                    yield p0, c0, future.result()
-            while window:
-                p0, c0, future = window.popleft()
-                yield p0, c0, future.result()
-
-        yield pooled
-
-
-def _write_batch(con, source: Source, parsed: ParsedChunk, progress: tuple) -> int:
+def _land(con, source: Source, pending: list[tuple[ParsedChunk, tuple]]) -> int:
+    """Land the chunks read since the last landing in one transaction: their rows (webhook events
+    from the staging table, send attempts from each chunk's frame), their quarantine rows and the
+    manifest progress. Returns the rows inserted."""
+    inserted = 0
     con.execute("begin transaction")
     try:
-        inserted = 0
-        bad = parsed.bad
-        if parsed.lean is not None:
-            con.register("batch", parsed.lean)
-            try:
-                ((inserted,),) = con.execute(sql_text(source.lean_insert_sql)).fetchall()
-            finally:
-                con.unregister("batch")
-        if parsed.frame is not None:
-            con.register("batch", parsed.frame)
-            try:
-                ((full,),) = con.execute(sql_text(source.insert_sql)).fetchall()
-                inserted += full
-            finally:
-                con.unregister("batch")
-        if bad:
-            quarantine_batch = pl.DataFrame(bad, schema=QUARANTINE_SCHEMA, orient="row")
-            con.register("quarantine_batch", quarantine_batch)
-            try:
-                con.execute(sql_text("queries/insert_ingest_quarantine.sql"))
-            finally:
-                con.unregister("quarantine_batch")
-        con.execute(sql_text("queries/upsert_ingest_manifest.sql"), list(progress))
+        if source is WEBHOOKS:
+            inserted = sql_lane.flush_staged(con)
+        for parsed, progress in pending:
+            if parsed.frame is not None:
+                con.register("batch", parsed.frame)
+                try:
+                    ((rows,),) = con.execute(sql_text(source.insert_sql)).fetchall()
+                    inserted += rows
+                finally:
+                    con.unregister("batch")
+            _finish_chunk(con, parsed, progress)
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
         raise
+    finally:
+        if source is WEBHOOKS:
+            sql_lane.clear_staged(con)
     return inserted
+
+
+def _finish_chunk(con, parsed: ParsedChunk, progress: tuple) -> None:
+    """Quarantine rows and manifest progress of one chunk (inside its transaction)."""
+    if parsed.bad:
+        quarantine_batch = pl.DataFrame(parsed.bad, schema=QUARANTINE_SCHEMA, orient="row")
+        con.register("quarantine_batch", quarantine_batch)
+        try:
+            con.execute(sql_text("queries/insert_ingest_quarantine.sql"))
+        finally:
+            con.unregister("quarantine_batch")
+    con.execute(sql_text("queries/upsert_ingest_manifest.sql"), list(progress))

@@ -14,8 +14,11 @@ Caveats handled here:
 - `timestamp` is seconds or milliseconds (unit undocumented): detected by magnitude; numeric
   strings are accepted; a missing timestamp falls back to the entry's `time`.
 - `recipient_id` is null, 0 or absent for some subscribers: all become NULL.
-- The event key is a hash of the event type and the event's content with keys sorted, so a
-  redelivery (same content, any envelope) gets the same key and lands once.
+- The event key (`event_key`) is a hash of the event's identity: its type, ids, timestamp and
+  error message (for postbacks, opt-ins and upload statuses also their content with keys sorted),
+  so a redelivery (same event, any envelope, any key order) gets the same key and lands once.
+  `sql/queries/webhook_lines_parse.sql` computes the same key for the lines DuckDB parses.
+- The payload is the event object as it came, keys in their order (`field` removed).
 """
 
 from __future__ import annotations
@@ -77,23 +80,8 @@ def parse_line(raw: bytes) -> list[tuple]:
         return parse_document(json.loads(raw), exact=True)
 
 
-def parse_line_lanes(raw: bytes) -> tuple[list[tuple], list[tuple]]:
-    """Like `parse_line`, but events of the common, plain shape come back lean, as tuples in
-    `LEAN_COLUMNS` order, for DuckDB to read their columns out of the payload; all others
-    (and every event of a line that needs the exact-integer path) come back in full."""
-    try:
-        document = orjson.loads(raw)
-    except orjson.JSONDecodeError as error:
-        raise BadLine(f"not JSON: {error}") from None
-    lean: list[tuple] = []
-    try:
-        return lean, parse_document(document, lean=lean)
-    except _InexactNumber:
-        return [], parse_document(json.loads(raw), exact=True)
-
-
-def _dumps_exact(content: dict) -> bytes:
-    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+def _dumps_exact(content: dict, sort_keys: bool = False) -> bytes:
+    return json.dumps(content, sort_keys=sort_keys, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 def _text_id(value: object, name: str, exact: bool) -> str | None:
@@ -114,11 +102,10 @@ def _text_id(value: object, name: str, exact: bool) -> str | None:
     raise BadLine(f"{name} is a {type(value).__name__}, not an id")
 
 
-def parse_document(document: object, exact: bool = False, lean: list[tuple] | None = None) -> list[tuple]:
+def parse_document(document: object, exact: bool = False) -> list[tuple]:
     """Events of an already-decoded body. Raises BadLine for any shape it cannot understand.
 
-    `exact` marks a document decoded by the standard library (big integers kept exact). With a
-    `lean` list, plain `changes` items are appended there by `_lean_event` instead."""
+    `exact` marks a document decoded by the standard library (big integers kept exact)."""
     if type(document) is not dict:
         raise BadLine(f"wrong shape: a JSON {type(document).__name__}, not an object")
     entries = document.get("entry")
@@ -140,17 +127,13 @@ def parse_document(document: object, exact: bool = False, lean: list[tuple] | No
                 raise BadLine(f"wrong shape: entry {e} {key} is not a list")
             found = True
             for i, item in enumerate(items):
-                event = _lean_event(item, page, time) if lean is not None else None
-                if event is None:
-                    events.append(_event(item, page, time, exact, (e, key, i)))
-                else:
-                    lean.append(event)
+                events.append(_event(item, page, time, exact, (e, key, i)))
         if not found:
             if "field" in entry or "value" in entry:
                 events.append(_event(entry, page, time, exact, f"entry {e}"))
             else:
                 raise BadLine(f"wrong shape: entry {e} has no changes or messaging")
-    if not events and not lean:
+    if not events:
         raise BadLine("no events: entry is empty")
     return events
 
@@ -189,7 +172,6 @@ def _classify(item: dict, where: object) -> tuple[str, dict]:
 
 _ID_KEYS = ("message_id", "messenger_subscription_token", "marketing_message_tracking_id", "mid", "app_id",
             "business_id")
-_SORT = orjson.OPT_SORT_KEYS
 _str, _int = str, int
 
 
@@ -234,60 +216,40 @@ def _event(item: object, entry_page: object, entry_time: object, exact: bool, wh
         ts = timestamp * 1_000
     else:
         ts = epoch_us(timestamp, _where(where))
-    payload = orjson.dumps(content, option=_SORT) if not exact else _dumps_exact(content)
-    key = event_key(event_type, payload)
     error_message = get("error_message")
+    if error_message is not None and type(error_message) is not _str:
+        if type(error_message) is not _int:
+            raise BadLine(f"error_message is a {type(error_message).__name__}, not text ({_where(where)})")
+        error_message = _str(error_message)
     person, page, campaign, token, tracking, mid, app, business = ids
+    columns = (page, campaign, person, token, tracking, mid, app, business)
+    content_key = None
+    if event_type not in IDENTIFIED_BY_COLUMNS:
+        content_key = orjson.dumps(content, option=orjson.OPT_SORT_KEYS) if not exact else _dumps_exact(content, True)
+    payload = orjson.dumps(content) if not exact else _dumps_exact(content)
     return (
-        key, event_type, page, campaign, person, token, tracking, mid, app, business, ts,
-        None if error_message is None else _str(error_message), payload.decode(),
+        event_key(event_type, columns, ts, error_message, content_key), event_type, *columns, ts, error_message,
+        payload.decode(),
     )
 
 
-def event_key(event_type: str, payload: bytes) -> str:
-    """The identity of an event: a hash of its type and its sorted-key content, so that a
-    redelivery (in whatever envelope) lands once."""
-    return hashlib.blake2b(event_type.encode() + b"\x1f" + payload, digest_size=16).hexdigest()
+# Delivery events are identified by their columns; the other types carry content (a postback's
+# payload, an upload's counts) that tells two events apart, so their key includes it.
+IDENTIFIED_BY_COLUMNS = frozenset({"echo", "delivery", "read", "click", "delivery_failed"})
+
+
+def event_key(event_type: str, columns: tuple, ts_us: int, error_message: str | None,
+              content: bytes | None = None) -> str:
+    """The identity of an event, so that a redelivery (in whatever envelope) lands once: md5 of
+    the type, the id columns in table order (page, campaign, recipient, token, tracking id, mid,
+    app, business; absent as ''), the timestamp in microseconds and the error message ('m' + text,
+    or 'n' when absent), joined by U+001F, then the sorted-key content when given. The SQL lane
+    computes the same text and hash (`sql/queries/insert_webhook_events.sql`)."""
+    parts = [event_type, *(c or "" for c in columns), str(ts_us), "n" if error_message is None else "m" + error_message]
+    text = "\x1f".join(parts).encode()
+    if content is not None:
+        text += b"\x1f" + content
+    return hashlib.md5(text).hexdigest()
 
 
 _ID_NAMES = ("recipient_id", "page_id", *_ID_KEYS)
-
-# The lean lane: `{field, value}` items of the marketing-message fields whose value holds only
-# strings and integers (no nested Messenger objects). Everything `_event` would do to them is
-# repeated in `sql/queries/insert_webhook_events_lean.sql`, column by column.
-LEAN_COLUMNS = ("event_key", "event_type", "entry_page", "event_ts_us", "payload")
-_LEAN_TYPES = {f: t for f, t in FIELD_TYPES.items() if t not in ("postback", "optin")}
-
-
-def _lean_event(item: object, entry_page: object, entry_time: object) -> tuple | None:
-    """A lean tuple for a plain event, or None when `_event` must handle it (and judge it)."""
-    if type(item) is not dict or len(item) != 2:
-        return None
-    field, content = item.get("field"), item.get("value")
-    if type(field) is not _str or type(content) is not dict or "field" in content:
-        return None
-    event_type = _LEAN_TYPES.get(field)
-    if event_type is None or "sender" in content or "recipient" in content:
-        return None
-    for value in content.values():
-        kind = type(value)
-        if kind is not _str and kind is not _int:
-            return None
-    timestamp = content.get("timestamp", entry_time)
-    if type(timestamp) is not _int or not 0 <= timestamp <= _MAX_MILLIS:
-        return None
-    kind = type(entry_page)
-    if kind is _int:
-        entry_page = _str(entry_page)
-    elif kind is _str:
-        entry_page = entry_page or None
-    elif entry_page is not None:
-        return None
-    payload = orjson.dumps(content, option=_SORT)
-    return (
-        event_key(event_type, payload),
-        event_type,
-        entry_page,
-        timestamp * 1_000_000 if timestamp <= _MAX_SECONDS else timestamp * 1_000,
-        payload.decode(),
-    )

@@ -1,12 +1,29 @@
--- Land one batch of parsed webhook events from the registered data frame `batch`: the batch holds each event_key
--- once (its first occurrence, deduplicated by the parser), and events already in the table (redeliveries) are skipped.
+-- Land the staged webhook events (`webhook_staged`, both lanes, keyed alike by `parse.event_key`) in one insert.
+-- Each key is kept at its first occurrence (files in path order, then line, then position in the line); events
+-- already in the table (redeliveries) are skipped. A redelivery has its original's timestamp, so the join also
+-- matches on it: DuckDB then reads only the row groups of the staged time range.
 insert into raw.webhook_events (
     event_key, event_type, page_id, message_campaign_id, recipient_id, subscription_token, tracking_id, mid,
     app_id, business_id, event_ts, error_message, payload, source_file, source_line
 )
+with repeated as (
+    select event_key from webhook_staged group by event_key having count(*) > 1
+),
+firsts as (
+    -- Only keys staged more than once need their first occurrence found.
+    select s.event_key, min({'file': s.source_file, 'line': s.source_line, 'ordinal': s.ordinal}) as first
+    from webhook_staged as s
+    semi join repeated as r on s.event_key = r.event_key
+    group by s.event_key
+)
 select
-    b.event_key, b.event_type, b.page_id, b.message_campaign_id, b.recipient_id, b.subscription_token,
-    b.tracking_id, b.mid, b.app_id, b.business_id, b.event_ts, b.error_message, b.payload::json,
-    b.source_file, b.source_line
-from batch as b
-where not exists (select 1 from raw.webhook_events as w where w.event_key = b.event_key)
+    s.event_key, s.event_type, s.page_id, s.message_campaign_id, s.recipient_id, s.subscription_token, s.tracking_id,
+    s.mid, s.app_id, s.business_id, make_timestamptz(s.event_ts_us), s.error_message, s.payload, s.source_file,
+    s.source_line
+from webhook_staged as s
+left join firsts as f on s.event_key = f.event_key
+where (f.event_key is null or {'file': s.source_file, 'line': s.source_line, 'ordinal': s.ordinal} = f.first)
+    and not exists (
+        select 1 from raw.webhook_events as w
+        where w.event_key = s.event_key and w.event_ts = make_timestamptz(s.event_ts_us)
+    )

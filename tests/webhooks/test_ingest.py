@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import json
 from pathlib import Path
 
 import orjson
@@ -151,22 +152,26 @@ def test_ids_that_arrive_as_numbers_stay_exact(home, exports):
     assert "98765432109876543210" in payload
 
 
-def test_parser_processes_give_the_same_tables(home, exports):
-    """Large backlogs are parsed in worker processes; results must not depend on it."""
+def test_landing_in_several_flushes_gives_the_same_tables(home, exports, monkeypatch):
+    """Webhook chunks are staged and land together; where the flushes fall must not matter, also
+    for a redelivery staged in one flush of an event landed by an earlier one."""
+    from pipelines.webhooks import ingest as ingest_module
+
     for n in range(3):
         (exports / "webhooks" / f"h{n}.ndjson").write_bytes(b"\n".join(GOOD[n:] + [b"junk", GOOD[0]]) + b"\n")
-    _run(home / "inline.duckdb", exports, chunk_bytes=300, workers=0)
-    pooled = _run(home / "pooled.duckdb", exports, chunk_bytes=300, workers=2)
-    assert pooled.balanced and pooled.lines_quarantined == 3
+    once = _run(home / "once.duckdb", exports, chunk_bytes=300)
+    monkeypatch.setattr(ingest_module, "FLUSH_BYTES", 1)
+    flushed = _run(home / "flushed.duckdb", exports, chunk_bytes=300)
+    assert flushed == once and flushed.balanced and flushed.lines_quarantined == 3
     for table in ("webhook_events", "ingest_quarantine", "ingest_manifest"):
         sql = f"select * from raw.{table} order by all"
-        assert _query(home / "inline.duckdb", sql) == _query(home / "pooled.duckdb", sql), table
-    assert _query(home / "pooled.duckdb", "select count(*), count(distinct event_key) from raw.webhook_events") == [
+        assert _query(home / "once.duckdb", sql) == _query(home / "flushed.duckdb", sql), table
+    assert _query(home / "flushed.duckdb", "select count(*), count(distinct event_key) from raw.webhook_events") == [
         (30, 30)]
 
 
 def _edge_lines() -> list[bytes]:
-    """Plain items (lean lane) and their tricky values, next to shapes only the full lane takes."""
+    """Plain items (the SQL lane) and their tricky values, next to shapes only the Python parser takes."""
     values = [
         s.echo(1), s.echo(2, recipient_id=0), s.echo(3, recipient_id="0"), s.echo(4, recipient_id=""),
         s.echo(5, page_id=""), {k: v for k, v in s.echo(6).items() if k != "page_id"},
@@ -186,32 +191,51 @@ def _edge_lines() -> list[bytes]:
     return lines
 
 
-def test_lean_lane_lands_exactly_what_the_full_parser_lands(home, exports):
-    """Plain events have their columns read by DuckDB from the payload; that must change nothing."""
-    import dataclasses
+def test_sql_lane_lands_exactly_what_the_python_parser_lands(home, exports, monkeypatch):
+    """Plain lines are parsed by DuckDB, the others by Python; that must change nothing."""
+    from datetime import date
 
     from pipelines.simulator.export import export
     from pipelines.simulator.world import World, WorldSize
-    from datetime import date
 
     world = World(seed=3, size=WorldSize(accounts=1, campaigns_per_account=2, days=6, sends_per_campaign_day=20),
                   today=date(2026, 2, 1))
     export(world, home, date(2026, 1, 27), date(2026, 1, 31))
     (exports / "webhooks" / "edge.ndjson").write_bytes(b"\n".join(_edge_lines()) + b"\n")
-    from pipelines.webhooks.parse import parse_line_lanes
-
-    lanes = [parse_line_lanes(line) for line in _edge_lines()]
-    assert sum(len(lean) for lean, _ in lanes) >= 12 and sum(len(full) for _, full in lanes) >= 4  # both lanes used
-    lean = _run(home / "lean.duckdb", exports, chunk_bytes=4096)
-    full = _run(home / "full.duckdb", exports, dataclasses.replace(WEBHOOKS, parse_lanes=None), chunk_bytes=4096)
-    assert lean == full and lean.lines_quarantined == 0
-    sql = "select * exclude (payload), payload::varchar from raw.webhook_events order by all"
-    assert _query(home / "lean.duckdb", sql) == _query(home / "full.duckdb", sql)
-    pages = dict(_query(home / "lean.duckdb", "select tracking_id, page_id from raw.webhook_events "
+    parsed_in_python = record_python_lines(monkeypatch)
+    both = _run(home / "both.duckdb", exports, chunk_bytes=4096)
+    in_python = len(parsed_in_python)
+    python = _run(home / "python.duckdb", exports, chunk_bytes=4096, sql=False)
+    assert 4 <= in_python < both.lines_read / 2  # both lanes used, most lines in DuckDB
+    assert both == python and both.lines_quarantined == 0
+    assert webhook_rows(home / "both.duckdb") == webhook_rows(home / "python.duckdb")
+    pages = dict(_query(home / "both.duckdb", "select tracking_id, page_id from raw.webhook_events "
                         "where tracking_id like '%00000000000_' or tracking_id like '%0000000001_'"))
     assert pages["98ecd977-245a-4ec0-a8e0-000000000005"] is None  # "" is no id
     assert pages["98ecd977-245a-4ec0-a8e0-000000000006"] == str(s.PAGE + 5)  # absent: the entry's Page
     assert pages["98ecd977-245a-4ec0-a8e0-000000000013"] == "77"
+
+
+def record_python_lines(monkeypatch) -> list[tuple[int, bytes]]:
+    """The (line number, line) pairs the SQL lane hands to the Python parser, from now on."""
+    from pipelines.webhooks import sql_lane
+
+    recorded: list[tuple[int, bytes]] = []
+    real_parse_lines = sql_lane.parse_lines
+
+    def recording(numbered, rel, source):
+        numbered = list(numbered)
+        recorded.extend(numbered)
+        return real_parse_lines(numbered, rel, source)
+
+    monkeypatch.setattr(sql_lane, "parse_lines", recording)
+    return recorded
+
+
+def webhook_rows(db: Path) -> list[tuple]:
+    """raw.webhook_events, payloads as parsed JSON (the lanes write the same object, maybe not the same bytes)."""
+    rows = _query(db, "select * exclude (payload), payload::varchar from raw.webhook_events")
+    return sorted((*row[:-1], json.loads(row[-1])) for row in rows)
 
 
 def test_an_export_that_shrank_is_a_clear_error(home, exports):
@@ -237,3 +261,32 @@ def test_landed_and_quarantined_lines_are_counted_apart() -> None:
     assert (parsed.lines, parsed.landed, len(parsed.bad)) == (3, 2, 1)
     assert IngestStats(lines_read=3, lines_landed=2, lines_quarantined=1).balanced
     assert not IngestStats(lines_read=3, lines_landed=1, lines_quarantined=1).balanced
+
+
+def test_events_landed_with_the_old_keys_are_rekeyed(home, exports, monkeypatch):
+    """Migration 012: events keyed by their old content hash get the identity key the lanes compute now
+    (their payloads were stored with sorted keys), so a later redelivery still lands once."""
+    lines = [*GOOD[:3], s.line(s.messaging(s.postback())), s.line(s.messaging(s.optin())), s.line(s.delivery_failed(4))]
+    (exports / "webhooks" / "a.ndjson").write_bytes(b"\n".join(lines) + b"\n")
+    _run(home / "new.duckdb", exports)
+    expected = _query(home / "new.duckdb", "select event_key, source_line, event_type from raw.webhook_events order by all")
+    assert {t for *_, t in expected} >= {"postback", "optin", "delivery", "delivery_failed"}
+
+    migrations, old = warehouse.MIGRATIONS_DIR, home / "old_migrations"
+    old.mkdir()
+    for path in sorted(migrations.glob("*.sql")):
+        if not path.name.startswith("012_"):
+            (old / path.name).write_text(path.read_text())
+    monkeypatch.setattr(warehouse, "MIGRATIONS_DIR", old)
+    rows = _query(home / "new.duckdb", "select * exclude (payload), payload::varchar from raw.webhook_events")
+    with warehouse.connect(home / "old.duckdb") as con:
+        for row in rows:  # as an older release stored them: another key, a sorted-key payload
+            payload = json.dumps(json.loads(row[-1]), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+            con.execute("insert into raw.webhook_events values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        ["old-" + row[0], *row[1:12], payload, *row[12:14]])
+    (old / "012_webhook_event_identity_keys.sql").write_text(
+        (migrations / "012_webhook_event_identity_keys.sql").read_text())
+    assert _query(home / "old.duckdb", "select event_key, source_line, event_type from raw.webhook_events "
+                                       "order by all") == expected
+    (exports / "webhooks" / "b.ndjson").write_bytes(b"\n".join(lines) + b"\n")  # everything redelivered
+    assert _run(home / "old.duckdb", exports).rows_new == 0

@@ -1,0 +1,112 @@
+"""Webhook export chunks -> staged events, in two lanes: DuckDB reads the plain lines, Python the others.
+
+Grain: one event per item of every line of a chunk. Source: chunks of whole export lines.
+The lines go to DuckDB as one Arrow column over the chunk's own bytes (no copy);
+`sql/queries/webhook_lines_parse.sql` parses them in DuckDB's engine, on every core, and stages the
+events of the lines it may land: the common shape (marketing-message delivery items with string or
+integer ids and integer timestamps), nothing DuckDB's lenient JSON reader and orjson could read
+differently. Every other line goes to the Python parser (`parse.py`), which stages its events or
+quarantines it with its reason. Both lanes key events alike (`parse.event_key`).
+
+Staged events land in `raw.webhook_events` in one insert per flush (`flush_staged`): DuckDB writes
+one large insert several times faster than many small ones. Staging lives in a temporary table
+filled outside the landing transaction (a temporary table filled inside a transaction makes its
+commit slow). The Python lane alone (`sql=False`) is the reference: both give the same tables
+(`tests/webhooks/test_sql_lane.py`), payloads equal as JSON.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import duckdb
+import polars as pl
+import pyarrow as pa
+
+from pipelines.warehouse import sql_text
+from pipelines.webhooks.batches import MAX_LINE_BYTES, WEBHOOKS, ParsedChunk, batch_frame, parse_lines, paused_gc
+
+# Arrow record batches of this many lines, so that DuckDB scans a chunk on all its threads.
+_BATCH_LINES = 2048
+_EMPTY = pl.DataFrame(schema=WEBHOOKS.schema)
+
+
+def create_staging(con: duckdb.DuckDBPyConnection) -> None:
+    """An empty `webhook_staged` table on this connection."""
+    con.execute(sql_text("queries/create_webhook_staged.sql"))
+
+
+def stage_chunk(con: duckdb.DuckDBPyConnection, chunk: bytes, line_no: int, rel: str, sql: bool = True
+                ) -> ParsedChunk:
+    """Stage the events of the lines of `chunk` (joined by newlines, numbered from `line_no` + 1, of
+    the export file `rel`). Returns the chunk's counts and quarantine rows. With `sql=False` every
+    line goes to the Python parser."""
+    lines = chunk.split(b"\n")
+    first = line_no + 1
+    params = {"source_file": rel}
+    con.register("webhook_lines", _lines_table(chunk, lines if sql else [], first))
+    try:
+        con.execute(sql_text("queries/webhook_lines_parse.sql"), params | {"max_line_bytes": MAX_LINE_BYTES})
+        con.execute(sql_text("queries/delete_webhook_staged_mixed_lines.sql"), params)
+        con.register("webhook_lines", pa.table({"line": pa.array(range(first, first + len(lines)), pa.int64())}))
+        parser_lines = [n for (n,) in con.execute(sql_text("queries/select_webhook_parser_lines.sql"), params)
+                        .fetchall()]
+    finally:
+        con.unregister("webhook_lines")
+    with paused_gc():
+        rows, bad, reasons, landed = parse_lines(((n, lines[n - first]) for n in parser_lines), rel, WEBHOOKS)
+        frame = batch_frame(WEBHOOKS, rows)
+    if frame is not None:
+        # Position of each event within its line, for first-occurrence order (the SQL lane has its own).
+        frame = frame.with_columns(ordinal=pl.int_range(pl.len(), dtype=pl.Int64).over("source_line"))
+        con.register("batch", frame)
+        try:
+            con.execute(sql_text("queries/insert_webhook_staged_parsed.sql"))
+        finally:
+            con.unregister("batch")
+    sql_landed = len(lines) - len(parser_lines)
+    return ParsedChunk(len(lines), sql_landed + landed, None, bad, reasons)
+
+
+def flush_staged(con: duckdb.DuckDBPyConnection) -> int:
+    """Insert the staged events into `raw.webhook_events` (inside the caller's transaction); returns
+    how many were new. Call `clear_staged` once that transaction is committed."""
+    ((inserted,),) = con.execute(sql_text("queries/insert_webhook_events.sql")).fetchall()
+    return inserted
+
+
+def clear_staged(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("delete from webhook_staged")
+
+
+def _lines_table(chunk: bytes, lines: list[bytes], first: int) -> pa.Table:
+    """(line, text) for every line of the chunk, the text a view of the chunk's bytes (each line but
+    the last still ends in its newline, which JSON reads as whitespace). A chunk that is not UTF-8
+    is copied with its undecodable lines left empty: the parser quarantines those."""
+    if not lines:
+        return pa.table({"line": pa.array([], pa.int64()), "text": pa.array([], pa.large_string())})
+    if chunk.isascii():
+        texts = _view(chunk, lines)
+    else:
+        try:
+            chunk.decode()
+        except UnicodeDecodeError:
+            texts = pa.array([_decoded(line) for line in lines], pa.large_string())
+        else:
+            texts = _view(chunk, lines)
+    numbers = pa.array(range(first, first + len(lines)), pa.int64())
+    table = pa.table({"line": numbers, "text": texts})
+    return pa.Table.from_batches(table.to_batches(max_chunksize=_BATCH_LINES), table.schema)
+
+
+def _view(chunk: bytes, lines: list[bytes]) -> pa.Array:
+    ends = list(itertools.accumulate((len(line) + 1 for line in lines), initial=0))
+    ends[-1] = len(chunk)  # the last line has no newline
+    return pa.LargeStringArray.from_buffers(len(lines), pa.array(ends, pa.int64()).buffers()[1], pa.py_buffer(chunk))
+
+
+def _decoded(line: bytes) -> str:
+    try:
+        return line.decode()
+    except UnicodeDecodeError:
+        return ""

@@ -1,0 +1,5 @@
+-- Unstage the SQL-lane items of the lines of $source_file that hold an item that is not plain
+-- (`webhook_lines_parse.sql`): such a line goes to the Python parser whole.
+delete from webhook_staged
+where source_file = $source_file
+    and source_line in (select source_line from webhook_staged where source_file = $source_file and not plain)

@@ -1,0 +1,90 @@
+-- Webhook export lines -> typed events, in DuckDB's engine: the SQL lane of `pipelines/webhooks/sql_lane.py`.
+-- Input: the registered table `webhook_lines(line, text)`, one row per line of a chunk of the file $source_file.
+-- Output: rows appended to the temporary table `webhook_staged`, one per `entry[].changes[]` item of every line
+-- DuckDB could read, with `plain` telling whether
+-- this lane may land the item: a marketing-message delivery field (echo, delivery, read, click, delivery failed), a
+-- value whose fields are strings, integers or null (ids and timestamp; nothing nested, no booleans, no fractions),
+-- with an integer timestamp in seconds or milliseconds, no Messenger `sender`/`recipient` and no repeated `field`,
+-- in an entry without `messaging` whose id is a string or an integer. A line lands here only when all its items are
+-- plain (`select_webhook_parser_lines.sql` removes the others); every other line goes to the Python parser (`parse.py`), which lands
+-- it or quarantines it with its reason.
+-- DuckDB's JSON reader is more lenient than the standard: a line is read here only when it is exactly DuckDB's
+-- compact rendering of itself (so no trailing commas, no whitespace), and a value holding NaN or Infinity is not
+-- plain, so the lane does not land what orjson would reject. Caveats: NaN/Infinity in a key this lane does not read
+-- (outside the values) is not noticed; a value repeating a key is read with its first occurrence here and its last
+-- in the parser (the payload keeps both).
+-- Columns are the parser's: ids as exact text ('' -> NULL, recipient '0' -> NULL, the Page from the value or else
+-- the entry), the timestamp in microseconds, the payload as the value object (keys in their order), and the event
+-- key exactly as `parse.event_key` computes it (md5 of the type, ids, timestamp and error message).
+insert into webhook_staged
+with docs as (
+    select line,
+        case when strlen(text) <= $max_line_bytes
+            and strlen(try(json(text))) = strlen(text) - ends_with(text, chr(10))::int
+        then json_transform(text, '{"entry":[{"id":"JSON","changes":[{"field":"VARCHAR","value":"JSON"}],
+                                             "messaging":"JSON"}]}')
+        end as doc
+    from webhook_lines
+),
+entries as (
+    -- Every entry must be an object holding items, no `messaging`, and an id that is a string or an integer; an
+    -- entry that yields no item would otherwise go unnoticed.
+    select line, generate_subscripts(doc.entry, 1) as entry_no, unnest(doc.entry) as e,
+        list_bool_and(list_transform(doc.entry, lambda x: coalesce(len(x.changes), 0) > 0 and x.messaging is null
+            and (x.id is null or starts_with(x.id, '"') or ltrim(x.id, '-0123456789') = ''))) as entry_ok
+    from docs
+),
+items as (
+    select line, entry_no, entry_ok,
+        case when starts_with(e.id, '"') then e.id ->> '$' else e.id::varchar end as entry_page,
+        generate_subscripts(e.changes, 1) as item_no, unnest(e.changes) as c
+    from entries
+),
+typed as (
+    select line, (entry_no - 1) * 1000000 + item_no as ordinal, entry_ok, entry_page, c.value as payload,
+        case c.field
+            when 'marketing_message_echoes' then 'echo'
+            when 'marketing_message_deliveries' then 'delivery'
+            when 'marketing_message_reads' then 'read'
+            when 'marketing_message_clicks' then 'click'
+            when 'marketing_message_delivery_failed' then 'delivery_failed'
+        end as event_type,
+        json_transform(c.value, '{"page_id":"VARCHAR","message_id":"VARCHAR","recipient_id":"VARCHAR",
+            "messenger_subscription_token":"VARCHAR","marketing_message_tracking_id":"VARCHAR","mid":"VARCHAR",
+            "app_id":"VARCHAR","business_id":"VARCHAR","timestamp":"BIGINT","error_message":"VARCHAR",
+            "field":"JSON","sender":"JSON","recipient":"JSON"}') as v
+    from items
+),
+events as (
+select
+    line,
+    ordinal,
+    coalesce(entry_ok and event_type is not null and starts_with(payload, '{')
+        and v.field is null and v.sender is null and v.recipient is null
+        and v."timestamp" between 0 and 253402300799999
+        -- The payload is DuckDB's compact rendering (quotes inside strings escaped), so `":` starts a real value: no
+        -- boolean, object, array, fraction, NaN or Infinity anywhere, a timestamp that is not a string, an error
+        -- message that is not a number.
+        and not regexp_matches(payload, '":(?:[tf{\[]|-?[0-9]+[.eE]|-?[NIi]|n[^u])|"timestamp":"|"error_message":[-0-9]'),
+        false) as plain,
+    event_type,
+    case when v.page_id is null then nullif(entry_page, '') else nullif(v.page_id, '') end as page_id,
+    nullif(v.message_id, '') as message_campaign_id,
+    nullif(nullif(v.recipient_id, ''), '0') as recipient_id,
+    nullif(v.messenger_subscription_token, '') as subscription_token,
+    nullif(v.marketing_message_tracking_id, '') as tracking_id,
+    nullif(v.mid, '') as mid,
+    nullif(v.app_id, '') as app_id,
+    nullif(v.business_id, '') as business_id,
+    case when v."timestamp" <= 253402300799 then v."timestamp" * 1000000 else v."timestamp" * 1000 end as event_ts_us,
+    v.error_message,
+    payload
+from typed
+)
+select
+    md5(concat_ws(chr(31), event_type, coalesce(page_id, ''), coalesce(message_campaign_id, ''),
+        coalesce(recipient_id, ''), coalesce(subscription_token, ''), coalesce(tracking_id, ''), coalesce(mid, ''),
+        coalesce(app_id, ''), coalesce(business_id, ''), event_ts_us::varchar, coalesce('m' || error_message, 'n'))),
+    event_type, page_id, message_campaign_id, recipient_id, subscription_token, tracking_id, mid, app_id, business_id,
+    event_ts_us, error_message, payload, $source_file, line, ordinal, plain
+from events
