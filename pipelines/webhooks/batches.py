@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from pipelines.webhooks.exports import LineChunk
 from pipelines.webhooks.parse import EVENT_COLUMNS, BadLine, parse_line
 from pipelines.webhooks.sends import ATTEMPT_COLUMNS, parse_send_line
 
@@ -75,9 +76,9 @@ class ParsedChunk:
     reasons: dict[str, int]
 
 
-def parse_chunk(chunk: bytes, line_no: int, rel: str, source: Source) -> ParsedChunk:
-    """Parse the lines of `chunk` (joined by newlines), numbered from `line_no` + 1."""
-    lines = chunk.split(b"\n")
+def parse_chunk(chunk: LineChunk, line_no: int, rel: str, source: Source) -> ParsedChunk:
+    """Parse the lines of `chunk`, numbered from `line_no` + 1."""
+    lines = chunk.lines()
     with paused_gc():
         rows, bad, reasons, landed = parse_lines(zip(range(line_no + 1, line_no + 1 + len(lines)), lines), rel, source)
         frame = batch_frame(source, rows)

@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import itertools
+import mmap
+import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import orjson
@@ -42,23 +46,80 @@ def exports_fingerprint(exports_dir: Path) -> tuple[str, int]:
     return digest.hexdigest(), count
 
 
-def read_chunks(path: Path, offset: int, chunk_bytes: int, gz: bool) -> Iterator[tuple[bytes, int]]:
-    """(lines joined by newlines without the final one, bytes consumed) from `offset` onwards.
+@dataclass(frozen=True)
+class LineChunk:
+    """Whole lines of an export file, held without copying them: line i is
+    `data[bounds[i] : bounds[i + 1] - 1]` (its newline left out; the file's last line may have none).
+    `data` is a bytes object or a view into the file's memory map, valid while the chunk is used."""
 
-    Only complete lines are yielded. The last bytes of a plain file after its final newline are
-    yielded only when they are a whole JSON document: a writer may still be appending to them.
-    In a .gz file (immutable once sealed) they always form the last line.
+    data: bytes | memoryview
+    bounds: list[int]
+    consumed: int  # bytes of the file this chunk accounts for
+
+    @classmethod
+    def of(cls, data: bytes, consumed: int | None = None) -> LineChunk:
+        """The lines of `data` (joined by newlines, without a final one)."""
+        bounds = list(itertools.accumulate((len(line) + 1 for line in data.split(b"\n")), initial=0))
+        return cls(data, bounds, len(data) if consumed is None else consumed)
+
+    def __len__(self) -> int:
+        return len(self.bounds) - 1
+
+    def line(self, i: int) -> bytes:
+        return bytes(self.data[self.bounds[i] : self.bounds[i + 1] - 1])
+
+    def lines(self) -> list[bytes]:
+        return bytes(self.data[: self.bounds[-1] - 1]).split(b"\n")
+
+
+def read_chunks(path: Path, offset: int, chunk_bytes: int, gz: bool) -> Iterator[LineChunk]:
+    """Chunks of about `chunk_bytes` of whole lines from `offset` onwards.
+
+    Only complete lines are read. The last bytes of a plain file after its final newline are
+    read only when they are a whole JSON document: a writer may still be appending to them.
+    In a .gz file (immutable once sealed) they always form the last line. A plain file is read
+    through a memory map (no copy); a .gz file is decompressed block by block.
     """
-    opener = gzip.open if gz else open
-    with opener(path, "rb") as handle:
-        skip = 0
-        if offset:
-            handle.seek(offset - 1)
-            if handle.read(1) != b"\n" and handle.read(1) == b"\n":
-                # The last read took a final line before its newline arrived: that newline
-                # ends the line already landed, it does not start an empty one.
-                skip = 1
-            handle.seek(offset + skip)
+    if gz:
+        yield from _gz_chunks(path, offset, chunk_bytes)
+    else:
+        yield from _mapped_chunks(path, offset, chunk_bytes)
+
+
+def _mapped_chunks(path: Path, offset: int, chunk_bytes: int) -> Iterator[LineChunk]:
+    with open(path, "rb") as handle:
+        size = os.fstat(handle.fileno()).st_size
+        if size <= offset:
+            return
+        mapped = mmap.mmap(handle.fileno(), size, prot=mmap.PROT_READ)
+    view, find = memoryview(mapped), mapped.find
+    # The last read may have taken a final line before its newline arrived: that newline ends the
+    # line already landed, it does not start an empty one.
+    skip = 1 if offset and mapped[offset - 1] != 0x0A and mapped[offset] == 0x0A else 0
+    start = offset + skip
+    while start < size:
+        bounds, position, limit = [0], start, min(size, start + chunk_bytes)
+        while (newline := find(b"\n", position, limit)) >= 0:
+            position = newline + 1
+            bounds.append(position - start)
+        if position == start and (newline := find(b"\n", limit)) >= 0:
+            position = newline + 1  # a line longer than a chunk
+            bounds.append(position - start)
+        if position < size and find(b"\n", position) < 0 and _is_json(mapped[position:size]):
+            position = size  # the last line, complete but without its newline
+            bounds.append(size + 1 - start)
+        if position == start:
+            return  # only the beginning of a line still being written
+        yield LineChunk(view[start:position], bounds, position - start + skip)
+        # Done with those pages: let them go, so memory stays flat however large the file.
+        page = mmap.PAGESIZE
+        mapped.madvise(mmap.MADV_DONTNEED, start // page * page, position // page * page - start // page * page)
+        skip, start = 0, position
+
+
+def _gz_chunks(path: Path, offset: int, chunk_bytes: int) -> Iterator[LineChunk]:
+    with gzip.open(path, "rb") as handle:
+        handle.seek(offset)  # uncompressed bytes already read (chunks end after a newline)
         pending = b""
         while True:
             block = handle.read(chunk_bytes)
@@ -70,10 +131,9 @@ def read_chunks(path: Path, offset: int, chunk_bytes: int, gz: bool) -> Iterator
                 pending = data
                 continue
             pending = data[cut + 1 :]
-            yield data[:cut], cut + 1 + skip
-            skip = 0
-        if pending and (gz or _is_json(pending)):
-            yield pending, len(pending) + skip
+            yield LineChunk.of(data[:cut], cut + 1)
+        if pending:
+            yield LineChunk.of(pending)
 
 
 def _is_json(raw: bytes) -> bool:

@@ -34,7 +34,7 @@ from pipelines.webhooks.batches import (  # noqa: F401 (the limits are re-export
     Source,
     parse_chunk,
 )
-from pipelines.webhooks.exports import read_chunks, sealed_files
+from pipelines.webhooks.exports import LineChunk, read_chunks, sealed_files
 from pipelines.webhooks import sql_lane
 
 CHUNK_BYTES = 32 * 1024 * 1024
@@ -143,11 +143,11 @@ class _Progress:
         return self.rel.endswith(".gz")
 
 
-def _chunks(plan: list[_Progress], chunk_bytes: int) -> Iterator[tuple[_Progress, int, bytes]]:
+def _chunks(plan: list[_Progress], chunk_bytes: int) -> Iterator[tuple[_Progress, int, LineChunk]]:
     """(file progress, bytes consumed, chunk of whole lines) for every chunk of every file."""
     for p in plan:
-        for chunk, consumed in read_chunks(p.path, p.offset, chunk_bytes, p.gz):
-            yield p, consumed, chunk
+        for chunk in read_chunks(p.path, p.offset, chunk_bytes, p.gz):
+            yield p, chunk.consumed, chunk
 
 
 def _land(con, source: Source, pending: list[tuple[ParsedChunk, tuple]]) -> int:

@@ -17,18 +17,17 @@ commit slow). The Python lane alone (`sql=False`) is the reference: both give th
 
 from __future__ import annotations
 
-import itertools
-
 import duckdb
 import polars as pl
 import pyarrow as pa
 
 from pipelines.warehouse import sql_text
+from pipelines.webhooks.exports import LineChunk
 from pipelines.webhooks.batches import MAX_LINE_BYTES, WEBHOOKS, ParsedChunk, batch_frame, parse_lines, paused_gc
 
 # Arrow record batches of this many lines, so that DuckDB scans a chunk on all its threads.
 _BATCH_LINES = 2048
-_EMPTY = pl.DataFrame(schema=WEBHOOKS.schema)
+_NO_LINES = pa.table({"line": pa.array([], pa.int64()), "text": pa.array([], pa.large_string())})
 
 
 def create_staging(con: duckdb.DuckDBPyConnection) -> None:
@@ -36,25 +35,26 @@ def create_staging(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(sql_text("queries/create_webhook_staged.sql"))
 
 
-def stage_chunk(con: duckdb.DuckDBPyConnection, chunk: bytes, line_no: int, rel: str, sql: bool = True
+def stage_chunk(con: duckdb.DuckDBPyConnection, chunk: LineChunk, line_no: int, rel: str, sql: bool = True
                 ) -> ParsedChunk:
-    """Stage the events of the lines of `chunk` (joined by newlines, numbered from `line_no` + 1, of
-    the export file `rel`). Returns the chunk's counts and quarantine rows. With `sql=False` every
-    line goes to the Python parser."""
-    lines = chunk.split(b"\n")
-    first = line_no + 1
-    params = {"source_file": rel}
-    con.register("webhook_lines", _lines_table(chunk, lines if sql else [], first))
+    """Stage the events of the lines of `chunk` (numbered from `line_no` + 1, of the export file
+    `rel`). Returns the chunk's counts and quarantine rows. With `sql=False` every line goes to the
+    Python parser."""
+    n_lines, first = len(chunk), line_no + 1
+    params = {"source_file": rel, "first": first, "last": line_no + n_lines}
+    numbers = pa.array(range(first, first + n_lines), pa.int64())
+    con.register("webhook_lines", _lines_table(chunk, numbers) if sql else _NO_LINES)
     try:
-        con.execute(sql_text("queries/webhook_lines_parse.sql"), params | {"max_line_bytes": MAX_LINE_BYTES})
+        con.execute(sql_text("queries/webhook_lines_parse.sql"),
+                    {"source_file": rel, "max_line_bytes": MAX_LINE_BYTES})
         con.execute(sql_text("queries/delete_webhook_staged_mixed_lines.sql"), params)
-        con.register("webhook_lines", pa.table({"line": pa.array(range(first, first + len(lines)), pa.int64())}))
+        con.register("webhook_lines", pa.table({"line": numbers}))
         parser_lines = [n for (n,) in con.execute(sql_text("queries/select_webhook_parser_lines.sql"), params)
                         .fetchall()]
     finally:
         con.unregister("webhook_lines")
     with paused_gc():
-        rows, bad, reasons, landed = parse_lines(((n, lines[n - first]) for n in parser_lines), rel, WEBHOOKS)
+        rows, bad, reasons, landed = parse_lines(((n, chunk.line(n - first)) for n in parser_lines), rel, WEBHOOKS)
         frame = batch_frame(WEBHOOKS, rows)
     if frame is not None:
         # Position of each event within its line, for first-occurrence order (the SQL lane has its own).
@@ -64,8 +64,8 @@ def stage_chunk(con: duckdb.DuckDBPyConnection, chunk: bytes, line_no: int, rel:
             con.execute(sql_text("queries/insert_webhook_staged_parsed.sql"))
         finally:
             con.unregister("batch")
-    sql_landed = len(lines) - len(parser_lines)
-    return ParsedChunk(len(lines), sql_landed + landed, None, bad, reasons)
+    sql_landed = n_lines - len(parser_lines)
+    return ParsedChunk(n_lines, sql_landed + landed, None, bad, reasons)
 
 
 def flush_staged(con: duckdb.DuckDBPyConnection) -> int:
@@ -79,30 +79,20 @@ def clear_staged(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("delete from webhook_staged")
 
 
-def _lines_table(chunk: bytes, lines: list[bytes], first: int) -> pa.Table:
-    """(line, text) for every line of the chunk, the text a view of the chunk's bytes (each line but
-    the last still ends in its newline, which JSON reads as whitespace). A chunk that is not UTF-8
-    is copied with its undecodable lines left empty: the parser quarantines those."""
-    if not lines:
-        return pa.table({"line": pa.array([], pa.int64()), "text": pa.array([], pa.large_string())})
-    if chunk.isascii():
-        texts = _view(chunk, lines)
-    else:
-        try:
-            chunk.decode()
-        except UnicodeDecodeError:
-            texts = pa.array([_decoded(line) for line in lines], pa.large_string())
-        else:
-            texts = _view(chunk, lines)
-    numbers = pa.array(range(first, first + len(lines)), pa.int64())
+def _lines_table(chunk: LineChunk, numbers: pa.Array) -> pa.Table:
+    """(line, text) for every line of the chunk, the text a view of the chunk's bytes (each line
+    still ends in its newline, which JSON reads as whitespace). A chunk that is not UTF-8 is copied
+    with its undecodable lines left empty: the parser quarantines those."""
+    ends = chunk.bounds.copy()
+    ends[-1] = min(ends[-1], len(chunk.data))  # the file's last line may have no newline
+    texts = pa.LargeStringArray.from_buffers(len(chunk), pa.array(ends, pa.int64()).buffers()[1],
+                                             pa.py_buffer(chunk.data))
+    try:
+        texts.validate(full=True)
+    except pa.ArrowInvalid:
+        texts = pa.array([_decoded(chunk.line(i)) for i in range(len(chunk))], pa.large_string())
     table = pa.table({"line": numbers, "text": texts})
     return pa.Table.from_batches(table.to_batches(max_chunksize=_BATCH_LINES), table.schema)
-
-
-def _view(chunk: bytes, lines: list[bytes]) -> pa.Array:
-    ends = list(itertools.accumulate((len(line) + 1 for line in lines), initial=0))
-    ends[-1] = len(chunk)  # the last line has no newline
-    return pa.LargeStringArray.from_buffers(len(lines), pa.array(ends, pa.int64()).buffers()[1], pa.py_buffer(chunk))
 
 
 def _decoded(line: bytes) -> str:

@@ -253,11 +253,12 @@ def test_landed_and_quarantined_lines_are_counted_apart() -> None:
     """Lines read come from the chunk's bytes, landed lines from successful parses and quarantined
     lines from the quarantine rows: three counts, so `balanced` can catch a line that went nowhere."""
     from pipelines.webhooks.batches import parse_chunk
+    from pipelines.webhooks.exports import LineChunk
     from pipelines.webhooks.ingest import IngestStats
 
     good = s.line(s.changes(("marketing_message_deliveries", s.echo(1))))
     chunk = b"\n".join([good, b"{not json", good.replace(b'"1', b'"2')])
-    parsed = parse_chunk(chunk, 0, "webhooks/x.ndjson", WEBHOOKS)
+    parsed = parse_chunk(LineChunk.of(chunk), 0, "webhooks/x.ndjson", WEBHOOKS)
     assert (parsed.lines, parsed.landed, len(parsed.bad)) == (3, 2, 1)
     assert IngestStats(lines_read=3, lines_landed=2, lines_quarantined=1).balanced
     assert not IngestStats(lines_read=3, lines_landed=1, lines_quarantined=1).balanced

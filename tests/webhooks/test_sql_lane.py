@@ -12,6 +12,7 @@ from pipelines import warehouse
 from pipelines.simulator.export import export
 from pipelines.simulator.world import World, WorldSize
 from pipelines.webhooks import sql_lane
+from pipelines.webhooks.exports import LineChunk
 from pipelines.webhooks.ingest import ingest, WEBHOOKS
 from tests.webhooks import samples as s
 from tests.webhooks.test_ingest import BAD_CORPUS, GOOD, _edge_lines, record_python_lines, webhook_rows
@@ -120,7 +121,7 @@ def test_plain_lines_are_parsed_by_duckdb_and_the_others_by_python(monkeypatch):
     to_python = record_python_lines(monkeypatch)
     con = duckdb.connect()
     sql_lane.create_staging(con)
-    parsed = sql_lane.stage_chunk(con, chunk, 10, "webhooks/f.ndjson")
+    parsed = sql_lane.stage_chunk(con, LineChunk.of(chunk), 10, "webhooks/f.ndjson")
     assert [n for n, _ in to_python] == [13, 14, 15]
     assert (parsed.lines, parsed.landed, [row[2] for row in parsed.bad]) == (6, 4, [13, 14])
     assert parsed.reasons == {"not JSON": 2}
