@@ -1,12 +1,20 @@
 -- Land the staged webhook events (`webhook_staged`, both lanes, keyed alike by `parse.event_key`) in one insert.
 -- Each key is kept at its first occurrence (files in path order, then line, then position in the line); events
--- already in the table (redeliveries) are skipped. A redelivery has its original's timestamp, so the join also
--- matches on it: DuckDB then reads only the row groups of the staged time range.
+-- already in the table (redeliveries) are skipped. Those are found by probing the table with the staged keys (the
+-- hash table is built on the staging side, so memory does not grow with the table); a redelivery has its
+-- original's timestamp, so the staged time range bounds the row groups read.
 insert into raw.webhook_events (
     event_key, event_type, page_id, message_campaign_id, recipient_id, subscription_token, tracking_id, mid,
     app_id, business_id, event_ts, error_message, payload, source_file, source_line
 )
-with repeated as (
+with landed as (
+    select w.event_key
+    from raw.webhook_events as w
+    semi join webhook_staged as s on w.event_key = s.event_key
+    where w.event_ts between (select make_timestamptz(min(event_ts_us)) from webhook_staged)
+        and (select make_timestamptz(max(event_ts_us)) from webhook_staged)
+),
+repeated as (
     select event_key from webhook_staged group by event_key having count(*) > 1
 ),
 firsts as (
@@ -23,7 +31,4 @@ select
 from webhook_staged as s
 left join firsts as f on s.event_key = f.event_key
 where (f.event_key is null or {'file': s.source_file, 'line': s.source_line, 'ordinal': s.ordinal} = f.first)
-    and not exists (
-        select 1 from raw.webhook_events as w
-        where w.event_key = s.event_key and w.event_ts = make_timestamptz(s.event_ts_us)
-    )
+    and s.event_key not in (select event_key from landed)
