@@ -37,7 +37,7 @@ from pipelines.webhooks.batches import (  # noqa: F401 (the limits are re-export
 from pipelines.webhooks.exports import LineChunk, read_chunks, sealed_files
 from pipelines.webhooks import sql_lane
 
-CHUNK_BYTES = 32 * 1024 * 1024
+CHUNK_BYTES = 64 * 1024 * 1024
 # Webhook chunks are staged and land together once this much input is staged (about 1M events):
 # DuckDB writes one large insert several times faster than many small ones, and this bounds memory.
 FLUSH_BYTES = 384 * 1024 * 1024

@@ -8,11 +8,10 @@
 -- in an entry without `messaging` whose id is a string or an integer. A line lands here only when all its items are
 -- plain (`select_webhook_parser_lines.sql` removes the others); every other line goes to the Python parser (`parse.py`), which lands
 -- it or quarantines it with its reason.
--- DuckDB's JSON reader is more lenient than the standard: a line is read here only when it is exactly DuckDB's
--- compact rendering of itself (so no trailing commas, no whitespace), and a value holding NaN or Infinity is not
--- plain, so the lane does not land what orjson would reject. Caveats: NaN/Infinity in a key this lane does not read
--- (outside the values) is not noticed; a value repeating a key is read with its first occurrence here and its last
--- in the parser (the payload keeps both).
+-- DuckDB's JSON reader is more lenient than the standard: a line with a trailing comma is left to the parser, and a
+-- value holding NaN or Infinity is not plain, so the lane does not land what orjson would reject. Caveats: NaN or
+-- Infinity in a key this lane does not read (outside the values) is not noticed; a repeated key is read with its
+-- first occurrence here and its last in the parser (the payload keeps both).
 -- Columns are the parser's: ids as exact text ('' -> NULL, recipient '0' -> NULL, the Page from the value or else
 -- the entry), the timestamp in microseconds, the payload as the value object (keys in their order), and the event
 -- key exactly as `parse.event_key` computes it (md5 of the type, ids, timestamp and error message).
@@ -20,9 +19,12 @@ insert into webhook_staged
 with docs as (
     select line,
         case when strlen(text) <= $max_line_bytes
-            and strlen(try(json(text))) = strlen(text) - ends_with(text, chr(10))::int
-        then json_transform(text, '{"entry":[{"id":"JSON","changes":[{"field":"VARCHAR","value":"JSON"}],
-                                             "messaging":"JSON"}]}')
+            -- A trailing comma (DuckDB reads past it, orjson does not): compact, or with whitespace before the bracket.
+            and not (contains(text, ',]') or contains(text, ',}')
+                or ((contains(text, ', ') or contains(text, chr(44) || chr(9)) or contains(text, chr(44) || chr(13)))
+                    and regexp_matches(text, ',[ \t\r]*[\]}]')))
+        then try(json_transform(text, '{"entry":[{"id":"JSON","changes":[{"field":"VARCHAR","value":"JSON"}],
+                                                 "messaging":"JSON"}]}'))
         end as doc
     from webhook_lines
 ),
