@@ -69,7 +69,7 @@ class LineChunk:
         return bytes(self.data[self.bounds[i] : self.bounds[i + 1] - 1])
 
     def lines(self) -> list[bytes]:
-        return bytes(self.data[: self.bounds[-1] - 1]).split(b"\n")
+        return bytes(self.data[: self.bounds[-1] - 1]).split(b"\n") if len(self) else []
 
 
 def read_chunks(path: Path, offset: int, chunk_bytes: int, gz: bool) -> Iterator[LineChunk]:
@@ -93,10 +93,15 @@ def _mapped_chunks(path: Path, offset: int, chunk_bytes: int) -> Iterator[LineCh
             return
         mapped = mmap.mmap(handle.fileno(), size, prot=mmap.PROT_READ)
     view, find = memoryview(mapped), mapped.find
-    # The last read may have taken a final line before its newline arrived: that newline ends the
-    # line already landed, it does not start an empty one.
-    skip = 1 if offset and mapped[offset - 1] != 0x0A and mapped[offset] == 0x0A else 0
+    # The last read may have taken a final line before its newline arrived: that newline (or CR LF)
+    # ends the line already landed, it does not start an empty one.
+    skip = 0
+    if offset and mapped[offset - 1] != 0x0A:
+        skip = 1 if mapped[offset] == 0x0A else 2 if mapped[offset : offset + 2] == b"\r\n" else 0
     start = offset + skip
+    if skip and start == size:
+        yield LineChunk(view[start:start], [0], skip)  # only that newline: no line, but the bytes are read
+        return
     while start < size:
         bounds, position, limit = [0], start, min(size, start + chunk_bytes)
         while (newline := find(b"\n", position, limit)) >= 0:

@@ -15,6 +15,7 @@ tables. Each batch (events, quarantine rows, manifest progress) commits in one t
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,9 +43,9 @@ CHUNK_BYTES = 64 * 1024 * 1024
 # DuckDB writes one large insert several times faster than many small ones, and this bounds memory.
 FLUSH_BYTES = 384 * 1024 * 1024
 # DuckDB keeps the blocks of the tables it writes cached up to its memory limit (80 % of RAM by
-# default), so a long load grows to gigabytes of cache: while ingesting, DuckDB evicts past this.
-# Measured: 5M events peak at 1.1 GB instead of 3 GB, and no slower.
-INGEST_MEMORY_LIMIT = "set memory_limit = '1GB'"
+# default), so a long load grows to gigabytes of cache: while ingesting, DuckDB evicts past this
+# (or past its own limit, if lower). Measured: 5M events peak at 1.2 GB instead of 3 GB, no slower.
+INGEST_MEMORY_BYTES = 1024**3
 
 class ExportChangedError(MmlensError):
     """An export file shrank after it was ingested."""
@@ -93,16 +94,41 @@ def ingest(con: duckdb.DuckDBPyConnection, exports_dir: Path, source: Source, *,
             raise ExportChangedError(f"{rel}: {size} bytes on disk but {offset} already ingested; "
                                      "exports must only grow (move the rewritten file aside)")
         if known_size != size:
-            plan.append(_Progress(path, rel, size, offset, lines_before, landed, quarantined))
+            plan.append(_Progress(path, rel, size, offset, lines_before, landed, quarantined, len(plan)))
     stats = IngestStats(files=len(plan))
     if not plan:
         return stats
-    con.execute(INGEST_MEMORY_LIMIT)
-    try:
+    with _memory_capped(con):
         _ingest_files(con, source, plan, chunk_bytes, sql, stats)
-    finally:
-        con.execute("reset memory_limit")
     return stats
+
+
+@contextlib.contextmanager
+def _memory_capped(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """DuckDB's memory limit at most INGEST_MEMORY_BYTES for the duration, then as it was."""
+    ((before,),) = con.execute("select current_setting('memory_limit')").fetchall()
+    if _size_bytes(before) <= INGEST_MEMORY_BYTES:
+        yield
+        return
+    con.execute("set memory_limit = ?", [f"{INGEST_MEMORY_BYTES // 2**20}MiB"])
+    try:
+        yield
+    finally:
+        con.execute("set memory_limit = ?", [before])
+
+
+_UNITS = {"bytes": 1, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40, "PiB": 2**50,
+          "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12, "PB": 10**15}
+
+
+def _size_bytes(text: str) -> float:
+    """Bytes of a DuckDB size setting as it prints it ('18.8 GiB', '0 bytes'); unknown forms count
+    as unlimited, so the cap applies."""
+    number, _, unit = text.strip().partition(" ")
+    try:
+        return float(number) * _UNITS[unit]
+    except (ValueError, KeyError):
+        return float("inf")
 
 
 def _ingest_files(con, source: Source, plan: list[_Progress], chunk_bytes: int, sql: bool, stats: IngestStats) -> None:
@@ -113,7 +139,7 @@ def _ingest_files(con, source: Source, plan: list[_Progress], chunk_bytes: int, 
     for p, consumed, chunk in _chunks(plan, chunk_bytes):
         # Lines are numbered on from the file's last line read (p.line_no counts every chunk so far).
         if source is WEBHOOKS:
-            parsed = sql_lane.stage_chunk(con, chunk, p.line_no, p.rel, sql)
+            parsed = sql_lane.stage_chunk(con, chunk, p.line_no, p.rel, p.order, sql)
         else:
             parsed = parse_chunk(chunk, p.line_no, p.rel, source)
         p.offset += consumed
@@ -153,6 +179,7 @@ class _Progress:
     line_no: int
     landed: int
     quarantined: int
+    order: int  # place in the reading order (path order)
     recorded: bool = False  # its manifest row already holds its size (a chunk read it to the end)
 
     @property

@@ -35,18 +35,18 @@ def create_staging(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(sql_text("queries/create_webhook_staged.sql"))
 
 
-def stage_chunk(con: duckdb.DuckDBPyConnection, chunk: LineChunk, line_no: int, rel: str, sql: bool = True
-                ) -> ParsedChunk:
+def stage_chunk(con: duckdb.DuckDBPyConnection, chunk: LineChunk, line_no: int, rel: str, file_order: int,
+                sql: bool = True) -> ParsedChunk:
     """Stage the events of the lines of `chunk` (numbered from `line_no` + 1, of the export file
-    `rel`). Returns the chunk's counts and quarantine rows. With `sql=False` every line goes to the
-    Python parser."""
+    `rel`, the `file_order`-th file read). Returns the chunk's counts and quarantine rows. With
+    `sql=False` every line goes to the Python parser."""
     n_lines, first = len(chunk), line_no + 1
     params = {"source_file": rel, "first": first, "last": line_no + n_lines}
     numbers = pa.array(range(first, first + n_lines), pa.int64())
     con.register("webhook_lines", _lines_table(chunk, numbers) if sql else _NO_LINES)
     try:
         con.execute(sql_text("queries/webhook_lines_parse.sql"),
-                    {"source_file": rel, "max_line_bytes": MAX_LINE_BYTES})
+                    {"source_file": rel, "file_order": file_order, "max_line_bytes": MAX_LINE_BYTES})
         con.execute(sql_text("queries/delete_webhook_staged_mixed_lines.sql"), params)
         con.register("webhook_lines", pa.table({"line": numbers}))
         parser_lines = [n for (n,) in con.execute(sql_text("queries/select_webhook_parser_lines.sql"), params)
@@ -61,7 +61,7 @@ def stage_chunk(con: duckdb.DuckDBPyConnection, chunk: LineChunk, line_no: int, 
         frame = frame.with_columns(ordinal=pl.int_range(pl.len(), dtype=pl.Int64).over("source_line"))
         con.register("batch", frame)
         try:
-            con.execute(sql_text("queries/insert_webhook_staged_parsed.sql"))
+            con.execute(sql_text("queries/insert_webhook_staged_parsed.sql"), {"file_order": file_order})
         finally:
             con.unregister("batch")
     sql_landed = n_lines - len(parser_lines)

@@ -17,6 +17,7 @@ create or replace temporary table webhook_staged (
     error_message        text,
     payload              json,
     source_file          text,
+    file_order           bigint,   -- the file's place in the order files are read (path order)
     source_line          bigint,
     ordinal              bigint,
     plain                boolean

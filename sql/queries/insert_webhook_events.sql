@@ -1,5 +1,5 @@
 -- Land the staged webhook events (`webhook_staged`, both lanes, keyed alike by `parse.event_key`) in one insert.
--- Each key is kept at its first occurrence (files in path order, then line, then position in the line); events
+-- Each key is kept at its first occurrence (files in the order they are read, then line, then position in the line); events
 -- already in the table (redeliveries) are skipped. Those are found by probing the table with the staged keys (the
 -- hash table is built on the staging side, so memory does not grow with the table); a redelivery has its
 -- original's timestamp, so the staged time range bounds the row groups read.
@@ -19,7 +19,7 @@ repeated as (
 ),
 firsts as (
     -- Only keys staged more than once need their first occurrence found.
-    select s.event_key, min({'file': s.source_file, 'line': s.source_line, 'ordinal': s.ordinal}) as first
+    select s.event_key, min({'file': s.file_order, 'line': s.source_line, 'ordinal': s.ordinal}) as first
     from webhook_staged as s
     semi join repeated as r on s.event_key = r.event_key
     group by s.event_key
@@ -30,5 +30,5 @@ select
     s.source_line
 from webhook_staged as s
 left join firsts as f on s.event_key = f.event_key
-where (f.event_key is null or {'file': s.source_file, 'line': s.source_line, 'ordinal': s.ordinal} = f.first)
+where (f.event_key is null or {'file': s.file_order, 'line': s.source_line, 'ordinal': s.ordinal} = f.first)
     and s.event_key not in (select event_key from landed)

@@ -9,9 +9,10 @@
 -- plain (`select_webhook_parser_lines.sql` removes the others); every other line goes to the Python parser (`parse.py`), which lands
 -- it or quarantines it with its reason.
 -- DuckDB's JSON reader is more lenient than the standard: a line with a trailing comma is left to the parser, and a
--- value holding NaN or Infinity is not plain, so the lane does not land what orjson would reject. Caveats: NaN or
--- Infinity in a key this lane does not read (outside the values) is not noticed; a repeated key is read with its
--- first occurrence here and its last in the parser (the payload keeps both).
+-- value holding NaN, Infinity or an integer beyond 64 bits is not plain, so the lane does not land what orjson would
+-- reject or read differently. Caveats (lines no sender writes): outside the item values, NaN, Infinity, numbers beyond
+-- a double's range and nesting deeper than 1024 levels are not noticed (orjson rejects such a line); a repeated key
+-- (`field`, `value`, `entry` as well as a value's fields) is read with its first occurrence here and its last by orjson.
 -- Columns are the parser's: ids as exact text ('' -> NULL, recipient '0' -> NULL, the Page from the value or else
 -- the entry), the timestamp in microseconds, the payload as the value object (keys in their order), and the event
 -- key exactly as `parse.event_key` computes it (md5 of the type, ids, timestamp and error message).
@@ -65,9 +66,11 @@ select
         and v.field is null and v.sender is null and v.recipient is null
         and v."timestamp" between 0 and 253402300799999
         -- The payload is DuckDB's compact rendering (quotes inside strings escaped), so `":` starts a real value: no
-        -- boolean, object, array, fraction, NaN or Infinity anywhere, a timestamp that is not a string, an error
-        -- message that is not a number.
-        and not regexp_matches(payload, '":(?:[tf{\[]|-?[0-9]+[.eE]|-?[NIi]|n[^u])|"timestamp":"|"error_message":[-0-9]'),
+        -- boolean, object, array, fraction, NaN or Infinity anywhere, no integer orjson cannot hold in 64 bits, no
+        -- `field` (the parser drops it from the payload), a timestamp that is not a string, an error message that is
+        -- not a number.
+        and not regexp_matches(payload, '":(?:[tf{\[]|-?[0-9]+[.eE]|-?[NIi]|n[^u]|[0-9]{20}|-[0-9]{19})'
+            || '|"field":|"timestamp":"|"error_message":[-0-9]'),
         false) as plain,
     event_type,
     case when v.page_id is null then nullif(entry_page, '') else nullif(v.page_id, '') end as page_id,
@@ -88,5 +91,5 @@ select
         coalesce(recipient_id, ''), coalesce(subscription_token, ''), coalesce(tracking_id, ''), coalesce(mid, ''),
         coalesce(app_id, ''), coalesce(business_id, ''), event_ts_us::varchar, coalesce('m' || error_message, 'n'))),
     event_type, page_id, message_campaign_id, recipient_id, subscription_token, tracking_id, mid, app_id, business_id,
-    event_ts_us, error_message, payload, $source_file, line, ordinal, plain
+    event_ts_us, error_message, payload, $source_file, $file_order, line, ordinal, plain
 from events

@@ -26,6 +26,8 @@ def _read(path: Path, offset: int = 0, chunk_bytes: int = 4) -> tuple[list[bytes
         (b'{}\n{"x"', 0, [b"{}"], 3),  # a line still being written is left for later
         (b'{}\n{"x":1}', 0, [b"{}", b'{"x":1}'], 10),  # a complete last line without its newline
         (b'{"x":1}\n{}\n', 7, [b"{}"], 4),  # its newline arrived later: it ends the line already read
+        (b'{"x":1}\r\n{}\r\n', 7, [b"{}\r"], 6),  # or its CR LF
+        (b'{"x":1}\n', 7, [], 1),  # only that newline: nothing to read, but the bytes are accounted for
         (b"a\nbb\nccc\n", 2, [b"bb", b"ccc"], 7),
         (b"a\n" + b"x" * 50 + b"\nb\n", 0, [b"a", b"x" * 50, b"b"], 55),  # a line longer than a chunk
         (b"a\r\nb\n\n", 0, [b"a\r", b"b", b""], 6),

@@ -159,6 +159,11 @@ def test_landing_in_several_flushes_gives_the_same_tables(home, exports, monkeyp
 
     for n in range(3):
         (exports / "webhooks" / f"h{n}.ndjson").write_bytes(b"\n".join(GOOD[n:] + [b"junk", GOOD[0]]) + b"\n")
+    # Read in path order: the folder's file before the file whose name only extends the folder's.
+    (exports / "webhooks" / "h3").mkdir()
+    other = s.line(s.changes(("marketing_message_deliveries", s.echo(99))))
+    (exports / "webhooks" / "h3" / "part.ndjson").write_bytes(other + b"\n")
+    (exports / "webhooks" / "h3.ndjson").write_bytes(other + b"\n")
     once = _run(home / "once.duckdb", exports, chunk_bytes=300)
     monkeypatch.setattr(ingest_module, "FLUSH_BYTES", 1)
     flushed = _run(home / "flushed.duckdb", exports, chunk_bytes=300)
@@ -166,8 +171,10 @@ def test_landing_in_several_flushes_gives_the_same_tables(home, exports, monkeyp
     for table in ("webhook_events", "ingest_quarantine", "ingest_manifest"):
         sql = f"select * from raw.{table} order by all"
         assert _query(home / "once.duckdb", sql) == _query(home / "flushed.duckdb", sql), table
+    assert _query(home / "once.duckdb", "select distinct source_file from raw.webhook_events where source_file "
+                  "like '%h3%'") == [("webhooks/h3/part.ndjson",)]
     assert _query(home / "flushed.duckdb", "select count(*), count(distinct event_key) from raw.webhook_events") == [
-        (30, 30)]
+        (31, 31)]
 
 
 def _edge_lines() -> list[bytes]:
@@ -214,6 +221,29 @@ def test_sql_lane_lands_exactly_what_the_python_parser_lands(home, exports, monk
     assert pages["98ecd977-245a-4ec0-a8e0-000000000005"] is None  # "" is no id
     assert pages["98ecd977-245a-4ec0-a8e0-000000000006"] == str(s.PAGE + 5)  # absent: the entry's Page
     assert pages["98ecd977-245a-4ec0-a8e0-000000000013"] == "77"
+
+
+@pytest.mark.parametrize("limit", ["3GB", "500MB"])
+def test_ingestion_caps_duckdbs_memory_only_while_it_runs(home, exports, limit):
+    from pipelines.webhooks import ingest as ingest_module
+
+    (exports / "webhooks" / "a.ndjson").write_bytes(b"\n".join(GOOD[:2]) + b"\n")
+    seen = []
+    real = ingest_module._ingest_files
+
+    def spying(con, *args):
+        seen.append(con.execute("select current_setting('memory_limit')").fetchone()[0])
+        return real(con, *args)
+
+    with warehouse.connect(home / "w.duckdb") as con:
+        con.execute("set memory_limit = ?", [limit])
+        before = con.execute("select current_setting('memory_limit')").fetchone()[0]
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(ingest_module, "_ingest_files", spying)
+            ingest(con, exports, WEBHOOKS)
+        after = con.execute("select current_setting('memory_limit')").fetchone()[0]
+    assert seen == ["1.0 GiB" if limit == "3GB" else before]
+    assert ingest_module._size_bytes(after) == pytest.approx(ingest_module._size_bytes(before), rel=0.05)
 
 
 def record_python_lines(monkeypatch) -> list[tuple[int, bytes]]:

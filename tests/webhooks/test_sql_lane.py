@@ -65,6 +65,10 @@ def _tricky_lines() -> list[bytes]:
         head + item.replace(b'"page_id":1', b'"page_id":18446744073709551615') % 33 + b"]}]}",
         head + item.replace(b'"page_id":1', b'"page_id":-0') % 34 + b"]}]}",
         head + item.replace(b'"page_id":1', b'"page_id":1E2') % 35 + b"]}]}",
+        head + item.replace(b'"page_id":1', b'"field":null,"page_id":1') % 37 + b"]}]}",  # the parser drops `field`
+        head + item.replace(b'"page_id":1', b'"page_id":1,"n":123456789012345678901234') % 38 + b"]}]}",
+        head + item.replace(b'"page_id":1', b'"page_id":1,"n":-9223372036854775809') % 39 + b"]}]}",
+        head + item.replace(b'"page_id":1', b'"page_id":1,"n":18446744073709551615') % 40 + b"]}]}",
         head + item % 36 + b"]}]}" + b"\xff",  # not UTF-8: the chunk is parsed in Python
     ]
 
@@ -121,7 +125,7 @@ def test_plain_lines_are_parsed_by_duckdb_and_the_others_by_python(monkeypatch):
     to_python = record_python_lines(monkeypatch)
     con = duckdb.connect()
     sql_lane.create_staging(con)
-    parsed = sql_lane.stage_chunk(con, LineChunk.of(chunk), 10, "webhooks/f.ndjson")
+    parsed = sql_lane.stage_chunk(con, LineChunk.of(chunk), 10, "webhooks/f.ndjson", 0)
     assert [n for n, _ in to_python] == [13, 14, 15]
     assert (parsed.lines, parsed.landed, [row[2] for row in parsed.bad]) == (6, 4, [13, 14])
     assert parsed.reasons == {"not JSON": 2}
