@@ -2,7 +2,13 @@
 
 One line per POST. A body is acknowledged only after its line is written and fsynced; bodies
 that arrive while a fsync is running are written together by the next one (group commit), so
-throughput grows with concurrency instead of being capped by the disk's fsync rate.
+throughput grows with concurrency instead of being capped by the disk's fsync rate. The next
+batch is written and its sync started while the previous sync is still running (at most
+SYNCS_IN_FLIGHT at once), and batches are acknowledged in file order: a POST waits for about one
+sync, not for the rest of the one in flight and then its own. If a sync fails, that batch and
+every later one still in flight fail (their POSTs get an error and Meta retries them) and the file
+is cut back to the end of the last acknowledged batch, so no unacknowledged bytes sit between
+acknowledged lines.
 
 Files rotate every UTC hour. A file being written is named `*.ndjson.open`; sealing fsyncs it,
 renames it to `*.ndjson` and fsyncs the folder, so readers (which ignore `.open` files) never see
@@ -16,10 +22,12 @@ from __future__ import annotations
 import asyncio
 import os
 import time
+from collections import deque
 from datetime import datetime, timezone
 from pathlib import Path
 
 OPEN_SUFFIX = ".open"
+SYNCS_IN_FLIGHT = 4
 
 
 def body_to_line(body: bytes) -> bytes:
@@ -47,6 +55,12 @@ def recover(folder: Path) -> list[Path]:
             sealed.append(target)
     _fsync_dir(folder)
     return sealed
+
+
+def _fail(acks: list[asyncio.Future], error: OSError) -> None:
+    for future in acks:
+        if not future.done():
+            future.set_exception(error)
 
 
 def _datasync(fd: int) -> None:
@@ -111,7 +125,20 @@ class Journal:
         await asyncio.to_thread(self._seal)
 
     async def _run(self) -> None:
+        in_flight: deque[tuple[list[asyncio.Future], asyncio.Future, int]] = deque()  # (acks, sync, start size)
         while True:
+            if not self._pending and in_flight:
+                # Wait for the oldest sync or for new bodies, whichever comes first: new bodies are
+                # written and synced while the oldest sync still runs.
+                self._wake.clear()
+                oldest = in_flight[0][1]
+                if not self._pending and not self._closing:
+                    woken = asyncio.ensure_future(self._wake.wait())
+                    await asyncio.wait({woken, oldest}, return_when=asyncio.FIRST_COMPLETED)
+                    woken.cancel()
+                if oldest.done() or self._closing:
+                    await self._acknowledge_oldest(in_flight)
+                continue
             if not self._pending:
                 if self._closing:
                     return
@@ -121,24 +148,52 @@ class Journal:
                     await asyncio.wait_for(self._wake.wait(), timeout=1.0)
                 except TimeoutError:
                     pass
-            batch, self._pending = self._pending, []
-            try:
-                await asyncio.to_thread(self._write, [line for line, _ in batch])
-            except OSError as error:
-                for _, future in batch:
-                    if not future.done():
-                        future.set_exception(error)
+                if not self._pending:
+                    await asyncio.to_thread(self._rotate)
+                    continue
+            hour = self._hour_now()
+            if len(in_flight) >= SYNCS_IN_FLIGHT or (in_flight and hour != self._hour):
+                await self._acknowledge_oldest(in_flight)  # a file is sealed only once its syncs are done
                 continue
-            for _, future in batch:
-                if not future.done():
-                    future.set_result(None)
+            batch, self._pending = self._pending, []
+            acks = [future for _, future in batch]
+            try:
+                start = await asyncio.to_thread(self._append, [line for line, _ in batch], hour)
+            except OSError as error:
+                _fail(acks, error)
+                continue
+            in_flight.append((acks, asyncio.ensure_future(asyncio.to_thread(_datasync, self._fd)), start))
 
-    def _write(self, lines: list[bytes]) -> None:
-        hour = datetime.fromtimestamp(self._clock(), tz=timezone.utc).strftime("%Y-%m-%dT%H")
-        if self._hour is not None and hour != self._hour:
-            self._seal()
-        if not lines:
+    async def _acknowledge_oldest(self, in_flight: deque) -> None:
+        acks, sync, start = in_flight.popleft()
+        try:
+            await sync
+        except OSError as error:
+            # Later batches were written after this one: none of them may be acknowledged.
+            later = list(in_flight)
+            in_flight.clear()
+            for _, other, _ in later:
+                await asyncio.gather(other, return_exceptions=True)
+            await asyncio.to_thread(self._cut, start)
+            _fail(acks, error)
+            for other_acks, _, _ in later:
+                _fail(other_acks, error)
             return
+        for future in acks:
+            if not future.done():
+                future.set_result(None)
+
+    def _hour_now(self) -> str:
+        return datetime.fromtimestamp(self._clock(), tz=timezone.utc).strftime("%Y-%m-%dT%H")
+
+    def _rotate(self, hour: str | None = None) -> None:
+        """Seal the current file if its hour is over (no sync may be running on it)."""
+        if self._hour is not None and (hour or self._hour_now()) != self._hour:
+            self._seal()
+
+    def _append(self, lines: list[bytes], hour: str) -> int:
+        """Write `lines` (not yet synced) to the file of `hour`; returns the file's size before them."""
+        self._rotate(hour)
         if self._fd is None:
             name = f"{self.prefix}-{hour}-{time.time_ns():020d}.ndjson{OPEN_SUFFIX}"
             self._path = self.folder / name
@@ -146,17 +201,22 @@ class Journal:
             self._hour = hour
             self._size = 0
             _fsync_dir(self.folder)  # the new name itself must survive a crash
+        start = self._size
         data = memoryview(b"".join(lines))
         try:
             written = 0
             while written < len(data):
                 written += os.write(self._fd, data[written:])
-            _datasync(self._fd)
         except OSError:
-            # Drop the partial batch so the next one starts on a clean line; nobody was acked.
-            os.ftruncate(self._fd, self._size)
+            self._cut(start)  # drop the partial batch so the next one starts on a clean line
             raise
         self._size += len(data)
+        return start
+
+    def _cut(self, size: int) -> None:
+        """Cut the current file back to `size` bytes: what follows was never acknowledged."""
+        os.ftruncate(self._fd, size)
+        self._size = size
 
     def _seal(self) -> None:
         if self._fd is None:

@@ -85,3 +85,40 @@ def test_write_failure_is_reported_to_the_caller(tmp_path: Path, monkeypatch):
     asyncio.run(scenario())
     (path,) = sealed_files(tmp_path)
     assert path.read_bytes() == b'{"n": 1}\n{"n": 3}\n'
+
+
+def test_a_failed_sync_fails_the_batches_written_after_it(tmp_path: Path, monkeypatch):
+    """The next batch is written while a sync runs; if that sync fails, the later batch fails too
+    (even though its own sync succeeded) and the file is cut back to the last acknowledged line."""
+    import time
+
+    from pipelines.webhooks import journal as journal_module
+
+    real = journal_module._datasync
+    calls = []
+
+    def slow_then_failing(fd):
+        calls.append(fd)
+        if len(calls) == 1:
+            time.sleep(0.3)  # the next batch is written and synced meanwhile
+            raise OSError(5, "Input/output error")
+        real(fd)
+
+    async def scenario() -> list:
+        journal = Journal(tmp_path)
+        await journal.start()
+        await journal.append(b'{"n": 1}')
+        monkeypatch.setattr(journal_module, "_datasync", slow_then_failing)
+        first = asyncio.create_task(journal.append(b'{"n": 2}'))
+        await asyncio.sleep(0.1)
+        second = asyncio.create_task(journal.append(b'{"n": 3}'))
+        outcomes = await asyncio.gather(first, second, return_exceptions=True)
+        await journal.append(b'{"n": 4}')
+        await journal.close()
+        return outcomes
+
+    outcomes = asyncio.run(scenario())
+    assert [getattr(o, "errno", None) for o in outcomes] == [5, 5]
+    assert len(calls) >= 3  # the second batch's sync ran while the first was in flight
+    (path,) = sealed_files(tmp_path)
+    assert path.read_bytes() == b'{"n": 1}\n{"n": 4}\n'
