@@ -17,7 +17,7 @@ from typing import Any
 
 from pipelines.graph.client import GraphClient
 from pipelines.graph.dates import split_range
-from pipelines.graph.errors import GraphError, GraphErrorInfo, Kind, ReduceDataError, error_for
+from pipelines.graph.errors import GraphError, GraphErrorInfo, Kind, ReduceDataError, as_int, error_for
 from pipelines.graph.paging import iter_rows
 
 COMPLETED = "Job Completed"
@@ -128,7 +128,7 @@ class ReportRunner:
             if status in (FAILED, SKIPPED):
                 # From v25.0 a failed run carries Meta's error fields (§1.7): credentials and
                 # permissions fail the run at once, "too large" splits, anything else resubmits.
-                code, subcode = _int(run.get("error_code")), _int(run.get("error_subcode"))
+                code, subcode = as_int(run.get("error_code")), as_int(run.get("error_subcode"))
                 info = GraphErrorInfo(code, subcode, str(run.get("error_message") or ""))
                 if info.kind in (Kind.AUTH, Kind.PERMISSION):
                     raise error_for(info, self.account, self.client.secrets)
@@ -140,9 +140,3 @@ class ReportRunner:
                 raise _JobEnded("stalled at 0 %", split=False)
             delay = min(delay * self.policy.factor, self.policy.max_seconds)
 
-
-def _int(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None

@@ -71,7 +71,8 @@ def redact(text: str, *secrets: str | None) -> str:
     return _BEARER.sub(r"\1[redacted]", text)
 
 
-def _as_int(value: object) -> int | None:
+def as_int(value: object) -> int | None:
+    """An integer given as a JSON number or a string of digits; anything else (booleans too) is None."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
@@ -88,8 +89,8 @@ def parse_error(body: object, http_status: int | None = None) -> GraphErrorInfo 
     error = body["error"]
     message = error.get("error_user_msg") or error.get("message") or ""
     return GraphErrorInfo(
-        code=_as_int(error.get("code")),
-        subcode=_as_int(error.get("error_subcode")),
+        code=as_int(error.get("code")),
+        subcode=as_int(error.get("error_subcode")),
         message=" ".join(str(message).split())[:300],
         is_transient=error.get("is_transient") is True,
         http_status=http_status,
