@@ -71,7 +71,7 @@ def stage_chunk(con: duckdb.DuckDBPyConnection, chunk: LineChunk, line_no: int, 
 def flush_staged(con: duckdb.DuckDBPyConnection) -> int:
     """Insert the staged events into `raw.webhook_events` (inside the caller's transaction); returns
     how many were new. Call `clear_staged` once that transaction is committed."""
-    ((inserted,),) = con.execute(sql_text("queries/insert_webhook_events.sql")).fetchall()
+    ((inserted,),) = con.execute(sql_text(WEBHOOKS.insert_sql)).fetchall()
     return inserted
 
 
