@@ -28,7 +28,7 @@ INSIGHTS_MAX_SHARE_OF_WEBHOOK = 1.02
 PARTITION_DEADLINE = dt.time(14, 0)
 
 
-def _violations(warehouse: Warehouse, query: str, params: list | None = None) -> pl.DataFrame:
+def _violations(warehouse: Warehouse, query: str, params: list | dict | None = None) -> pl.DataFrame:
     with warehouse.connect() as con:
         return con.sql(sql_text(f"queries/{query}.sql"), params=params).pl()
 
@@ -43,11 +43,11 @@ def _result(rows: pl.DataFrame, severity: dg.AssetCheckSeverity = dg.AssetCheckS
     return dg.AssetCheckResult(passed=count == 0, severity=severity, metadata=metadata)
 
 
-def _grain_check(mart: str, grain: str) -> dg.AssetChecksDefinition:
+def _grain_check(mart: str, grain: tuple[str, ...]) -> dg.AssetChecksDefinition:
     @dg.asset_check(asset=mart_key(mart), name=GRAIN_CHECK, blocking=True,
-                    description=f"No two rows of marts.{mart} share the grain ({grain}).")
+                    description=f"No two rows of marts.{mart} share the grain ({', '.join(grain)}).")
     def check(warehouse: Warehouse) -> dg.AssetCheckResult:
-        return _result(_violations(warehouse, f"mart_check_grain_{mart}"))
+        return _result(_violations(warehouse, "mart_check_grain", {"mart": f"marts.{mart}", "grain": list(grain)}))
 
     return check
 
@@ -62,11 +62,11 @@ def _sign_check(mart: str, what: str) -> dg.AssetChecksDefinition:
 
 
 GRAINS = {
-    "campaign_daily": "message_campaign_id, date",
-    "conversions_daily": "message_campaign_id, date, action_type, attribution_window",
-    "delivery_funnel_daily": "page_id, message_campaign_id, date",
-    "error_codes_daily": "date, message_campaign_id, source, error_code",
-    "delivery_estimates": "ad_account_id, snapshot_date",
+    "campaign_daily": ("message_campaign_id", "date"),
+    "conversions_daily": ("message_campaign_id", "date", "action_type", "attribution_window"),
+    "delivery_funnel_daily": ("page_id", "message_campaign_id", "date"),
+    "error_codes_daily": ("date", "message_campaign_id", "source", "error_code"),
+    "delivery_estimates": ("ad_account_id", "snapshot_date"),
 }
 SIGNS = {
     "campaign_daily": "spend, delivered, reads, clicks, purchases and purchase value",

@@ -10,8 +10,8 @@ Caveats:
   counted twice under another action type (`purchase`, `omni_purchase`, ...).
 - Purchases and purchase value use the `default` attribution window (Meta's `value`, the ad set's
   attribution setting), the same basis as Meta's `website_purchase_roas` (`api_roas`).
-- Meta restates conversions for up to 28 days: when a frame holds several pulls of the same key
-  (a `pulled_at` column), the newest pull wins.
+- Meta restates conversions for up to 28 days: a new pull replaces the window it covers in the raw
+  tables (`pipelines/graph/store.py`), so the frames here hold one row per key, the newest.
 - `roas` = purchase_value / spend, NULL when spend is 0. Aggregate with `aggregate_campaigns`
   (ratio of sums), never by averaging daily ratios.
 - `reads` is derived: delivered × read_rate / 100, rounded to a whole message, so reads can be
@@ -61,18 +61,6 @@ CONVERSIONS_DAILY_SCHEMA = {
 }
 
 
-def latest_pull(frame: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
-    """One row per key, the newest pull, when the frame holds several pulls (a `pulled_at` column).
-
-    Without `pulled_at` the frame is a raw table whose primary key is the grain: already one row
-    per key (the grain check would catch a violation), so no costly de-duplication is done.
-    """
-    if "pulled_at" not in frame.columns:
-        return frame
-    return frame.sort("pulled_at", nulls_last=False, maintain_order=True).unique(subset=keys, keep="last",
-                                                                                 maintain_order=True)
-
-
 def ratio(numerator: pl.Expr, denominator: pl.Expr) -> pl.Expr:
     """numerator / denominator as DECIMAL(18,6), NULL when the denominator is 0 or NULL."""
     return (
@@ -85,12 +73,8 @@ def ratio(numerator: pl.Expr, denominator: pl.Expr) -> pl.Expr:
 
 def conversions_daily(actions: pl.DataFrame) -> pl.DataFrame:
     """`marts.conversions_daily`: pixel conversions per campaign, day, action type and window."""
-    keys = ["message_campaign_id", "date", "action_type", "attribution_window"]
     pixel = actions.filter(pl.col("action_type").str.starts_with(PIXEL_PREFIX))
-    return (
-        latest_pull(pixel, keys)
-        .select([pl.col(name).cast(dtype) for name, dtype in CONVERSIONS_DAILY_SCHEMA.items()])
-    )
+    return pixel.select([pl.col(name).cast(dtype) for name, dtype in CONVERSIONS_DAILY_SCHEMA.items()])
 
 
 def campaign_daily(insights: pl.DataFrame, conversions: pl.DataFrame, campaigns: pl.DataFrame,
@@ -106,7 +90,7 @@ def campaign_daily(insights: pl.DataFrame, conversions: pl.DataFrame, campaigns:
     names = campaigns.select("message_campaign_id", "campaign_name", "page_id").unique("message_campaign_id", keep="last")
     currencies = accounts.select("ad_account_id", pl.col("currency").alias("account_currency")).unique("ad_account_id")
     frame = (
-        latest_pull(insights, keys)
+        insights
         .join(purchases, on=keys, how="left")
         .join(names, on="message_campaign_id", how="left")
         .join(currencies, on="ad_account_id", how="left")

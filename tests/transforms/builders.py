@@ -76,9 +76,8 @@ def insights(*rows: dict) -> pl.DataFrame:
     return pl.DataFrame(list(rows), schema=INSIGHT_SCHEMA)
 
 
-def actions(*rows: dict, extra: dict | None = None) -> pl.DataFrame:
-    schema = dict(ACTION_SCHEMA, **(extra or {}))
-    return pl.DataFrame(list(rows), schema=schema)
+def actions(*rows: dict) -> pl.DataFrame:
+    return pl.DataFrame(list(rows), schema=ACTION_SCHEMA)
 
 
 def accounts(*pairs: tuple[str, str]) -> pl.DataFrame:

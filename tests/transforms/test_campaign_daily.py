@@ -1,9 +1,8 @@
 """campaign_daily / conversions_daily: the cases where ROAS goes wrong in practice — zero spend,
-restated conversions, non-pixel action types, and averaging ratios instead of summing."""
+non-pixel action types, and averaging ratios instead of summing."""
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 import polars as pl
@@ -41,17 +40,6 @@ def test_no_conversions_means_zero_purchases_and_zero_roas() -> None:
     frame = build(insights(insight("c1", 1, "10", 100)), actions())
     row = frame.row(0, named=True)
     assert (row["purchases"], row["purchase_value"], row["roas"]) == (0, 0, Decimal(0))
-
-
-def test_restated_conversions_newer_pull_replaces_older() -> None:
-    pulled = {"pulled_at": pl.Datetime("us")}
-    older = dict(action("c1", 1, PURCHASE, "default", "2", "100.00"), pulled_at=dt.datetime(2026, 5, 2))
-    newer = dict(action("c1", 1, PURCHASE, "default", "5", "260.00"), pulled_at=dt.datetime(2026, 5, 20))
-    for rows in ((older, newer), (newer, older)):
-        frame = build(insights(insight("c1", 1, "26", 100)), actions(*rows, extra=pulled))
-        assert frame.select("purchases", "purchase_value", "roas").row(0) == (Decimal(5), Decimal("260"), Decimal(10))
-    conversions = conversions_daily(actions(older, newer, extra=pulled))
-    assert conversions["conversions"].to_list() == [Decimal(5)]
 
 
 def test_only_pixel_action_types_are_conversions() -> None:
