@@ -27,7 +27,6 @@ from pipelines.webhooks.batches import MAX_LINE_BYTES, WEBHOOKS, ParsedChunk, ba
 
 # Arrow record batches of this many lines, so that DuckDB scans a chunk on all its threads.
 _BATCH_LINES = 2048
-_NO_LINES = pa.table({"line": pa.array([], pa.int64()), "text": pa.array([], pa.large_string())})
 
 
 def create_staging(con: duckdb.DuckDBPyConnection) -> None:
@@ -43,12 +42,14 @@ def stage_chunk(con: duckdb.DuckDBPyConnection, chunk: LineChunk, line_no: int, 
     n_lines, first = len(chunk), line_no + 1
     params = {"source_file": rel, "first": first, "last": line_no + n_lines}
     numbers = pa.array(range(first, first + n_lines), pa.int64())
-    con.register("webhook_lines", _lines_table(chunk, numbers) if sql else _NO_LINES)
+    if sql:
+        con.register("webhook_lines", _lines_table(chunk, numbers))
+    else:  # no texts: DuckDB reads nothing and every line goes to the parser
+        con.register("webhook_lines", pa.table({"line": numbers, "text": pa.nulls(n_lines, pa.large_string())}))
     try:
         con.execute(sql_text("queries/webhook_lines_parse.sql"),
                     {"source_file": rel, "file_order": file_order, "max_line_bytes": MAX_LINE_BYTES})
         con.execute(sql_text("queries/delete_webhook_staged_mixed_lines.sql"), params)
-        con.register("webhook_lines", pa.table({"line": numbers}))
         parser_lines = [n for (n,) in con.execute(sql_text("queries/select_webhook_parser_lines.sql"), params)
                         .fetchall()]
     finally:
