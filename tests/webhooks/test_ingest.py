@@ -321,3 +321,29 @@ def test_events_landed_with_the_old_keys_are_rekeyed(home, exports, monkeypatch)
                                        "order by all") == expected
     (exports / "webhooks" / "b.ndjson").write_bytes(b"\n".join(lines) + b"\n")  # everything redelivered
     assert _run(home / "old.duckdb", exports).rows_new == 0
+
+
+def test_per_event_columns_are_stored_with_zstd_and_older_rows_survive_the_move(home, exports, monkeypatch):
+    """Migration 013 moves raw.webhook_events to zstd for its per-event text columns; the rows an
+    older release landed are kept, and what lands afterwards is written with zstd."""
+    migrations, old = warehouse.MIGRATIONS_DIR, home / "old_migrations"
+    old.mkdir()
+    for path in sorted(migrations.glob("*.sql")):
+        if not path.name.startswith("013_"):
+            (old / path.name).write_text(path.read_text())
+    monkeypatch.setattr(warehouse, "MIGRATIONS_DIR", old)
+    (exports / "webhooks" / "a.ndjson").write_bytes(b"\n".join(GOOD[:5]) + b"\n")
+    _run(home / "w.duckdb", exports)
+    before = _query(home / "w.duckdb", "select * from raw.webhook_events order by all")
+
+    (old / "013_webhook_events_zstd.sql").write_text((migrations / "013_webhook_events_zstd.sql").read_text())
+    assert _query(home / "w.duckdb", "select * from raw.webhook_events order by all") == before
+    (exports / "webhooks" / "b.ndjson").write_bytes(b"\n".join(GOOD[5:]) + b"\n")
+    assert _run(home / "w.duckdb", exports).rows_new == 3 * len(GOOD[5:])
+    with warehouse.connect(home / "w.duckdb") as con:
+        con.execute("checkpoint")
+        compression = dict(con.execute(
+            "select column_name, string_agg(distinct compression) from pragma_storage_info('raw.webhook_events') "
+            "where segment_type in ('VARCHAR', 'JSON') group by column_name").fetchall())
+    assert {column: compression[column] for column in ("event_key", "tracking_id", "mid", "payload")} == dict.fromkeys(
+        ("event_key", "tracking_id", "mid", "payload"), "ZSTD")
