@@ -72,7 +72,10 @@ def stage_chunk(con: duckdb.DuckDBPyConnection, chunk: LineChunk, line_no: int, 
 def flush_staged(con: duckdb.DuckDBPyConnection) -> int:
     """Insert the staged events into `raw.webhook_events` (inside the caller's transaction); returns
     how many were new. Call `clear_staged` once that transaction is committed."""
-    ((inserted,),) = con.execute(sql_text(WEBHOOKS.insert_sql)).fetchall()
+    ((first_us, last_us),) = con.execute("select min(event_ts_us), max(event_ts_us) from webhook_staged").fetchall()
+    if first_us is None:
+        return 0
+    ((inserted,),) = con.execute(sql_text(WEBHOOKS.insert_sql), {"first_us": first_us, "last_us": last_us}).fetchall()
     return inserted
 
 

@@ -2,7 +2,8 @@
 -- Each key is kept at its first occurrence (files in the order they are read, then line, then position in the line); events
 -- already in the table (redeliveries) are skipped. Those are found by probing the table with the staged keys (the
 -- hash table is built on the staging side, so memory does not grow with the table); a redelivery has its
--- original's timestamp, so the staged time range bounds the row groups read.
+-- original's timestamp, so the staged time range ($first_us..$last_us, bound as constants so that DuckDB skips the
+-- row groups outside it by their min/max) bounds the rows read.
 insert into raw.webhook_events (
     event_key, event_type, page_id, message_campaign_id, recipient_id, subscription_token, tracking_id, mid,
     app_id, business_id, event_ts, error_message, payload, source_file, source_line
@@ -11,8 +12,7 @@ with landed as (
     select w.event_key
     from raw.webhook_events as w
     semi join webhook_staged as s on w.event_key = s.event_key
-    where w.event_ts between (select make_timestamptz(min(event_ts_us)) from webhook_staged)
-        and (select make_timestamptz(max(event_ts_us)) from webhook_staged)
+    where w.event_ts between make_timestamptz($first_us) and make_timestamptz($last_us)
 ),
 repeated as (
     select event_key from webhook_staged group by event_key having count(*) > 1
