@@ -21,9 +21,7 @@ with docs as (
     select line,
         case when strlen(text) <= $max_line_bytes
             -- A trailing comma (DuckDB reads past it, orjson does not): compact, or with whitespace before the bracket.
-            and not (contains(text, ',]') or contains(text, ',}')
-                or ((contains(text, ', ') or contains(text, chr(44) || chr(9)) or contains(text, chr(44) || chr(13)))
-                    and regexp_matches(text, ',[ \t\r]*[\]}]')))
+            and not regexp_matches(text, ',[ \t\r\n]*[\]}]')
         then try(json_transform(text, '{"entry":[{"id":"JSON","changes":[{"field":"VARCHAR","value":"JSON"}],
                                                  "messaging":"JSON"}]}'))
         end as doc
@@ -54,8 +52,7 @@ typed as (
         end as event_type,
         json_transform(c.value, '{"page_id":"VARCHAR","message_id":"VARCHAR","recipient_id":"VARCHAR",
             "messenger_subscription_token":"VARCHAR","marketing_message_tracking_id":"VARCHAR","mid":"VARCHAR",
-            "app_id":"VARCHAR","business_id":"VARCHAR","timestamp":"BIGINT","error_message":"VARCHAR",
-            "field":"JSON","sender":"JSON","recipient":"JSON"}') as v
+            "app_id":"VARCHAR","business_id":"VARCHAR","timestamp":"BIGINT","error_message":"VARCHAR"}') as v
     from items
 ),
 events as (
@@ -63,14 +60,13 @@ select
     line,
     ordinal,
     coalesce(entry_ok and event_type is not null and starts_with(payload, '{')
-        and v.field is null and v.sender is null and v.recipient is null
         and v."timestamp" between 0 and 253402300799999
         -- The payload is DuckDB's compact rendering (quotes inside strings escaped), so `":` starts a real value: no
         -- boolean, object, array, fraction, NaN or Infinity anywhere, no integer orjson cannot hold in 64 bits, no
         -- `field` (the parser drops it from the payload), a timestamp that is not a string, an error message that is
         -- not a number.
         and not regexp_matches(payload, '":(?:[tf{\[]|-?[0-9]+[.eE]|-?[NIi]|n[^u]|[0-9]{20}|-[0-9]{19})'
-            || '|"field":|"timestamp":"|"error_message":[-0-9]'),
+            || '|"(?:field|sender|recipient)":|"timestamp":"|"error_message":[-0-9]'),
         false) as plain,
     event_type,
     case when v.page_id is null then nullif(entry_page, '') else nullif(v.page_id, '') end as page_id,
