@@ -83,9 +83,9 @@ select
 from typed
 )
 select
-    md5(concat_ws(chr(31), event_type, coalesce(page_id, ''), coalesce(message_campaign_id, ''),
-        coalesce(recipient_id, ''), coalesce(subscription_token, ''), coalesce(tracking_id, ''), coalesce(mid, ''),
-        coalesce(app_id, ''), coalesce(business_id, ''), event_ts_us::varchar, coalesce('m' || error_message, 'n'))),
+    md5(concat(event_type, chr(31), page_id, chr(31), message_campaign_id, chr(31), recipient_id, chr(31),
+        subscription_token, chr(31), tracking_id, chr(31), mid, chr(31), app_id, chr(31), business_id, chr(31),
+        event_ts_us, chr(31), coalesce('m' || error_message, 'n'))),
     event_type, page_id, message_campaign_id, recipient_id, subscription_token, tracking_id, mid, app_id, business_id,
     event_ts_us, error_message, payload, $source_file, $file_order, line, ordinal, plain
 from events
