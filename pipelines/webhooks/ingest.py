@@ -100,6 +100,9 @@ def ingest(con: duckdb.DuckDBPyConnection, exports_dir: Path, source: Source, *,
         return stats
     with _memory_capped(con):
         _ingest_files(con, source, plan, chunk_bytes, sql, stats)
+        # Write the new rows into the database file now, under the cap: left to the connection's
+        # close, that checkpoint runs under DuckDB's own limit and took 5M events to 3 GB.
+        con.execute("checkpoint")
     return stats
 
 

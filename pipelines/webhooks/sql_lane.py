@@ -72,7 +72,7 @@ def stage_chunk(con: duckdb.DuckDBPyConnection, chunk: LineChunk, line_no: int, 
 def flush_staged(con: duckdb.DuckDBPyConnection) -> int:
     """Insert the staged events into `raw.webhook_events` (inside the caller's transaction); returns
     how many were new. Call `clear_staged` once that transaction is committed."""
-    ((first_us, last_us),) = con.execute("select min(event_ts_us), max(event_ts_us) from webhook_staged").fetchall()
+    ((first_us, last_us),) = con.execute(sql_text("queries/select_webhook_staged_time_range.sql")).fetchall()
     if first_us is None:
         return 0
     ((inserted,),) = con.execute(sql_text(WEBHOOKS.insert_sql), {"first_us": first_us, "last_us": last_us}).fetchall()
@@ -80,7 +80,9 @@ def flush_staged(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def clear_staged(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute("delete from webhook_staged")
+    """Empty the staging table. It is created afresh: rows deleted from a temporary table keep
+    their memory (it is never checkpointed), so staging would grow by a flush each time."""
+    create_staging(con)
 
 
 def _lines_table(chunk: LineChunk, numbers: pa.Array) -> pa.Table:

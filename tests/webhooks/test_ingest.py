@@ -246,6 +246,30 @@ def test_ingestion_caps_duckdbs_memory_only_while_it_runs(home, exports, limit):
     assert ingest_module._size_bytes(after) == pytest.approx(ingest_module._size_bytes(before), rel=0.05)
 
 
+def test_new_rows_are_checkpointed_under_the_memory_cap(home, exports):
+    """The checkpoint that writes the new rows into the file runs while DuckDB's memory is capped,
+    not later when the connection closes with its default limit."""
+    (exports / "webhooks" / "a.ndjson").write_bytes(b"\n".join(GOOD[:2]) + b"\n")
+
+    class Recording:
+        def __init__(self, con):
+            self.con, self.checkpoints = con, []
+
+        def execute(self, statement, *args):
+            if statement.strip().lower() == "checkpoint":
+                self.checkpoints.append(self.con.execute("select current_setting('memory_limit')").fetchone()[0])
+            return self.con.execute(statement, *args)
+
+        def __getattr__(self, name):
+            return getattr(self.con, name)
+
+    with warehouse.connect(home / "w.duckdb") as con:
+        con.execute("set memory_limit = '3GB'")
+        recording = Recording(con)
+        ingest(recording, exports, WEBHOOKS)
+    assert recording.checkpoints == ["1.0 GiB"]
+
+
 def record_python_lines(monkeypatch) -> list[tuple[int, bytes]]:
     """The (line number, line) pairs the SQL lane hands to the Python parser, from now on."""
     from pipelines.webhooks import sql_lane
