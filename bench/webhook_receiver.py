@@ -1,9 +1,16 @@
 """Benchmark: the receiver's signed POSTs per second with durable acknowledgement (fsync, group
-commit) against a bare endpoint on the same stack (Starlette + uvicorn) that only returns 200.
+commit) against a bare endpoint on the same stack that only reads the body and returns 200.
+
+- durable: `mmlens webhooks serve`, i.e. the CLI, settings, the receiver's Starlette app (size
+  limit, HMAC check over the raw bytes, journal append, 200 only after the fdatasync covering the
+  body) served by `pipelines.webhooks.receiver.run_server`.
+- bare: a Starlette app with one POST route that reads the body and returns 200, served by the
+  same `run_server` (same uvicorn options: default loop and HTTP implementation, i.e. uvloop and
+  httptools as installed, and the same garbage collector tuning, `tune_gc`).
 
 Both servers run as separate processes on loopback; the same minimal asyncio keep-alive client
-fires the same pre-signed bodies (one to five change events each) with a fixed concurrency. Prints requests/s,
-latency percentiles and the ratio durable/bare.
+fires the same pre-signed bodies (one to five change events each) with a fixed concurrency. Prints
+requests/s, latency percentiles and the ratio durable/bare.
 
     .venv/bin/python bench/webhook_receiver.py [--requests 5000] [--concurrency 64] [--repeat 5]
 """
@@ -25,8 +32,9 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipelines.webhooks.signature import sign  # noqa: E402
-from tests.webhooks import samples  # noqa: E402
+from pipelines.webhooks.receiver import run_server
+from pipelines.webhooks.signature import sign
+from tests.webhooks import samples
 
 SECRET = "bench-secret"
 
@@ -38,7 +46,6 @@ def _free_port() -> int:
 
 
 def _bare(port: int) -> None:
-    import uvicorn
     from starlette.applications import Starlette
     from starlette.requests import Request
     from starlette.responses import PlainTextResponse
@@ -52,7 +59,8 @@ def _bare(port: int) -> None:
         return PlainTextResponse("ok")
 
     app = Starlette(routes=[Route("/webhooks", receive, methods=["POST"]), Route("/healthz", health)])
-    uvicorn.run(app, host="127.0.0.1", port=port, access_log=False, log_level="warning")
+    # The receiver's own server runner: same uvicorn options and the same garbage collector tuning.
+    run_server(app, host="127.0.0.1", port=port)
 
 
 def _start(command: list[str], env: dict, port: int) -> subprocess.Popen:
@@ -149,7 +157,7 @@ def main() -> None:
                 process.terminate()
                 process.wait(20)
         for name, runs in rounds.items():
-            seconds, latencies, failures = min(runs, key=lambda run: run[0])
+            seconds, latencies, _failures = min(runs, key=lambda run: run[0])
             results[name] = args.requests / seconds
             print(f"{name:>8}: {results[name]:7.0f} POST/s  p50 {_percentile(latencies, 0.5) * 1000:6.1f} ms  "
                   f"p99 {_percentile(latencies, 0.99) * 1000:6.1f} ms  max {max(latencies) * 1000:6.1f} ms  "

@@ -23,7 +23,7 @@ import asyncio
 import os
 import time
 from collections import deque
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 OPEN_SUFFIX = ".open"
@@ -184,7 +184,7 @@ class Journal:
                 future.set_result(None)
 
     def _hour_now(self) -> str:
-        return datetime.fromtimestamp(self._clock(), tz=timezone.utc).strftime("%Y-%m-%dT%H")
+        return datetime.fromtimestamp(self._clock(), tz=UTC).strftime("%Y-%m-%dT%H")
 
     def _rotate(self, hour: str | None = None) -> None:
         """Seal the current file if its hour is over (no sync may be running on it)."""

@@ -122,3 +122,97 @@ def test_a_failed_sync_fails_the_batches_written_after_it(tmp_path: Path, monkey
     assert len(calls) >= 3  # the second batch's sync ran while the first was in flight
     (path,) = sealed_files(tmp_path)
     assert path.read_bytes() == b'{"n": 1}\n{"n": 4}\n'
+
+
+def test_a_failed_write_fails_its_batch_and_leaves_no_partial_line(tmp_path: Path, monkeypatch):
+    import os
+
+    real_write = os.write
+    journal = Journal(tmp_path)
+
+    def half_then_full_disk(fd, data):
+        if fd != journal._fd:
+            return real_write(fd, data)
+        real_write(fd, bytes(data[: len(data) // 2]))
+        raise OSError(28, "No space left on device")
+
+    async def scenario() -> None:
+        await journal.start()
+        await journal.append(b'{"n": 1}')
+        monkeypatch.setattr(os, "write", half_then_full_disk)
+        try:
+            await journal.append(b'{"n": 2, "long": "enough to be torn"}')
+        except OSError as error:
+            assert error.errno == 28
+        else:
+            raise AssertionError("a failed write must not be acknowledged")
+        monkeypatch.setattr(os, "write", real_write)
+        await journal.append(b'{"n": 3}')
+        await journal.close()
+
+    asyncio.run(scenario())
+    (path,) = sealed_files(tmp_path)
+    assert path.read_bytes() == b'{"n": 1}\n{"n": 3}\n'
+
+
+def test_acknowledgements_follow_file_order(tmp_path: Path):
+    acknowledged = []
+
+    async def scenario() -> None:
+        journal = Journal(tmp_path)
+        await journal.start()
+
+        async def post(n: int) -> None:
+            await journal.append(f'{{"n": {n}}}'.encode())
+            acknowledged.append(n)
+
+        for wave in range(5):  # several batches
+            await asyncio.gather(*(post(wave * 100 + n) for n in range(100)))
+        await journal.close()
+
+    asyncio.run(scenario())
+    (path,) = sealed_files(tmp_path)
+    in_file = [int(line[6:-1]) for line in path.read_bytes().splitlines()]
+    assert sorted(in_file) == list(range(500))
+    assert acknowledged == in_file
+
+
+def test_close_writes_what_is_queued_then_refuses_appends(tmp_path: Path):
+    async def scenario() -> list:
+        journal = Journal(tmp_path)
+        await journal.start()
+        posts = [asyncio.create_task(journal.append(f'{{"n": {n}}}'.encode())) for n in range(50)]
+        await asyncio.sleep(0)  # all 50 are queued, none acknowledged yet
+        await journal.close()
+        assert all(post.done() and post.exception() is None for post in posts)
+        try:
+            await journal.append(b'{"n": 50}')
+        except RuntimeError:
+            return [post.result() for post in posts]
+        raise AssertionError("a closed journal must refuse appends")
+
+    assert asyncio.run(scenario()) == [None] * 50
+    (path,) = sealed_files(tmp_path)
+    assert len(path.read_bytes().splitlines()) == 50
+    assert not list(tmp_path.glob("*.open"))
+
+
+def test_an_idle_file_is_sealed_when_its_hour_ends(tmp_path: Path):
+    now = [1764205199.0]  # 00:59:59 UTC
+
+    async def scenario() -> None:
+        journal = Journal(tmp_path, clock=lambda: now[0])
+        await journal.start()
+        await journal.append(b'{"n": 1}')
+        assert sealed_files(tmp_path) == []  # still its hour
+        now[0] += 2  # no more POSTs: the writer notices on its own (it wakes up every second)
+        for _ in range(300):
+            await asyncio.sleep(0.01)
+            if sealed_files(tmp_path):
+                break
+        assert not list(tmp_path.glob("*.open"))
+        await journal.close()
+
+    asyncio.run(scenario())
+    (path,) = sealed_files(tmp_path)
+    assert "2025-11-27T00" in path.name and path.read_bytes() == b'{"n": 1}\n'

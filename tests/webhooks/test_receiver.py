@@ -93,3 +93,55 @@ def test_serve_without_its_secrets_is_a_configuration_error(monkeypatch, capsys,
     assert main(["webhooks", "serve", "--port", "1"]) == 2
     err = capsys.readouterr().err
     assert "required for `mmlens webhooks serve`" in err and SECRET not in err
+
+
+@pytest.fixture
+def restore_gc():
+    import gc
+
+    threshold = gc.get_threshold()
+    yield
+    gc.unfreeze()
+    gc.set_threshold(*threshold)
+
+
+def test_tune_gc_freezes_what_exists_and_collects_the_young_generation_less_often(restore_gc):
+    import gc
+
+    from pipelines.webhooks.receiver import GC_YOUNG_THRESHOLD, tune_gc
+
+    gc.unfreeze()
+    older = gc.get_threshold()[1:]
+    tune_gc()
+    assert gc.get_freeze_count() > 1000  # modules, classes, functions: all there before the call
+    assert gc.get_threshold() == (GC_YOUNG_THRESHOLD, *older)
+    assert GC_YOUNG_THRESHOLD > 700  # above Python 3.11's default
+
+
+@pytest.mark.parametrize("starts", [True, False])
+def test_serve_tunes_gc_after_loading_uvicorn_and_fails_when_the_server_does_not_start(
+        folder, monkeypatch, restore_gc, starts):
+    import gc
+
+    import uvicorn
+
+    from pipelines.webhooks.receiver import GC_YOUNG_THRESHOLD, serve
+
+    seen = {}
+
+    def fake_run(server, sockets=None):
+        seen.update(loaded=server.config.loaded, threshold=gc.get_threshold()[0], frozen=gc.get_freeze_count(),
+                    access_log=server.config.access_log, port=server.config.port)
+        server.started = starts
+
+    gc.unfreeze()
+    monkeypatch.setattr(uvicorn.Server, "run", fake_run)
+    kwargs = {"app_secret": SECRET, "verify_token": TOKEN, "folder": folder, "host": "127.0.0.1", "port": 8799}
+    if starts:
+        serve(**kwargs)
+    else:
+        with pytest.raises(SystemExit) as exited:
+            serve(**kwargs)
+        assert exited.value.code == 3
+    assert seen["loaded"] and seen["threshold"] == GC_YOUNG_THRESHOLD and seen["frozen"] > 1000
+    assert (seen["access_log"], seen["port"]) == (False, 8799)  # the handshake's query carries the token
