@@ -318,6 +318,19 @@ def test_landed_and_quarantined_lines_are_counted_apart() -> None:
     assert not IngestStats(lines_read=3, lines_landed=1, lines_quarantined=1).balanced
 
 
+def _older_release(home: Path, monkeypatch, prefix: str):
+    """Warehouses opened from now on get the migrations of a release before the one named `prefix…`;
+    returns what adds that migration back (the next connection applies it)."""
+    migrations, old = warehouse.MIGRATIONS_DIR, home / "old_migrations"
+    old.mkdir()
+    for path in sorted(migrations.glob("*.sql")):
+        if not path.name.startswith(prefix):
+            (old / path.name).write_text(path.read_text())
+    monkeypatch.setattr(warehouse, "MIGRATIONS_DIR", old)
+    (missing,) = migrations.glob(f"{prefix}*.sql")
+    return lambda: (old / missing.name).write_text(missing.read_text())
+
+
 def test_events_landed_with_the_old_keys_are_rekeyed(home, exports, monkeypatch):
     """Migration 012: events keyed by their old content hash get the identity key the lanes compute now
     (their payloads were stored with sorted keys), so a later redelivery still lands once."""
@@ -327,20 +340,14 @@ def test_events_landed_with_the_old_keys_are_rekeyed(home, exports, monkeypatch)
     expected = _query(home / "new.duckdb", "select event_key, source_line, event_type from raw.webhook_events order by all")
     assert {t for *_, t in expected} >= {"postback", "optin", "delivery", "delivery_failed"}
 
-    migrations, old = warehouse.MIGRATIONS_DIR, home / "old_migrations"
-    old.mkdir()
-    for path in sorted(migrations.glob("*.sql")):
-        if not path.name.startswith("012_"):
-            (old / path.name).write_text(path.read_text())
-    monkeypatch.setattr(warehouse, "MIGRATIONS_DIR", old)
+    add_012 = _older_release(home, monkeypatch, "012_")
     rows = _query(home / "new.duckdb", "select * exclude (payload), payload::varchar from raw.webhook_events")
     with warehouse.connect(home / "old.duckdb") as con:
         for row in rows:  # as an older release stored them: another key, a sorted-key payload
             payload = json.dumps(json.loads(row[-1]), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
             con.execute("insert into raw.webhook_events values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         ["old-" + row[0], *row[1:12], payload, *row[12:14]])
-    (old / "012_webhook_event_identity_keys.sql").write_text(
-        (migrations / "012_webhook_event_identity_keys.sql").read_text())
+    add_012()
     assert _query(home / "old.duckdb", "select event_key, source_line, event_type from raw.webhook_events "
                                        "order by all") == expected
     (exports / "webhooks" / "b.ndjson").write_bytes(b"\n".join(lines) + b"\n")  # everything redelivered
@@ -350,17 +357,12 @@ def test_events_landed_with_the_old_keys_are_rekeyed(home, exports, monkeypatch)
 def test_per_event_columns_are_stored_with_zstd_and_older_rows_survive_the_move(home, exports, monkeypatch):
     """Migration 013 moves raw.webhook_events to zstd for its per-event text columns; the rows an
     older release landed are kept, and what lands afterwards is written with zstd."""
-    migrations, old = warehouse.MIGRATIONS_DIR, home / "old_migrations"
-    old.mkdir()
-    for path in sorted(migrations.glob("*.sql")):
-        if not path.name.startswith("013_"):
-            (old / path.name).write_text(path.read_text())
-    monkeypatch.setattr(warehouse, "MIGRATIONS_DIR", old)
+    add_013 = _older_release(home, monkeypatch, "013_")
     (exports / "webhooks" / "a.ndjson").write_bytes(b"\n".join(GOOD[:5]) + b"\n")
     _run(home / "w.duckdb", exports)
     before = _query(home / "w.duckdb", "select * from raw.webhook_events order by all")
 
-    (old / "013_webhook_events_zstd.sql").write_text((migrations / "013_webhook_events_zstd.sql").read_text())
+    add_013()
     assert _query(home / "w.duckdb", "select * from raw.webhook_events order by all") == before
     (exports / "webhooks" / "b.ndjson").write_bytes(b"\n".join(GOOD[5:]) + b"\n")
     assert _run(home / "w.duckdb", exports).rows_new == 3 * len(GOOD[5:])

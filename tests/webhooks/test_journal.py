@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
+
 from pipelines.webhooks.exports import sealed_files
 from pipelines.webhooks.journal import Journal, body_to_line, recover
 
@@ -140,12 +142,9 @@ def test_a_failed_write_fails_its_batch_and_leaves_no_partial_line(tmp_path: Pat
         await journal.start()
         await journal.append(b'{"n": 1}')
         monkeypatch.setattr(os, "write", half_then_full_disk)
-        try:
+        with pytest.raises(OSError) as failed:  # a failed write is not acknowledged
             await journal.append(b'{"n": 2, "long": "enough to be torn"}')
-        except OSError as error:
-            assert error.errno == 28
-        else:
-            raise AssertionError("a failed write must not be acknowledged")
+        assert failed.value.errno == 28
         monkeypatch.setattr(os, "write", real_write)
         await journal.append(b'{"n": 3}')
         await journal.close()
