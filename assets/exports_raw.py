@@ -20,7 +20,9 @@ def _materialize(source: Source, table: str, settings: MmlensSettings, warehouse
                  context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     config = settings.load()
     with warehouse.connect() as con:
-        stats: IngestStats = ingest(con, config.exports_dir, source)
+        stats: IngestStats = ingest(con, config.exports_dir, source, on_progress=lambda so_far: context.log.info(
+            f"{source.name}: {so_far.lines_read:,} lines ({so_far.bytes_read / 1e6:,.0f} MB) read so far, "
+            f"{so_far.rows_new:,} new rows"))
         ((rows,),) = con.execute(sql_text(f"queries/count_{table}.sql")).fetchall()
         preview = con.sql(sql_text(_PREVIEW_SQL[source.name])).pl()
     context.log.info(

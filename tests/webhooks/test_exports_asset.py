@@ -41,3 +41,19 @@ def test_materialize_lands_events_and_reports_counts(home: Path):
     assert (meta["lines_read"], meta["rows_new"], meta["dagster/row_count"]) == (0, 0, 2)
     with warehouse.connect(home / "warehouse.duckdb") as con:
         assert con.execute("select count(*) from raw.ingest_quarantine").fetchall() == [(1,)]
+
+
+def test_a_long_load_logs_its_progress(home: Path, monkeypatch):
+    from pipelines.webhooks import ingest as ingest_module
+
+    webhooks = home / "exports" / "webhooks"
+    webhooks.mkdir(parents=True)
+    for n in range(2):
+        (webhooks / f"h{n}.ndjson").write_bytes(s.line(s.changes(("marketing_message_reads", s.echo(n)))) + b"\n")
+    monkeypatch.setattr(ingest_module, "FLUSH_BYTES", 1)
+    monkeypatch.setattr(ingest_module, "PROGRESS_SECONDS", 0.0)
+    instance = dg.DagsterInstance.ephemeral()
+    result = dg.materialize([webhook_events], resources=build_resources(str(home)), instance=instance)
+    messages = [entry.user_message for entry in instance.all_logs(result.run_id)]
+    assert [m for m in messages if "read so far" in m] == [
+        "webhooks: 1 lines (0 MB) read so far, 1 new rows", "webhooks: 2 lines (0 MB) read so far, 2 new rows"]

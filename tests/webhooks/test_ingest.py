@@ -177,6 +177,28 @@ def test_landing_in_several_flushes_gives_the_same_tables(home, exports, monkeyp
         (31, 31)]
 
 
+def test_a_long_load_reports_its_counts_after_each_landing(home, exports, monkeypatch):
+    """Progress for long work: the counts so far after a landing (here every landing), ending
+    with the run's totals; nothing is reported when the load is quicker than the interval."""
+    from pipelines.webhooks import ingest as ingest_module
+
+    for n in range(3):
+        (exports / "webhooks" / f"p{n}.ndjson").write_bytes(b"\n".join(GOOD[3 * n : 3 * n + 3]) + b"\n")
+    monkeypatch.setattr(ingest_module, "FLUSH_BYTES", 1)
+    monkeypatch.setattr(ingest_module, "PROGRESS_SECONDS", 0.0)
+    reports = []
+    with warehouse.connect(home / "w.duckdb") as con:
+        stats = ingest(con, exports, WEBHOOKS, on_progress=lambda so_far: reports.append(
+            (so_far.lines_read, so_far.rows_new)))
+    assert reports == [(3, 9), (6, 18), (9, 27)] and (stats.lines_read, stats.rows_new) == reports[-1]
+
+    (exports / "webhooks" / "p3.ndjson").write_bytes(GOOD[9] + b"\n")
+    monkeypatch.setattr(ingest_module, "PROGRESS_SECONDS", 3600.0)
+    with warehouse.connect(home / "w.duckdb") as con:
+        ingest(con, exports, WEBHOOKS, on_progress=reports.append)
+    assert len(reports) == 3
+
+
 def _edge_lines() -> list[bytes]:
     """Plain items (the SQL lane) and their tricky values, next to shapes only the Python parser takes."""
     values = [
