@@ -60,7 +60,7 @@ select
     line,
     ordinal,
     coalesce(entry_ok and event_type is not null and starts_with(payload, '{')
-        and v."timestamp" between 0 and 253402300799999
+        and v."timestamp" between 0 and 253402300799000
         -- The payload is DuckDB's compact rendering (quotes inside strings escaped), so `":` starts a real value: no
         -- boolean, object, array, fraction, NaN or Infinity anywhere, no integer orjson cannot hold in 64 bits, no
         -- `field` (the parser drops it from the payload), a timestamp that is not a string, an error message that is
@@ -77,7 +77,10 @@ select
     nullif(v.mid, '') as mid,
     nullif(v.app_id, '') as app_id,
     nullif(v.business_id, '') as business_id,
-    case when v."timestamp" <= 253402300799 then v."timestamp" * 1000000 else v."timestamp" * 1000 end as event_ts_us,
+    -- Seconds up to the end of year 9999, then milliseconds (`timestamps.MAX_SECONDS`, `MAX_MILLIS`); anything else is
+    -- not plain, and is not multiplied (a nanosecond timestamp would overflow).
+    case when v."timestamp" between 0 and 253402300799 then v."timestamp" * 1000000
+        when v."timestamp" between 0 and 253402300799000 then v."timestamp" * 1000 end as event_ts_us,
     v.error_message,
     payload
 from typed

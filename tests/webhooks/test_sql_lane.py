@@ -69,6 +69,10 @@ def _tricky_lines() -> list[bytes]:
         head + item.replace(b'"page_id":1', b'"page_id":1,"n":123456789012345678901234') % 38 + b"]}]}",
         head + item.replace(b'"page_id":1', b'"page_id":1,"n":-9223372036854775809') % 39 + b"]}]}",
         head + item.replace(b'"page_id":1', b'"page_id":1,"n":18446744073709551615') % 40 + b"]}]}",
+        # Nanoseconds (too large to scale without overflow), and the millisecond range's last values.
+        head + item.replace(b'"timestamp":1764201600', b'"timestamp":1764201600123456789') % 41 + b"]}]}",
+        head + item.replace(b'"timestamp":1764201600', b'"timestamp":253402300799000') % 42 + b"]}]}",
+        head + item.replace(b'"timestamp":1764201600', b'"timestamp":253402300799500') % 43 + b"]}]}",
         head + item % 36 + b"]}]}" + b"\xff",  # not UTF-8: the chunk is parsed in Python
     ]
 
