@@ -32,7 +32,7 @@ from pipelines.webhooks.signature import HEADER, verify
 
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 # Allocations (minus deallocations) of container objects between two young-generation collections;
-# Python's default is 700 (3.11) or 2,000 (3.13).
+# Python 3.11's default is 700.
 GC_YOUNG_THRESHOLD = 10_000
 log = logging.getLogger("mmlens.webhooks")
 

@@ -377,15 +377,20 @@ def test_events_landed_with_the_old_keys_are_rekeyed(home, exports, monkeypatch)
 
 
 def test_per_event_columns_are_stored_with_zstd_and_older_rows_survive_the_move(home, exports, monkeypatch):
-    """Migration 013 moves raw.webhook_events to zstd for its per-event text columns; the rows an
-    older release landed are kept, and what lands afterwards is written with zstd."""
-    add_013 = _older_release(home, monkeypatch, "013_")
+    """Migration 023 moves raw.webhook_events to zstd for its per-event text columns; the rows an
+    older release landed are kept, what lands afterwards is written with zstd, and the incremental
+    marts forget the rowids they had read (the copy numbers rows afresh), so they rebuild in full."""
+    add_023 = _older_release(home, monkeypatch, "023_")
     (exports / "webhooks" / "a.ndjson").write_bytes(b"\n".join(GOOD[:5]) + b"\n")
     _run(home / "w.duckdb", exports)
     before = _query(home / "w.duckdb", "select * from raw.webhook_events order by all")
+    with warehouse.connect(home / "w.duckdb") as con:
+        con.execute("insert into marts.build_watermarks values ('delivery_funnel_daily', 'webhook_events', 14, 15), "
+                    "('delivery_funnel_daily', 'send_attempts', 0, 1)")
 
-    add_013()
+    add_023()
     assert _query(home / "w.duckdb", "select * from raw.webhook_events order by all") == before
+    assert _query(home / "w.duckdb", "select source_table from marts.build_watermarks") == [("send_attempts",)]
     (exports / "webhooks" / "b.ndjson").write_bytes(b"\n".join(GOOD[5:]) + b"\n")
     assert _run(home / "w.duckdb", exports).rows_new == 3 * len(GOOD[5:])
     with warehouse.connect(home / "w.duckdb") as con:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -154,7 +156,26 @@ def test_a_failed_write_fails_its_batch_and_leaves_no_partial_line(tmp_path: Pat
     assert path.read_bytes() == b'{"n": 1}\n{"n": 3}\n'
 
 
-def test_acknowledgements_follow_file_order(tmp_path: Path):
+def test_acknowledgements_follow_file_order_while_syncs_overlap(tmp_path: Path, monkeypatch):
+    """Later batches are written and synced while the first batch's slow sync still runs; their
+    syncs finish first, yet every POST is acknowledged in the order of its line in the file."""
+    from pipelines.webhooks import journal as journal_module
+
+    real, lock = journal_module._datasync, threading.Lock()
+    syncs = {"started": 0, "running": 0, "most": 0}
+
+    def first_sync_slowest(fd: int) -> None:
+        with lock:
+            syncs["started"] += 1
+            first = syncs["started"] == 1
+            syncs["running"] += 1
+            syncs["most"] = max(syncs["most"], syncs["running"])
+        time.sleep(0.2 if first else 0)
+        real(fd)
+        with lock:
+            syncs["running"] -= 1
+
+    monkeypatch.setattr(journal_module, "_datasync", first_sync_slowest)
     acknowledged = []
 
     async def scenario() -> None:
@@ -165,14 +186,18 @@ def test_acknowledgements_follow_file_order(tmp_path: Path):
             await journal.append(f'{{"n": {n}}}'.encode())
             acknowledged.append(n)
 
-        for wave in range(5):  # several batches
-            await asyncio.gather(*(post(wave * 100 + n) for n in range(100)))
+        posts = []
+        for wave in range(4):  # one batch per wave, each written while the first sync runs
+            posts += [asyncio.create_task(post(wave * 100 + n)) for n in range(100)]
+            await asyncio.sleep(0.02)
+        await asyncio.gather(*posts)
         await journal.close()
 
     asyncio.run(scenario())
     (path,) = sealed_files(tmp_path)
     in_file = [int(line[6:-1]) for line in path.read_bytes().splitlines()]
-    assert sorted(in_file) == list(range(500))
+    assert sorted(in_file) == list(range(400))
+    assert syncs["most"] > 1  # batches really were in flight together
     assert acknowledged == in_file
 
 
