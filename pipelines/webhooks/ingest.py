@@ -47,8 +47,8 @@ FLUSH_BYTES = 384 * 1024 * 1024
 # default), so a long load grows to gigabytes of cache: while ingesting, DuckDB evicts past this
 # (or past its own limit, if lower). Measured: 5M events peak at 1.2 GB instead of 3 GB, no slower.
 INGEST_MEMORY_BYTES = 1024**3
-# A long load reports its counts after a landing at most this often (a 5M-event backlog lands in
-# about 17 s, 50M in minutes).
+# A long load reports its counts after a landing at most this often (a 5M-event backlog took
+# 17-18 s to land in the benchmark).
 PROGRESS_SECONDS = 5.0
 
 class ExportChangedError(MmlensError):

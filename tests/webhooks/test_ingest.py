@@ -245,8 +245,25 @@ def test_sql_lane_lands_exactly_what_the_python_parser_lands(home, exports, monk
     assert pages["98ecd977-245a-4ec0-a8e0-000000000013"] == "77"
 
 
+class _RecordingCheckpoints:
+    """A connection that notes DuckDB's memory limit whenever a checkpoint is executed."""
+
+    def __init__(self, con):
+        self.con, self.checkpoints = con, []
+
+    def execute(self, statement, *args):
+        if statement.strip().lower() == "checkpoint":
+            self.checkpoints.append(self.con.execute("select current_setting('memory_limit')").fetchone()[0])
+        return self.con.execute(statement, *args)
+
+    def __getattr__(self, name):
+        return getattr(self.con, name)
+
+
 @pytest.mark.parametrize("limit", ["3GB", "500MB"])
 def test_ingestion_caps_duckdbs_memory_only_while_it_runs(home, exports, limit):
+    """Loading and the checkpoint that writes the new rows into the file run under the cap (or the
+    lower limit already set), not later when the connection closes with its own limit."""
     from pipelines.webhooks import ingest as ingest_module
 
     (exports / "webhooks" / "a.ndjson").write_bytes(b"\n".join(GOOD[:2]) + b"\n")
@@ -260,36 +277,15 @@ def test_ingestion_caps_duckdbs_memory_only_while_it_runs(home, exports, limit):
     with warehouse.connect(home / "w.duckdb") as con:
         con.execute("set memory_limit = ?", [limit])
         before = con.execute("select current_setting('memory_limit')").fetchone()[0]
+        recording = _RecordingCheckpoints(con)
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(ingest_module, "_ingest_files", spying)
-            ingest(con, exports, WEBHOOKS)
+            ingest(recording, exports, WEBHOOKS)
         after = con.execute("select current_setting('memory_limit')").fetchone()[0]
-    assert seen == ["1.0 GiB" if limit == "3GB" else before]
+    capped = "1.0 GiB" if limit == "3GB" else before
+    assert seen == [capped]
+    assert recording.checkpoints == [capped]
     assert ingest_module._size_bytes(after) == pytest.approx(ingest_module._size_bytes(before), rel=0.05)
-
-
-def test_new_rows_are_checkpointed_under_the_memory_cap(home, exports):
-    """The checkpoint that writes the new rows into the file runs while DuckDB's memory is capped,
-    not later when the connection closes with its default limit."""
-    (exports / "webhooks" / "a.ndjson").write_bytes(b"\n".join(GOOD[:2]) + b"\n")
-
-    class Recording:
-        def __init__(self, con):
-            self.con, self.checkpoints = con, []
-
-        def execute(self, statement, *args):
-            if statement.strip().lower() == "checkpoint":
-                self.checkpoints.append(self.con.execute("select current_setting('memory_limit')").fetchone()[0])
-            return self.con.execute(statement, *args)
-
-        def __getattr__(self, name):
-            return getattr(self.con, name)
-
-    with warehouse.connect(home / "w.duckdb") as con:
-        con.execute("set memory_limit = '3GB'")
-        recording = Recording(con)
-        ingest(recording, exports, WEBHOOKS)
-    assert recording.checkpoints == ["1.0 GiB"]
 
 
 def record_python_lines(monkeypatch) -> list[tuple[int, bytes]]:

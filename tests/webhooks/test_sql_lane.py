@@ -28,29 +28,34 @@ def _tricky_lines() -> list[bytes]:
     """Lines DuckDB's JSON reader and orjson could read differently, or that only look plain."""
     head = b'{"object":"page","entry":[{"id":"140984918491243","time":1764201600123,"changes":['
     item = b'{"field":"marketing_message_reads","value":{"page_id":1,"timestamp":1764201600,"mid":"m.%d"}}'
+
+    def changed(n: int, old: bytes, new: bytes) -> bytes:
+        """The line of one item numbered `n`, with `old` replaced by `new` in the item."""
+        return head + item.replace(old, new) % n + b"]}]}"
+
     return [
         head + item % 1 + b",]}]}",  # trailing comma: DuckDB reads it, orjson does not
         head + item % 2 + b" , ] } ] }",
-        head + item.replace(b'"mid"', b'"x":NaN,"mid"') % 3 + b"]}]}",
-        head + item.replace(b'"mid"', b'"x":-Infinity,"mid"') % 4 + b"]}]}",
-        head + item.replace(b'"field":"marketing_message_reads",', b'') % 7 + b"]}]}",
+        changed(3, b'"mid"', b'"x":NaN,"mid"'),
+        changed(4, b'"mid"', b'"x":-Infinity,"mid"'),
+        changed(7, b'"field":"marketing_message_reads",', b''),
         head + item % 8 + b',{"field":"marketing_message_reads","value":{"timestamp":1.5}}]}]}',
-        head + item.replace(b'"m.%d"', b'"m.\\u00e9%d"') % 10 + b"]}]}",
-        head + item.replace(b'"m.%d"', "\"m.é✓%d\"".encode()) % 11 + b"]}]}",
+        changed(10, b'"m.%d"', b'"m.\\u00e9%d"'),
+        changed(11, b'"m.%d"', "\"m.é✓%d\"".encode()),
         head + item % 12 + b"]}]}\r",
-        head + item.replace(b'"page_id":1', b'"page_id":123456789012345678901234') % 13 + b"]}]}",
-        head + item.replace(b'"page_id":1', b'"page_id":true') % 14 + b"]}]}",
-        head + item.replace(b'"page_id":1', b'"page_id":null') % 15 + b"]}]}",
-        head + item.replace(b'"page_id":1', b'"page_id":{"a":1}') % 16 + b"]}]}",
-        head + item.replace(b'"page_id":1', b'"brand_new_key":1') % 17 + b"]}]}",
-        head + item.replace(b'"timestamp":1764201600,', b'') % 18 + b"]}]}",
+        changed(13, b'"page_id":1', b'"page_id":123456789012345678901234'),
+        changed(14, b'"page_id":1', b'"page_id":true'),
+        changed(15, b'"page_id":1', b'"page_id":null'),
+        changed(16, b'"page_id":1', b'"page_id":{"a":1}'),
+        changed(17, b'"page_id":1', b'"brand_new_key":1'),
+        changed(18, b'"timestamp":1764201600,', b''),
         head.replace(b'1764201600123', b'1764201600.5') + item.replace(b'"timestamp":1764201600,', b'') % 19
         + b"]}]}",
         head.replace(b'"140984918491243"', b'140984918491243.0') + item.replace(b'"page_id":1,', b'') % 20 + b"]}]}",
         head.replace(b'"140984918491243"', b'""') + item.replace(b'"page_id":1,', b'') % 21 + b"]}]}",
-        head + item.replace(b'"timestamp":1764201600', b'"timestamp":1764201600123456') % 22 + b"]}]}",
-        head + item.replace(b'"timestamp":1764201600', b'"timestamp":"1764201600"') % 23 + b"]}]}",
-        head + item.replace(b'"timestamp":1764201600', b'"timestamp":-5') % 24 + b"]}]}",
+        changed(22, b'"timestamp":1764201600', b'"timestamp":1764201600123456'),
+        changed(23, b'"timestamp":1764201600', b'"timestamp":"1764201600"'),
+        changed(24, b'"timestamp":1764201600', b'"timestamp":-5'),
         head + b'{"field":"marketing_message_reads","value":{}}]}]}',
         head + b'{"field":"marketing_message_reads","value":[]}]}]}',
         head + b'{"field":"marketing_message_reads","value":"x"}]}]}',
@@ -60,19 +65,19 @@ def _tricky_lines() -> list[bytes]:
         b'{"object":"page","entry":[' + head[26:] + item % 28 + b'],"messaging":[]}]}',
         b'  ' + head + item % 29 + b"]}]}\t",
         head + item % 30 + b"]}]} x",
-        head + item.replace(b'"mid":"m.%d"', b'"mid":"m.%d","error_message":""') % 31 + b"]}]}",
-        head + item.replace(b'"page_id":1', b'"page_id":""') % 32 + b"]}]}",
-        head + item.replace(b'"page_id":1', b'"page_id":18446744073709551615') % 33 + b"]}]}",
-        head + item.replace(b'"page_id":1', b'"page_id":-0') % 34 + b"]}]}",
-        head + item.replace(b'"page_id":1', b'"page_id":1E2') % 35 + b"]}]}",
-        head + item.replace(b'"page_id":1', b'"field":null,"page_id":1') % 37 + b"]}]}",  # the parser drops `field`
-        head + item.replace(b'"page_id":1', b'"page_id":1,"n":123456789012345678901234') % 38 + b"]}]}",
-        head + item.replace(b'"page_id":1', b'"page_id":1,"n":-9223372036854775809') % 39 + b"]}]}",
-        head + item.replace(b'"page_id":1', b'"page_id":1,"n":18446744073709551615') % 40 + b"]}]}",
+        changed(31, b'"mid":"m.%d"', b'"mid":"m.%d","error_message":""'),
+        changed(32, b'"page_id":1', b'"page_id":""'),
+        changed(33, b'"page_id":1', b'"page_id":18446744073709551615'),
+        changed(34, b'"page_id":1', b'"page_id":-0'),
+        changed(35, b'"page_id":1', b'"page_id":1E2'),
+        changed(37, b'"page_id":1', b'"field":null,"page_id":1'),  # the parser drops `field`
+        changed(38, b'"page_id":1', b'"page_id":1,"n":123456789012345678901234'),
+        changed(39, b'"page_id":1', b'"page_id":1,"n":-9223372036854775809'),
+        changed(40, b'"page_id":1', b'"page_id":1,"n":18446744073709551615'),
         # Nanoseconds (too large to scale without overflow), and the millisecond range's last values.
-        head + item.replace(b'"timestamp":1764201600', b'"timestamp":1764201600123456789') % 41 + b"]}]}",
-        head + item.replace(b'"timestamp":1764201600', b'"timestamp":253402300799000') % 42 + b"]}]}",
-        head + item.replace(b'"timestamp":1764201600', b'"timestamp":253402300799500') % 43 + b"]}]}",
+        changed(41, b'"timestamp":1764201600', b'"timestamp":1764201600123456789'),
+        changed(42, b'"timestamp":1764201600', b'"timestamp":253402300799000'),
+        changed(43, b'"timestamp":1764201600', b'"timestamp":253402300799500'),
         head + item % 36 + b"]}]}" + b"\xff",  # not UTF-8: the chunk is parsed in Python
     ]
 
