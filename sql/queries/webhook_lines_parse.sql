@@ -5,12 +5,14 @@
 -- this lane may land the item: a marketing-message delivery field (echo, delivery, read, click, delivery failed), a
 -- value whose fields are strings, integers or null (ids and timestamp; nothing nested, no booleans, no fractions),
 -- with an integer timestamp in seconds or milliseconds, no Messenger `sender`/`recipient` and no repeated `field`,
--- in an entry without `messaging` whose id is a string or an integer. A line lands here only when all its items are
+-- in an entry without `messaging` whose id is a string or an integer and whose `time`, if any, is a finite number.
+-- A line lands here only when all its items are
 -- plain (`select_webhook_parser_lines.sql` removes the others); every other line goes to the Python parser (`parse.py`), which lands
 -- it or quarantines it with its reason.
 -- DuckDB's JSON reader is more lenient than the standard: a line with a trailing comma is left to the parser, and a
 -- value holding NaN, Infinity or an integer beyond 64 bits is not plain, so the lane does not land what orjson would
--- reject or read differently. Caveats (lines no sender writes): outside the item values, NaN, Infinity, numbers beyond
+-- reject or read differently. Caveats (lines no sender writes): outside the item values and the entry's id and time,
+-- NaN, Infinity, numbers beyond
 -- a double's range and nesting deeper than 1024 levels are not noticed (orjson rejects such a line); a repeated key
 -- (`field`, `value`, `entry` as well as a value's fields) is read with its first occurrence here and its last by orjson.
 -- Columns are the parser's: ids as exact text ('' -> NULL, recipient '0' -> NULL, the Page from the value or else
@@ -22,7 +24,7 @@ with docs as (
         case when strlen(text) <= $max_line_bytes
             -- A trailing comma (DuckDB reads past it, orjson does not): compact, or with whitespace before the bracket.
             and not regexp_matches(text, ',[ \t\r\n]*[\]}]')
-        then try(json_transform(text, '{"entry":[{"id":"JSON","changes":[{"field":"VARCHAR","value":"JSON"}],
+        then try(json_transform(text, '{"entry":[{"id":"JSON","time":"JSON","changes":[{"field":"VARCHAR","value":"JSON"}],
                                                  "messaging":"JSON"}]}'))
         end as doc
     from webhook_lines
@@ -32,7 +34,8 @@ entries as (
     -- entry that yields no item would otherwise go unnoticed.
     select line, generate_subscripts(doc.entry, 1) as entry_no, unnest(doc.entry) as e,
         list_bool_and(list_transform(doc.entry, lambda x: coalesce(len(x.changes), 0) > 0 and x.messaging is null
-            and (x.id is null or starts_with(x.id, '"') or ltrim(x.id, '-0123456789') = ''))) as entry_ok
+            and (x.id is null or starts_with(x.id, '"') or ltrim(x.id, '-0123456789') = '')
+            and (x."time" is null or isfinite(try_cast(x."time" as double))))) as entry_ok
     from docs
 ),
 items as (
@@ -62,11 +65,11 @@ select
     coalesce(entry_ok and event_type is not null and starts_with(payload, '{')
         and v."timestamp" between 0 and 253402300799000
         -- The payload is DuckDB's compact rendering (quotes inside strings escaped), so `":` starts a real value: no
-        -- boolean, object, array, fraction, NaN or Infinity anywhere, no integer orjson cannot hold in 64 bits, no
-        -- `field` (the parser drops it from the payload), a timestamp that is not a string, an error message that is
-        -- not a number.
-        and not regexp_matches(payload, '":(?:[tf{\[]|-?[0-9]+[.eE]|-?[NIi]|n[^u]|[0-9]{20}|-[0-9]{19})'
-            || '|"(?:field|sender|recipient)":|"timestamp":"|"error_message":[-0-9]'),
+        -- boolean, object, array, fraction, no NaN or Infinity anywhere (DuckDB reads nan, inf and infinity in any
+        -- case, with a minus sign or none), no integer orjson cannot hold in 64 bits, no `field` (the parser drops
+        -- it from the payload), a timestamp that is not a string.
+        and not regexp_matches(payload, '":(?:[tf{\[]|-?[0-9]+[.eE]|-?[NIi]|-n|n[^u]|[0-9]{20}|-[0-9]{19})'
+            || '|"(?:field|sender|recipient)":|"timestamp":"'),
         false) as plain,
     event_type,
     case when v.page_id is null then nullif(entry_page, '') else nullif(v.page_id, '') end as page_id,
