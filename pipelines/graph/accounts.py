@@ -64,5 +64,5 @@ def fetch_account(client: GraphClient, account_id: str) -> AdAccount:
         currency=currency.upper(),
         currency_offset=currency_offset(currency),
         timezone_name=timezone_name,
-        account_status=int(status) if isinstance(status, int | str) and str(status).isdigit() else None,
+        account_status=int(status) if isinstance(status, int | str) and str(status).isascii() and str(status).isdigit() else None,
     )

@@ -50,8 +50,11 @@ def parse_time(value: Any, what: str) -> datetime | None:
     if value is None or value == "" or value == 0 or value == "0":
         return None
     text = str(value).strip()
-    if text.isdigit():
-        return datetime.fromtimestamp(int(text), tz=UTC)
+    if text.isascii() and text.isdigit():
+        try:
+            return datetime.fromtimestamp(int(text), tz=UTC)
+        except (OverflowError, OSError, ValueError):
+            raise GraphError(f"{what}: {text[:40]!r} is not a time") from None
     if len(text) > 5 and text[-5] in "+-" and text[-4:].isdigit():
         text = f"{text[:-2]}:{text[-2:]}"  # Graph's "+0000" offset form
     try:

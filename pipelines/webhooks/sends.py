@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 
 import orjson
 
@@ -41,6 +42,7 @@ ATTEMPT_COLUMNS = (
 )
 
 _ID_KEYS = ("ad_account_id", "message_id", "subscription_token")
+_DECIMAL = re.compile(r"-?[0-9]+")  # ASCII digits only: str.isdigit also takes '²' and other scripts' digits
 
 
 def parse_send_line(raw: bytes) -> tuple:
@@ -69,7 +71,7 @@ def parse_send_line(raw: bytes) -> tuple:
     if response is not None and not isinstance(response, dict):
         raise BadLine("wrong shape: response is not an object")
     response = response or {}
-    status = _int(record.get("http_status"), "http_status")
+    status = _int(record.get("http_status"), "http_status", bits=32)
     error = response.get("error")
     if error is not None and not isinstance(error, dict):
         raise BadLine("wrong shape: response.error is not an object")
@@ -116,13 +118,20 @@ def _text(value: object, name: str) -> str | None:
     raise BadLine(f"{name} is a {type(value).__name__}, not text or an integer id")
 
 
-def _int(value: object, name: str) -> int | None:
+def _int(value: object, name: str, bits: int = 64) -> int | None:
+    """A whole number that fits the column's `bits`-bit signed integer: an integer, an ASCII
+    decimal string or an integral float."""
     if value is None or value == "":
         return None
+    number = None
     if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value.strip())
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    raise BadLine(f"{name} is not a whole number: {str(value)[:40]!r}")
+        number = value
+    elif isinstance(value, str) and _DECIMAL.fullmatch(value.strip()):
+        number = int(value.strip())
+    elif isinstance(value, float) and value.is_integer():
+        number = int(value)
+    if number is None:
+        raise BadLine(f"{name} is not a whole number: {str(value)[:40]!r}")
+    if not -(2 ** (bits - 1)) <= number < 2 ** (bits - 1):
+        raise BadLine(f"{name} is out of range: {str(number)[:40]}")
+    return number

@@ -7,7 +7,7 @@ import pytest
 
 from pipelines.graph.accounts import AdAccount, currency_offset, fetch_account
 from pipelines.graph.campaigns import fetch_campaigns, parse_campaign, parse_time
-from pipelines.graph.errors import UnknownAccountError
+from pipelines.graph.errors import GraphError, UnknownAccountError
 from tests.graph.helpers import Recorder, client_for, error, ok
 
 USD = AdAccount("1", "Shop", "USD", 100, "America/New_York", 1)
@@ -39,6 +39,12 @@ def test_budgets_in_currency_units(account, budget):
 )
 def test_parse_time_accepts_iso_and_unix(value, expected):
     assert parse_time(value, "t") == expected
+
+
+@pytest.mark.parametrize("value", ["soon", "99999999999999999999", "\u00b2", "2026-13-01T00:00:00Z"])
+def test_parse_time_refuses_what_is_not_a_time(value):
+    with pytest.raises(GraphError, match="t: .* is not a time"):
+        parse_time(value, "t")
 
 
 def test_listing_keeps_message_campaigns_and_reads_the_node_for_missing_pixel():
@@ -77,10 +83,13 @@ def test_unknown_account_is_a_usage_error(code):
         fetch_account(client, "9")
 
 
-def test_account_node():
-    client, _ = client_for(lambda r: ok({"id": "act_5", "account_id": "5", "name": "N", "currency": "jpy", "timezone_name": "Asia/Tokyo", "account_status": 1}))
+@pytest.mark.parametrize(("status", "expected"), [(1, 1), ("2", 2), ("²", None), ("open", None), (True, None)])
+def test_account_node(status, expected):
+    """The status is kept when it is a whole number; anything else Meta might send is left out."""
+    client, _ = client_for(lambda r: ok({"id": "act_5", "account_id": "5", "name": "N", "currency": "jpy",
+                                         "timezone_name": "Asia/Tokyo", "account_status": status}))
     account = fetch_account(client, "5")
-    assert account == AdAccount("5", "N", "JPY", 1, "Asia/Tokyo", 1)
+    assert account == AdAccount("5", "N", "JPY", 1, "Asia/Tokyo", expected)
 
 
 def test_unused_budget_reported_as_zero_is_not_set():

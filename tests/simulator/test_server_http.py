@@ -199,3 +199,19 @@ def test_estimate(client: httpx.Client) -> None:
     assert all(isinstance(v, int) for v in row.values())
     other_page = client.get(f"/act_{ACCOUNT}/message_delivery_estimate", params={"promoted_object": '{"page_id":"1"}'})
     assert error_of(other_page)["code"] == 100
+
+
+@pytest.mark.parametrize(
+    ("edge", "params", "named"),
+    [("insights", {**DAILY, "limit": "²"}, "limit"), ("insights", {**DAILY, "time_increment": "²"}, "time_increment"),
+     ("insights", {**DAILY, "date_preset": "last_²d"}, "date_preset"),
+     ("message_delivery_estimate", {"daily_budget": "²"}, "daily_budget")],
+)
+def test_digits_of_other_scripts_are_a_parameter_error(client: httpx.Client, edge: str, params: dict,
+                                                       named: str) -> None:
+    """str.isdigit accepts '²'; int() does not: the simulator answers Meta's #100, naming the parameter."""
+    if edge == "message_delivery_estimate":
+        params = {**params, "promoted_object": f'{{"page_id":"{WORLD.accounts[0].pages[0]}"}}'}
+    response = client.get(f"/act_{ACCOUNT}/{edge}", params=params)
+    assert response.status_code == 400
+    assert error_of(response)["code"] == 100 and named in error_of(response)["message"]

@@ -69,7 +69,15 @@ def test_same_line_twice_has_the_same_key_and_different_lines_differ():
     [(b"{not json", "not JSON"), (b"[]", "wrong shape"), (b'{"ad_account_id":"1"}', "missing ts"),
      (b'{"ts":1764201600,"response":"oops"}', "not JSON"), (b'{"ts":1764201600,"response":[1]}', "wrong shape"),
      (b'{"ts":1764201600,"response":{"error":{"code":"abc"}}}', "not a whole number"),
-     (b'{"ts":"soon"}', "timestamp")],
+     (b'{"ts":"soon"}', "timestamp"),
+     # Numbers beyond the column's type, and digits other than ASCII's, are the line's fault, not the run's.
+     (b'{"ts":1764201600,"http_status":2147483648}', "http_status is out of range"),
+     (b'{"ts":1764201600,"http_status":1e30}', "http_status is out of range"),
+     (b'{"ts":1764201600,"response":{"error":{"code":9223372036854775808}}}', "error.code is out of range"),
+     (b'{"ts":1764201600,"response":{"error":{"error_subcode":"-99999999999999999999"}}}', "out of range"),
+     (b'{"ts":1764201600,"response":{"error":{"error_data":{"remaining_seconds":1e19}}}}', "out of range"),
+     ('{"ts":1764201600,"http_status":"\u00b2"}'.encode(), "http_status is not a whole number"),
+     (b'{"ts":1764201600,"http_status":"--5"}', "http_status is not a whole number")],
 )
 def test_bad_send_lines(raw, reason):
     with pytest.raises(BadLine, match=reason):
