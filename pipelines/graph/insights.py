@@ -134,8 +134,9 @@ def to_count(value: Any, what: str) -> int:
 
 
 def to_id(value: Any, what: str) -> str:
-    """Meta ids are opaque text; JSON numbers are accepted but never pass through a float."""
-    if isinstance(value, bool) or value is None or isinstance(value, float):
+    """Meta ids are opaque text; JSON integers are accepted (never through a float). Anything else
+    (a fraction, a boolean, an object or a list) is not an id."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
         raise GraphError(f"{what}: missing or not an id")
     text = str(value).strip()
     if not text:

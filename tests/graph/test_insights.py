@@ -83,6 +83,8 @@ def test_tolerant_numbers(changes, spend, delivered, read_rate):
     ("changes", "match"),
     [
         ({"campaign_id": None}, "campaign_id"),
+        ({"campaign_id": {"id": "9"}}, "campaign_id: missing or not an id"),
+        ({"campaign_id": ["9"]}, "campaign_id: missing or not an id"),
         ({"date_start": "2026-04-30", "date_stop": "2026-04-30"}, "outside"),
         ({"date_stop": "2026-05-02"}, "outside"),
         ({"date_start": "May 1"}, "not dates"),
