@@ -81,8 +81,11 @@ def run(
     _summary(settings)
 
 
-def demo(days: int = typer.Option(30, "--days", min=1, max=365, help="Days of history to simulate.")) -> None:
+def demo(days: int = typer.Option(30, "--days", help="Days of history to simulate (1 to 365).")) -> None:
     """Serve the built-in simulator, materialize every asset for the last N days, print the report path."""
+    # Checked here rather than with typer's min/max so that a bad value is a one-line usage error.
+    if not 1 <= days <= 365:
+        raise UsageError(f"--days: {days} is out of range (1 to 365)")
     from assets import graph_raw
     from pipelines import launch
     from pipelines.graph.async_reports import PollPolicy

@@ -34,7 +34,7 @@ import pytest  # noqa: E402
     ("args", "message"),
     [
         (("run", "--bogus"), "No such option: --bogus"),
-        (("demo", "--days", "0"), "Invalid value for '--days'"),
+        (("demo", "--days", "0"), "mmlens: --days: 0 is out of range (1 to 365)"),
         (("sql",), "Missing argument"),
     ],
 )

@@ -2,6 +2,8 @@
 
 import typer
 
+from pipelines.errors import UsageError
+
 app = typer.Typer(no_args_is_help=True)
 
 
@@ -15,9 +17,13 @@ def serve(
     from pipelines.settings import load_settings
     from pipelines.webhooks.receiver import serve as run_receiver
 
+    # Checked here rather than with typer's min/max so that a bad value is a one-line usage error.
+    if not 0 <= port <= 65535:
+        raise UsageError(f"--port: {port} is not between 0 and 65535")
+    if max_body_bytes < 1:
+        raise UsageError(f"--max-body-bytes: {max_body_bytes} is not a positive number of bytes")
     settings = load_settings()
     settings.require_for_webhooks()
-    typer.echo(f"mmlens webhooks: listening on http://{host}:{port}/webhooks", err=True)
     run_receiver(
         app_secret=settings.app_secret.get_secret_value(),
         verify_token=settings.webhook_verify_token.get_secret_value(),
@@ -25,4 +31,5 @@ def serve(
         host=host,
         port=port,
         max_body_bytes=max_body_bytes,
+        announce=lambda url: typer.echo(f"mmlens webhooks: listening on {url}/webhooks", err=True),
     )

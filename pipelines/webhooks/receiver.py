@@ -20,6 +20,8 @@ import contextlib
 import gc
 import hmac
 import logging
+import socket
+from collections.abc import Callable
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -27,6 +29,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from pipelines.errors import MmlensError
 from pipelines.webhooks.journal import Journal
 from pipelines.webhooks.signature import HEADER, verify
 
@@ -124,26 +127,45 @@ def tune_gc() -> None:
     gc.set_threshold(GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])
 
 
-def run_server(app, *, host: str, port: int) -> None:
+def run_server(app, *, host: str, port: int, announce: Callable[[str], None] | None = None) -> None:
     """Serve `app` with uvicorn (default loop and HTTP implementation: uvloop and httptools when
     installed) after `tune_gc`; the benchmark's bare endpoint runs through here too, so both sit
-    on the same stack with the same options."""
+    on the same stack with the same options. The socket is bound first, so an address in use is
+    a one-line error and `announce` gets the URL only once it listens."""
     import uvicorn
 
+    sock = _listen(host, port)
     config = uvicorn.Config(app, host=host, port=port, access_log=False, log_level="warning",
                             timeout_graceful_shutdown=10)
     config.load()  # imports the protocol classes, so they are frozen with the rest
     tune_gc()
     server = uvicorn.Server(config)
+    if announce is not None:
+        bound_host, bound_port = sock.getsockname()[:2]
+        announce(f"http://{f'[{bound_host}]' if ':' in bound_host else bound_host}:{bound_port}")
     with contextlib.suppress(KeyboardInterrupt):
-        server.run()
+        server.run(sockets=[sock])
     if not server.started:
         raise SystemExit(3)  # what `uvicorn.run` does when startup fails
 
 
+def _listen(host: str, port: int) -> socket.socket:
+    """A TCP socket bound to (host, port), as uvicorn would bind it."""
+    sock = socket.socket(family=socket.AF_INET6 if ":" in host else socket.AF_INET)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as error:
+        sock.close()
+        raise MmlensError(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
+    sock.set_inheritable(True)
+    return sock
+
+
 def serve(*, app_secret: str, verify_token: str, folder: Path, host: str, port: int,
-          max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> None:
-    """Run the receiver until SIGINT/SIGTERM; shutdown writes what is pending and seals."""
+          max_body_bytes: int = DEFAULT_MAX_BODY_BYTES, announce: Callable[[str], None] | None = None) -> None:
+    """Run the receiver until SIGINT/SIGTERM; shutdown writes what is pending and seals.
+    `announce` gets the server's URL once it listens."""
     app = create_app(app_secret=app_secret, verify_token=verify_token, folder=folder,
                      max_body_bytes=max_body_bytes)
-    run_server(app, host=host, port=port)
+    run_server(app, host=host, port=port, announce=announce)

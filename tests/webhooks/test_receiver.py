@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import pytest
@@ -93,6 +94,24 @@ def test_serve_without_its_secrets_is_a_configuration_error(monkeypatch, capsys,
     assert main(["webhooks", "serve", "--port", "1"]) == 2
     err = capsys.readouterr().err
     assert "required for `mmlens webhooks serve`" in err and SECRET not in err
+
+
+@pytest.mark.parametrize(("args", "code", "message"), [
+    (["--port", "-1"], 2, "mmlens: --port: -1 is not between 0 and 65535"),
+    (["--max-body-bytes", "0"], 2, "mmlens: --max-body-bytes: 0 is not a positive number of bytes"),
+    (["--port", "{busy}"], 1, "mmlens: cannot listen on 127.0.0.1:{busy}: Address already in use"),
+])
+def test_serve_with_a_bad_port_or_limit_is_a_one_line_error(monkeypatch, capsys, args, code, message):
+    from pipelines.cli import main
+
+    monkeypatch.setenv("META_APP_SECRET", SECRET)
+    monkeypatch.setenv("META_WEBHOOK_VERIFY_TOKEN", TOKEN)
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = str(busy.getsockname()[1])
+        assert main(["webhooks", "serve", *[a.replace("{busy}", port) for a in args]]) == code
+    assert capsys.readouterr().err.strip() == message.replace("{busy}", port)
 
 
 @pytest.fixture
