@@ -104,7 +104,7 @@ def parse_lines(numbered: Iterable[tuple[int, bytes]], rel: str, source: Source
             events = parse(raw)
         except BadLine as error:
             why = "empty line" if not raw.strip() else str(error)
-            bad.append((source.name, rel, line_no, *_quarantine_text(why, raw)))
+            bad.append((source.name, rel, line_no, *quarantine_text(why, raw)))
             reason = why.split(":")[0].split(" (")[0]
             reasons[reason] = reasons.get(reason, 0) + 1
             continue
@@ -144,7 +144,8 @@ QUARANTINE_SCHEMA = {"source": pl.String, "file": pl.String, "line": pl.Int64, "
                       "raw_text": pl.String}
 
 
-def _quarantine_text(reason: str, raw: bytes) -> tuple[str, str]:
+def quarantine_text(reason: str, raw: bytes) -> tuple[str, str]:
+    """(reason, raw text) of a quarantine row: the text decoded leniently and cut at RAW_TEXT_LIMIT."""
     if len(raw) > RAW_TEXT_LIMIT:
         reason = f"{reason} (raw_text truncated to the first {RAW_TEXT_LIMIT} of {len(raw)} bytes)"
         raw = raw[:RAW_TEXT_LIMIT]

@@ -11,6 +11,7 @@ import hashlib
 import itertools
 import mmap
 import os
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,6 +56,9 @@ class LineChunk:
     data: bytes | memoryview
     bounds: list[int]
     consumed: int  # bytes of the file this chunk accounts for
+    # Set on the last chunk of a damaged .gz file: why the rest cannot be read. That chunk has no
+    # lines; `data` holds the start of the line the damage cut short (maybe empty).
+    unreadable: str | None = None
 
     @classmethod
     def of(cls, data: bytes, consumed: int | None = None) -> LineChunk:
@@ -122,23 +126,41 @@ def _mapped_chunks(path: Path, offset: int, chunk_bytes: int) -> Iterator[LineCh
         skip, start = 0, position
 
 
+# A .gz file is decompressed this much at a time, so that damage loses nothing read before it.
+_GZ_BLOCK = 1024 * 1024
+
+
 def _gz_chunks(path: Path, offset: int, chunk_bytes: int) -> Iterator[LineChunk]:
-    with gzip.open(path, "rb") as handle:
-        handle.seek(offset)  # uncompressed bytes already read (chunks end after a newline)
-        pending = b""
-        while True:
-            block = handle.read(chunk_bytes)
-            if not block:
-                break
-            data = pending + block
-            cut = data.rfind(b"\n")
-            if cut < 0:
-                pending = data
-                continue
-            pending = data[cut + 1 :]
-            yield LineChunk.of(data[:cut], cut + 1)
-        if pending:
-            yield LineChunk.of(pending)
+    """Chunks of a .gz file. If the file is damaged (truncated, not gzip, bytes after its last
+    member), the lines before the damage are read as usual and a last chunk without lines carries
+    the reason in `unreadable` and the start of the line the damage cut short."""
+    pending, blocks, size, unreadable = b"", [], 0, None
+    try:
+        with gzip.open(path, "rb") as handle:
+            handle.seek(offset)  # uncompressed bytes already read (chunks end after a newline)
+            while block := handle.read1(_GZ_BLOCK):
+                blocks.append(block)
+                size += len(block)
+                if size >= chunk_bytes:
+                    lines, pending = _whole_lines(pending + b"".join(blocks))
+                    blocks, size = [], 0
+                    if lines is not None:
+                        yield LineChunk.of(lines, len(lines) + 1)
+    except (EOFError, OSError, zlib.error) as error:  # gzip.BadGzipFile is an OSError
+        unreadable = f"{type(error).__name__}: {error}"
+    lines, pending = _whole_lines(pending + b"".join(blocks))
+    if lines is not None:
+        yield LineChunk.of(lines, len(lines) + 1)
+    if unreadable:
+        yield LineChunk(pending, [0], len(pending), unreadable)
+    elif pending:
+        yield LineChunk.of(pending)  # the last line, without a newline
+
+
+def _whole_lines(data: bytes) -> tuple[bytes | None, bytes]:
+    """(the whole lines of `data` without their last newline, or None; the bytes after them)."""
+    cut = data.rfind(b"\n")
+    return (None, data) if cut < 0 else (data[:cut], data[cut + 1 :])
 
 
 def _is_json(raw: bytes) -> bool:

@@ -8,6 +8,8 @@ files under `MMLENS_HOME/exports/{webhooks,sends}/` (names starting with `.` or 
 Every line read is either landed (all its events) or quarantined with its reason in
 `raw.ingest_quarantine`; `raw.ingest_manifest` keeps per file the bytes and lines read, so a
 re-run reads only new files and bytes appended to a plain `.ndjson` after its last complete line.
+A damaged `.gz` lands the lines before the damage; its unreadable rest counts as one more line,
+quarantined with the reason, and the file is complete (a sealed .gz never changes).
 Exports are only read, never modified. Files are read in path order and, within a batch, the
 first line wins a duplicate key, so replaying the exports into an empty warehouse gives the same
 tables. Each batch (events, quarantine rows, manifest progress) commits in one transaction.
@@ -35,6 +37,7 @@ from pipelines.webhooks.batches import (  # noqa: F401 (the limits are re-export
     ParsedChunk,
     Source,
     parse_chunk,
+    quarantine_text,
 )
 from pipelines.webhooks.exports import LineChunk, read_chunks, sealed_files
 from pipelines.webhooks import sql_lane
@@ -152,6 +155,8 @@ def _ingest_files(con, source: Source, plan: list[_Progress], chunk_bytes: int, 
             parsed = sql_lane.stage_chunk(con, chunk, p.line_no, p.rel, p.order, sql)
         else:
             parsed = parse_chunk(chunk, p.line_no, p.rel, source)
+        if chunk.unreadable:
+            _quarantine_damage(parsed, source, p.rel, p.line_no + parsed.lines + 1, chunk)
         p.offset += consumed
         p.line_no += parsed.lines
         p.landed += parsed.landed
@@ -179,6 +184,16 @@ def _ingest_files(con, source: Source, plan: list[_Progress], chunk_bytes: int, 
         if p.gz or (p.offset >= p.size and not p.recorded):
             con.execute(sql_text("queries/upsert_ingest_manifest.sql"),
                         [source.name, p.rel, p.offset, p.line_no, p.landed, p.quarantined, p.size])
+
+
+def _quarantine_damage(parsed: ParsedChunk, source: Source, rel: str, line_no: int, chunk: LineChunk) -> None:
+    """The unreadable rest of a damaged .gz file counts as one more line, quarantined with the
+    reason and the start of the line the damage cut short. The file is then complete: a sealed
+    .gz never changes, so reading it again would find the same damage."""
+    reason = f"damaged .gz file ({chunk.unreadable}): nothing after line {line_no - 1} can be read"
+    parsed.bad.append((source.name, rel, line_no, *quarantine_text(reason, bytes(chunk.data))))
+    parsed.reasons["damaged .gz file"] = parsed.reasons.get("damaged .gz file", 0) + 1
+    parsed.lines += 1
 
 
 @dataclass

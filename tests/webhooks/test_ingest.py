@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import zlib
 from pathlib import Path
 
 import orjson
@@ -132,6 +133,32 @@ def test_send_logs_land_with_parsed_errors(home, exports):
     rows = _query(home / "w.duckdb", "select success, tracking_id, error_code, remaining_seconds, "
                   "ts = timestamptz '2025-11-27 00:00:00+00' from raw.send_attempts order by success")
     assert rows == [(False, None, 2300068, 60, True), (True, "trk-1", None, None, True)]
+
+
+def _damaged(kind: str, whole: bytes) -> bytes:
+    return {"truncated": whole[: len(whole) // 2], "not gzip": b"<html>502</html>\n", "junk after": whole + b"junk"}[kind]
+
+
+@pytest.mark.parametrize("source", [WEBHOOKS, SENDS])
+@pytest.mark.parametrize("kind", ["truncated", "not gzip", "junk after"])
+def test_a_damaged_gz_lands_what_precedes_the_damage_and_quarantines_the_rest(home, exports, kind, source):
+    """The run goes on to the other files; the damage is one quarantine row; the file is done."""
+    lines = ([s.line(s.changes(("marketing_message_reads", s.echo(n)))) for n in range(5000)] if source is WEBHOOKS
+             else [s.line(s.send_ok(n)) for n in range(5000)])
+    blob = _damaged(kind, gzip.compress(b"\n".join(lines) + b"\n"))
+    (exports / source.name / "a.ndjson.gz").write_bytes(blob)
+    (exports / source.name / "b.ndjson").write_bytes(lines[0].replace(b"000", b"999") + b"\n")
+    readable = zlib.decompressobj(wbits=31).decompress(blob) if kind != "not gzip" else b""
+    whole_lines = readable[: len(b"\n".join(lines)) + 1].count(b"\n")  # what any gzip reader can recover
+
+    stats = _run(home / "w.duckdb", exports, source, chunk_bytes=64 * 1024)
+    assert (stats.lines_read, stats.lines_landed, stats.lines_quarantined) == (whole_lines + 2, whole_lines + 1, 1)
+    ((file, line, reason, raw_text),) = _query(home / "w.duckdb", "select file, line, reason, raw_text from raw.ingest_quarantine")
+    assert (file, line) == (f"{source.name}/a.ndjson.gz", whole_lines + 1)
+    assert reason.startswith("damaged .gz file (") and reason.endswith(f"nothing after line {whole_lines} can be read")
+    cut_short = readable[len(b"\n".join(lines[:whole_lines])) + 1 :] if whole_lines else b""
+    assert raw_text == cut_short.decode()  # the start of the line the damage cut (empty at a line's end)
+    assert _run(home / "w.duckdb", exports, source).files == 0  # the manifest holds the damaged file as read
 
 
 def test_files_in_progress_are_not_read(home, exports):
