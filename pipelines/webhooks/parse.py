@@ -75,9 +75,14 @@ def parse_line(raw: bytes) -> list[tuple]:
     except orjson.JSONDecodeError as error:
         raise BadLine(f"not JSON: {error}") from None
     try:
-        return parse_document(document)
-    except _InexactNumber:
-        return parse_document(json.loads(raw), exact=True)
+        try:
+            return parse_document(document)
+        except _InexactNumber:
+            return parse_document(json.loads(raw), exact=True)
+    except (orjson.JSONEncodeError, RecursionError) as error:
+        # orjson writes at most 254 levels back (the payload, the content key) and the standard
+        # library recurses on each level; such a line is bad input, not a reason to stop the run.
+        raise BadLine(f"nested too deeply to store: {error or type(error).__name__}") from None
 
 
 def _dumps_exact(content: dict, sort_keys: bool = False) -> bytes:

@@ -140,6 +140,11 @@ def test_epoch_us_detects_the_unit_by_magnitude(value, expected):
         (b'{"field":"marketing_message_reads","value":{"message_id":{"a":1},"timestamp":1}}', "not an id"),
         (b'{"field":"marketing_message_reads","value":{"timestamp":"yesterday"}}', "timestamp"),
         (b'{"field":"marketing_message_reads","value":[1]}', "wrong shape"),
+        # Deep but valid JSON: orjson writes back at most 254 levels, the standard library about 1000.
+        (b'{"field":"marketing_message_reads","value":{"timestamp":1,"x":' + b"[" * 300 + b"]" * 300 + b"}}",
+         "nested too deeply to store"),
+        (b'{"field":"marketing_message_reads","value":{"message_id":1.5,"timestamp":1,"x":' + b"[" * 1000
+         + b"]" * 1000 + b"}}", "nested too deeply to store"),
     ],
 )
 def test_bad_lines_raise_with_a_reason(raw, reason):
