@@ -74,7 +74,7 @@ def resolve_date_preset(preset: str, today_local: date) -> tuple[date, date]:
         return t, t
     if preset == "yesterday":
         return yesterday, yesterday
-    if preset.startswith("last_") and preset.endswith("d") and preset[5:-1].isascii() and preset[5:-1].isdigit():
+    if preset.startswith("last_") and preset.endswith("d") and preset[5:-1].isascii() and preset[5:-1].isdigit() and len(preset) <= 12:
         days = int(preset[5:-1])
         if preset in DATE_PRESETS:
             return t - timedelta(days=days), yesterday
@@ -125,7 +125,7 @@ def split_time_increment(since: date, until: date, increment: str | int) -> list
             buckets.append((start, end))
             start = end + timedelta(days=1)
         return buckets
-    days = int(increment) if isinstance(increment, int) or (str(increment).isascii() and str(increment).isdigit()) else 0
+    days = int(increment) if isinstance(increment, int) or (str(increment).isascii() and str(increment).isdigit() and len(str(increment)) <= 9) else 0
     if not 1 <= days <= MAX_TIME_INCREMENT_DAYS:
         raise ValueError(
             f"time_increment must be all_days, monthly or an integer from 1 to {MAX_TIME_INCREMENT_DAYS}; got {increment!r}"

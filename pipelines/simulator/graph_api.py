@@ -263,7 +263,7 @@ class GraphApi:
         budgets = {}
         for name in ("daily_budget", "lifetime_budget", "lifetime_in_days"):
             text = params.get(name)
-            if text is not None and not (text.isascii() and text.isdigit()):
+            if text is not None and not (text.isascii() and text.isdigit() and len(text) <= 18):
                 raise GraphError(100, f"(#100) {name} must be a whole number (minor currency units for budgets)")
             budgets[name] = int(text) if text is not None else None
         estimate = self.world.delivery_estimate(

@@ -54,7 +54,7 @@ def page(
     Raises CursorError for a malformed cursor and ValueError for a bad `limit`.
     """
     limit_text = params.get("limit") or str(DEFAULT_LIMIT)
-    if not (limit_text.isascii() and limit_text.isdigit()) or int(limit_text) < 1:
+    if not (limit_text.isascii() and limit_text.isdigit() and len(limit_text) <= 9) or int(limit_text) < 1:
         raise ValueError(f"(#100) limit must be a positive integer; got {limit_text!r}")
     limit = int(limit_text)
     served_empty = False

@@ -146,7 +146,7 @@ def _gz_chunks(path: Path, offset: int, chunk_bytes: int) -> Iterator[LineChunk]
                     blocks, size = [], 0
                     if lines is not None:
                         yield LineChunk.of(lines, len(lines) + 1)
-    except (EOFError, OSError, zlib.error) as error:  # gzip.BadGzipFile is an OSError
+    except (EOFError, gzip.BadGzipFile, zlib.error) as error:  # damage; other I/O errors stop the run
         unreadable = f"{type(error).__name__}: {error}"
     lines, pending = _whole_lines(pending + b"".join(blocks))
     if lines is not None:

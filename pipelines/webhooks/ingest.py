@@ -101,6 +101,11 @@ def ingest(con: duckdb.DuckDBPyConnection, exports_dir: Path, source: Source, *,
             # give the tables we have. Someone has to look at it.
             raise ExportChangedError(f"{rel}: {size} bytes on disk but {offset} already ingested; "
                                      "exports must only grow (move the rewritten file aside)")
+        if rel.endswith(".gz") and known_size is not None and size != known_size:
+            # A sealed .gz never changes: this one was rewritten, or was still being copied when
+            # it was read (and its cut-off end quarantined as damage).
+            raise ExportChangedError(f"{rel}: {size} bytes on disk but {known_size} when it was read to its end; "
+                                     "a sealed .gz must not change (move the rewritten file aside)")
         if known_size != size:
             plan.append(_Progress(path, rel, size, offset, lines_before, landed, quarantined, len(plan)))
     stats = IngestStats(files=len(plan))
@@ -161,7 +166,8 @@ def _ingest_files(con, source: Source, plan: list[_Progress], chunk_bytes: int, 
         p.line_no += parsed.lines
         p.landed += parsed.landed
         p.quarantined += len(parsed.bad)
-        done = p.recorded = not p.gz and p.offset >= p.size
+        # A damaged .gz is complete once its damage is quarantined, in the same transaction.
+        done = p.recorded = (not p.gz and p.offset >= p.size) or chunk.unreadable is not None
         pending.append((parsed, (source.name, p.rel, p.offset, p.line_no, p.landed, p.quarantined,
                                  p.size if done else None)))
         pending_bytes += consumed

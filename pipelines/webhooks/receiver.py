@@ -131,7 +131,7 @@ def run_server(app, *, host: str, port: int, announce: Callable[[str], None] | N
     """Serve `app` with uvicorn (default loop and HTTP implementation: uvloop and httptools when
     installed) after `tune_gc`; the benchmark's bare endpoint runs through here too, so both sit
     on the same stack with the same options. The socket is bound first, so an address in use is
-    a one-line error and `announce` gets the URL only once it listens."""
+    a one-line error; `announce` gets the URL once it is bound, before the app starts up."""
     import uvicorn
 
     sock = _listen(host, port)
@@ -165,7 +165,7 @@ def _listen(host: str, port: int) -> socket.socket:
 def serve(*, app_secret: str, verify_token: str, folder: Path, host: str, port: int,
           max_body_bytes: int = DEFAULT_MAX_BODY_BYTES, announce: Callable[[str], None] | None = None) -> None:
     """Run the receiver until SIGINT/SIGTERM; shutdown writes what is pending and seals.
-    `announce` gets the server's URL once it listens."""
+    `announce` gets the server's URL once its socket is bound."""
     app = create_app(app_secret=app_secret, verify_token=verify_token, folder=folder,
                      max_body_bytes=max_body_bytes)
     run_server(app, host=host, port=port, announce=announce)

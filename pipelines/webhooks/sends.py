@@ -129,14 +129,16 @@ def _int(value: object, name: str, bits: int = 64) -> int | None:
     decimal string or an integral float."""
     if value is None or value == "":
         return None
-    number = None
+    text = value.strip() if isinstance(value, str) else None
     if isinstance(value, int) and not isinstance(value, bool):
         number = value
-    elif isinstance(value, str) and _DECIMAL.fullmatch(value.strip()):
-        number = int(value.strip())
+    elif text is not None and _DECIMAL.fullmatch(text):
+        if len(text) > 21:  # no 64-bit number has more than 19 digits (and int() refuses over 4300)
+            raise BadLine(f"{name} is out of range: {text[:40]}...")
+        number = int(text)
     elif isinstance(value, float) and value.is_integer():
         number = int(value)
-    if number is None:
+    else:
         raise BadLine(f"{name} is not a whole number: {str(value)[:40]!r}")
     if not -(2 ** (bits - 1)) <= number < 2 ** (bits - 1):
         raise BadLine(f"{name} is out of range: {str(number)[:40]}")

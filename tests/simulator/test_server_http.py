@@ -205,11 +205,17 @@ def test_estimate(client: httpx.Client) -> None:
     ("edge", "params", "named"),
     [("insights", {**DAILY, "limit": "²"}, "limit"), ("insights", {**DAILY, "time_increment": "²"}, "time_increment"),
      ("insights", {**DAILY, "date_preset": "last_²d"}, "date_preset"),
-     ("message_delivery_estimate", {"daily_budget": "²"}, "daily_budget")],
+     ("message_delivery_estimate", {"daily_budget": "²"}, "daily_budget"),
+     # int() refuses more than 4300 digits: a parameter error too, not a 500 or Python's message.
+     ("insights", {**DAILY, "limit": "9" * 5000}, "limit"),
+     ("insights", {**DAILY, "time_increment": "9" * 5000}, "time_increment"),
+     ("insights", {**DAILY, "date_preset": f"last_{'9' * 5000}d"}, "date_preset"),
+     ("message_delivery_estimate", {"daily_budget": "9" * 5000}, "daily_budget")],
 )
-def test_digits_of_other_scripts_are_a_parameter_error(client: httpx.Client, edge: str, params: dict,
+def test_numbers_int_cannot_read_are_a_parameter_error(client: httpx.Client, edge: str, params: dict,
                                                        named: str) -> None:
-    """str.isdigit accepts '²'; int() does not: the simulator answers Meta's #100, naming the parameter."""
+    """str.isdigit accepts '²' and int() refuses it, or a number of 5000 digits: the simulator answers
+    Meta's #100, naming the parameter."""
     if edge == "message_delivery_estimate":
         params = {**params, "promoted_object": f'{{"page_id":"{WORLD.accounts[0].pages[0]}"}}'}
     response = client.get(f"/act_{ACCOUNT}/{edge}", params=params)

@@ -11,7 +11,7 @@ import orjson
 import pytest
 
 from pipelines import warehouse
-from pipelines.webhooks.ingest import MAX_LINE_BYTES, RAW_TEXT_LIMIT, SENDS, WEBHOOKS, ingest
+from pipelines.webhooks.ingest import MAX_LINE_BYTES, RAW_TEXT_LIMIT, SENDS, WEBHOOKS, ExportChangedError, ingest
 from tests.webhooks import samples as s
 
 
@@ -159,6 +159,57 @@ def test_a_damaged_gz_lands_what_precedes_the_damage_and_quarantines_the_rest(ho
     cut_short = readable[len(b"\n".join(lines[:whole_lines])) + 1 :] if whole_lines else b""
     assert raw_text == cut_short.decode()  # the start of the line the damage cut (empty at a line's end)
     assert _run(home / "w.duckdb", exports, source).files == 0  # the manifest holds the damaged file as read
+    if kind == "truncated":  # it was still being copied: now it changed, which a sealed .gz must not do
+        (exports / source.name / "a.ndjson.gz").write_bytes(gzip.compress(b"\n".join(lines) + b"\n"))
+        with pytest.raises(ExportChangedError, match=f"{source.name}/a.ndjson.gz: .* a sealed .gz must not change"):
+            _run(home / "w.duckdb", exports, source)
+
+
+def test_a_run_stopped_after_quarantining_the_damage_does_not_quarantine_it_again(home, exports, monkeypatch):
+    from pipelines.webhooks import ingest as ingestion
+
+    lines = [s.line(s.send_ok(n)) for n in range(2000)]
+    blob = gzip.compress(b"\n".join(lines) + b"\n")
+    (exports / "sends" / "a.ndjson.gz").write_bytes(blob[: len(blob) // 2])
+    real_land = ingestion._land
+
+    def stop_after_the_damage(con, source, pending):
+        inserted = real_land(con, source, pending)
+        if any(parsed.reasons.get("damaged .gz file") for parsed, _ in pending):
+            raise KeyboardInterrupt  # before the run's last manifest writes
+        return inserted
+
+    monkeypatch.setattr(ingestion, "_land", stop_after_the_damage)
+    with pytest.raises(KeyboardInterrupt):
+        _run(home / "w.duckdb", exports, SENDS, chunk_bytes=64 * 1024)
+    monkeypatch.setattr(ingestion, "_land", real_land)
+    assert _run(home / "w.duckdb", exports, SENDS).files == 0
+    assert _query(home / "w.duckdb", "select count(*) from raw.ingest_quarantine") == [(1,)]
+
+
+def test_a_gz_read_in_part_is_resumed_where_it_stopped(home, exports, monkeypatch):
+    """A run that stops after some landings resumes the .gz at the next line: nothing twice, nothing lost."""
+    from pipelines.webhooks import ingest as ingestion
+
+    lines = [s.line(s.send_ok(n)) for n in range(3000)]
+    (exports / "sends" / "a.ndjson.gz").write_bytes(gzip.compress(b"\n".join(lines) + b"\n"))
+    real_land, landings = ingestion._land, []
+
+    def land_twice_then_stop(*args):
+        if len(landings) == 2:
+            raise KeyboardInterrupt
+        landings.append(1)
+        return real_land(*args)
+
+    monkeypatch.setattr(ingestion, "_land", land_twice_then_stop)
+    with pytest.raises(KeyboardInterrupt):
+        _run(home / "w.duckdb", exports, SENDS, chunk_bytes=64 * 1024)
+    monkeypatch.setattr(ingestion, "_land", real_land)
+    _run(home / "w.duckdb", exports, SENDS, chunk_bytes=64 * 1024)
+    assert _query(home / "w.duckdb", "select count(*), count(distinct source_line), max(source_line) "
+                                     "from raw.send_attempts") == [(3000, 3000, 3000)]
+    assert _query(home / "w.duckdb", "select lines_read, lines_landed, file_size is not null "
+                                     "from raw.ingest_manifest") == [(3000, 3000, True)]
 
 
 def test_files_in_progress_are_not_read(home, exports):
@@ -338,8 +389,6 @@ def webhook_rows(db: Path) -> list[tuple]:
 
 
 def test_an_export_that_shrank_is_a_clear_error(home, exports):
-    from pipelines.webhooks.ingest import ExportChangedError
-
     path = exports / "webhooks" / "a.ndjson"
     path.write_bytes(b"\n".join(GOOD[:3]) + b"\n")
     _run(home / "w.duckdb", exports)

@@ -78,6 +78,7 @@ def test_same_line_twice_has_the_same_key_and_different_lines_differ():
      (b'{"ts":1764201600,"response":{"error":{"error_data":{"remaining_seconds":1e19}}}}', "out of range"),
      ('{"ts":1764201600,"http_status":"\u00b2"}'.encode(), "http_status is not a whole number"),
      (b'{"ts":1764201600,"http_status":"--5"}', "http_status is not a whole number"),
+     (b'{"ts":1764201600,"response":{"error":{"code":"' + b"9" * 5000 + b'"}}}', "error.code is out of range"),
      (b'{"ts":1764201600,"x":' + b"[" * 1000 + b"]" * 1000 + b"}", "nested too deeply to store")],
 )
 def test_bad_send_lines(raw, reason):
