@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from pipelines.errors import MmlensError, UsageError
+from pipelines.numbers import digits_int
 
 # Generic transient codes (§5.2): 1 unknown/possibly downtime, 2 service temporarily unavailable.
 TRANSIENT_CODES = frozenset({1, 2})
@@ -72,13 +73,16 @@ def redact(text: str, *secrets: str | None) -> str:
 
 
 def as_int(value: object) -> int | None:
-    """An integer given as a JSON number or a string of digits; anything else (booleans too) is None."""
+    """An integer given as a JSON number or a string of ASCII digits (an optional minus sign, at most
+    18 digits); anything else (booleans too) is None."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and re.fullmatch(r"-?\d+", value.strip()):
-        return int(value)
+    if isinstance(value, str):
+        text = value.strip()
+        number = digits_int(text.removeprefix("-"))
+        return None if number is None else -number if text.startswith("-") else number
     return None
 
 

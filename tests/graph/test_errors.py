@@ -49,6 +49,12 @@ def test_parse_error_accepts_string_codes_and_ignores_success_bodies():
     assert parse_error("not a dict") is None
 
 
+@pytest.mark.parametrize(("code", "read"), [(" -4 ", -4), ("٣", None), ("²", None), ("9" * 5000, None), (True, None)])
+def test_error_codes_are_read_from_ascii_digits_only(code, read):
+    """A code Meta (or a proxy) writes oddly is unknown, not a crash: int() refuses over 4300 digits."""
+    assert parse_error({"error": {"code": code, "message": "x"}}).code == read
+
+
 @pytest.mark.parametrize(
     ("text", "known_secret"),
     [
