@@ -14,6 +14,7 @@ from pipelines.graph.client import GraphClient
 from pipelines.graph.dates import zone
 from pipelines.graph.errors import GraphError, UnknownAccountError, redact
 from pipelines.graph.insights import to_decimal, to_id
+from pipelines.numbers import digits_int
 
 # Meta's "Currency codes" page (Marketing API): every other supported currency has offset 100.
 ZERO_DECIMAL_CURRENCIES = frozenset({"CLP", "COP", "CRC", "HUF", "ISK", "IDR", "JPY", "KRW", "PYG", "TWD", "VND"})
@@ -64,5 +65,5 @@ def fetch_account(client: GraphClient, account_id: str) -> AdAccount:
         currency=currency.upper(),
         currency_offset=currency_offset(currency),
         timezone_name=timezone_name,
-        account_status=int(status) if isinstance(status, int | str) and str(status).isascii() and str(status).isdigit() else None,
+        account_status=digits_int(str(status)) if isinstance(status, int | str) else None,
     )

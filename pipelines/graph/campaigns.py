@@ -21,6 +21,7 @@ from pipelines.graph.client import GraphClient
 from pipelines.graph.errors import GraphError
 from pipelines.graph.insights import to_id
 from pipelines.graph.paging import iter_rows
+from pipelines.numbers import digits_int
 
 ADSET_FIELDS = "id,name,daily_budget,lifetime_budget,start_time,end_time,promoted_object{pixel_id}"
 CAMPAIGN_FIELDS = "id,name,status,is_direct_send_campaign,is_message_campaign"
@@ -50,9 +51,9 @@ def parse_time(value: Any, what: str) -> datetime | None:
     if value is None or value == "" or value == 0 or value == "0":
         return None
     text = str(value).strip()
-    if text.isascii() and text.isdigit():
+    if (seconds := digits_int(text)) is not None:
         try:
-            return datetime.fromtimestamp(int(text), tz=UTC)
+            return datetime.fromtimestamp(seconds, tz=UTC)
         except (OverflowError, OSError, ValueError):
             raise GraphError(f"{what}: {text[:40]!r} is not a time") from None
     if len(text) > 5 and text[-5] in "+-" and text[-4:].isdigit():

@@ -14,6 +14,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from pipelines.numbers import digits_int
+
 DATE_PRESETS = (
     "today",
     "yesterday",
@@ -74,10 +76,8 @@ def resolve_date_preset(preset: str, today_local: date) -> tuple[date, date]:
         return t, t
     if preset == "yesterday":
         return yesterday, yesterday
-    if preset.startswith("last_") and preset.endswith("d") and preset[5:-1].isascii() and preset[5:-1].isdigit() and len(preset) <= 12:
-        days = int(preset[5:-1])
-        if preset in DATE_PRESETS:
-            return t - timedelta(days=days), yesterday
+    if preset in DATE_PRESETS and preset.startswith("last_") and preset.endswith("d"):  # last_3d ... last_90d
+        return t - timedelta(days=int(preset[5:-1])), yesterday
     if preset == "this_month":
         return t.replace(day=1), t
     if preset == "last_month":
@@ -125,7 +125,7 @@ def split_time_increment(since: date, until: date, increment: str | int) -> list
             buckets.append((start, end))
             start = end + timedelta(days=1)
         return buckets
-    days = int(increment) if isinstance(increment, int) or (str(increment).isascii() and str(increment).isdigit() and len(str(increment)) <= 9) else 0
+    days = increment if isinstance(increment, int) else digits_int(str(increment)) or 0
     if not 1 <= days <= MAX_TIME_INCREMENT_DAYS:
         raise ValueError(
             f"time_increment must be all_days, monthly or an integer from 1 to {MAX_TIME_INCREMENT_DAYS}; got {increment!r}"

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING
 
+from pipelines.numbers import digits_int
 from pipelines.simulator import insights, insights_query
 from pipelines.simulator.faults import FaultInjector
 from pipelines.simulator.objects import (
@@ -263,9 +264,9 @@ class GraphApi:
         budgets = {}
         for name in ("daily_budget", "lifetime_budget", "lifetime_in_days"):
             text = params.get(name)
-            if text is not None and not (text.isascii() and text.isdigit() and len(text) <= 18):
+            budgets[name] = None if text is None else digits_int(text)
+            if text is not None and budgets[name] is None:
                 raise GraphError(100, f"(#100) {name} must be a whole number (minor currency units for budgets)")
-            budgets[name] = int(text) if text is not None else None
         estimate = self.world.delivery_estimate(
             account.account_id,
             page_id,

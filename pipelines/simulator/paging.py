@@ -14,6 +14,7 @@ import binascii
 from collections.abc import Mapping, Sequence
 from urllib.parse import urlencode
 
+from pipelines.numbers import digits_int
 from pipelines.simulator.faults import unit_hash
 
 DEFAULT_LIMIT = 25
@@ -54,9 +55,9 @@ def page(
     Raises CursorError for a malformed cursor and ValueError for a bad `limit`.
     """
     limit_text = params.get("limit") or str(DEFAULT_LIMIT)
-    if not (limit_text.isascii() and limit_text.isdigit() and len(limit_text) <= 9) or int(limit_text) < 1:
+    limit = digits_int(limit_text, max_digits=9)
+    if limit is None or limit < 1:
         raise ValueError(f"(#100) limit must be a positive integer; got {limit_text!r}")
-    limit = int(limit_text)
     served_empty = False
     if params.get("after"):
         offset, served_empty = decode_cursor(params["after"])

@@ -105,8 +105,7 @@ def parse_lines(numbered: Iterable[tuple[int, bytes]], rel: str, source: Source
         except BadLine as error:
             why = "empty line" if not raw.strip() else str(error)
             bad.append((source.name, rel, line_no, *quarantine_text(why, raw)))
-            reason = why.split(":")[0].split(" (")[0]
-            reasons[reason] = reasons.get(reason, 0) + 1
+            reasons[reason_key(why)] = reasons.get(reason_key(why), 0) + 1
             continue
         for event in events:
             append((*event, rel, line_no))
@@ -142,6 +141,11 @@ def first_occurrences(key: str, frame: pl.DataFrame) -> pl.DataFrame:
 
 QUARANTINE_SCHEMA = {"source": pl.String, "file": pl.String, "line": pl.Int64, "reason": pl.String,
                       "raw_text": pl.String}
+
+
+def reason_key(why: str) -> str:
+    """What a quarantine reason is counted under: its text before details ('not JSON: ...' -> 'not JSON')."""
+    return why.split(":")[0].split(" (")[0]
 
 
 def quarantine_text(reason: str, raw: bytes) -> tuple[str, str]:

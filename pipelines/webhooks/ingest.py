@@ -38,6 +38,7 @@ from pipelines.webhooks.batches import (  # noqa: F401 (the limits are re-export
     Source,
     parse_chunk,
     quarantine_text,
+    reason_key,
 )
 from pipelines.webhooks.exports import LineChunk, read_chunks, sealed_files
 from pipelines.webhooks import sql_lane
@@ -154,7 +155,7 @@ def _ingest_files(con, source: Source, plan: list[_Progress], chunk_bytes: int, 
         sql_lane.create_staging(con)
     pending: list[tuple[ParsedChunk, tuple]] = []  # chunks read but not landed yet, with their manifest rows
     pending_bytes = 0
-    for p, consumed, chunk in _chunks(plan, chunk_bytes):
+    for p, chunk in _chunks(plan, chunk_bytes):
         # Lines are numbered on from the file's last line read (p.line_no counts every chunk so far).
         if source is WEBHOOKS:
             parsed = sql_lane.stage_chunk(con, chunk, p.line_no, p.rel, p.order, sql)
@@ -162,7 +163,7 @@ def _ingest_files(con, source: Source, plan: list[_Progress], chunk_bytes: int, 
             parsed = parse_chunk(chunk, p.line_no, p.rel, source)
         if chunk.unreadable:
             _quarantine_damage(parsed, source, p.rel, p.line_no + parsed.lines + 1, chunk)
-        p.offset += consumed
+        p.offset += chunk.consumed
         p.line_no += parsed.lines
         p.landed += parsed.landed
         p.quarantined += len(parsed.bad)
@@ -170,11 +171,11 @@ def _ingest_files(con, source: Source, plan: list[_Progress], chunk_bytes: int, 
         done = p.recorded = (not p.gz and p.offset >= p.size) or chunk.unreadable is not None
         pending.append((parsed, (source.name, p.rel, p.offset, p.line_no, p.landed, p.quarantined,
                                  p.size if done else None)))
-        pending_bytes += consumed
+        pending_bytes += chunk.consumed
         stats.lines_read += parsed.lines
         stats.lines_landed += parsed.landed
         stats.lines_quarantined += len(parsed.bad)
-        stats.bytes_read += consumed
+        stats.bytes_read += chunk.consumed
         for reason, n in parsed.reasons.items():
             stats.quarantine_reasons[reason] = stats.quarantine_reasons.get(reason, 0) + n
         if source is not WEBHOOKS or pending_bytes >= FLUSH_BYTES:
@@ -187,7 +188,7 @@ def _ingest_files(con, source: Source, plan: list[_Progress], chunk_bytes: int, 
         stats.rows_new += _land(con, source, pending)
     for p in plan:
         # A .gz file is immutable once sealed: reading to its end completes it. An empty file had no chunk.
-        if p.gz or (p.offset >= p.size and not p.recorded):
+        if not p.recorded and (p.gz or p.offset >= p.size):
             con.execute(sql_text("queries/upsert_ingest_manifest.sql"),
                         [source.name, p.rel, p.offset, p.line_no, p.landed, p.quarantined, p.size])
 
@@ -196,9 +197,9 @@ def _quarantine_damage(parsed: ParsedChunk, source: Source, rel: str, line_no: i
     """The unreadable rest of a damaged .gz file counts as one more line, quarantined with the
     reason and the start of the line the damage cut short. The file is then complete: a sealed
     .gz never changes, so reading it again would find the same damage."""
-    reason = f"damaged .gz file ({chunk.unreadable}): nothing after line {line_no - 1} can be read"
-    parsed.bad.append((source.name, rel, line_no, *quarantine_text(reason, bytes(chunk.data))))
-    parsed.reasons["damaged .gz file"] = parsed.reasons.get("damaged .gz file", 0) + 1
+    why = f"damaged .gz file ({chunk.unreadable}): nothing after line {line_no - 1} can be read"
+    parsed.bad.append((source.name, rel, line_no, *quarantine_text(why, bytes(chunk.data))))
+    parsed.reasons[reason_key(why)] = parsed.reasons.get(reason_key(why), 0) + 1
     parsed.lines += 1
 
 
@@ -221,11 +222,11 @@ class _Progress:
         return self.rel.endswith(".gz")
 
 
-def _chunks(plan: list[_Progress], chunk_bytes: int) -> Iterator[tuple[_Progress, int, LineChunk]]:
-    """(file progress, bytes consumed, chunk of whole lines) for every chunk of every file."""
+def _chunks(plan: list[_Progress], chunk_bytes: int) -> Iterator[tuple[_Progress, LineChunk]]:
+    """(file progress, chunk of whole lines) for every chunk of every file."""
     for p in plan:
         for chunk in read_chunks(p.path, p.offset, chunk_bytes, p.gz):
-            yield p, chunk.consumed, chunk
+            yield p, chunk
 
 
 def _land(con, source: Source, pending: list[tuple[ParsedChunk, tuple]]) -> int:

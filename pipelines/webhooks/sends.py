@@ -49,20 +49,17 @@ def parse_send_line(raw: bytes) -> tuple:
     """One attempt as a tuple in `ATTEMPT_COLUMNS` order. Raises BadLine."""
     try:
         record = orjson.loads(raw)
-        canonical = orjson.dumps(record, option=orjson.OPT_SORT_KEYS)
-        if isinstance(record, dict) and any(isinstance(record.get(key), float) for key in _ID_KEYS):
-            record = json.loads(raw)  # orjson made a float of an integer beyond 64 bits; keep it exact
     except orjson.JSONDecodeError as error:
         raise BadLine(f"not JSON: {error}") from None
-    except TypeError:
-        # orjson cannot write it back: an integer beyond 64 bits (the stdlib keeps it exact) or
-        # more than 254 levels of nesting (the stdlib recurses on each level).
+    try:
         try:
+            canonical = orjson.dumps(record, option=orjson.OPT_SORT_KEYS)
+        except TypeError:  # an integer beyond 64 bits or more than 254 levels: the stdlib writes both
             record = json.loads(raw)
             canonical = json.dumps(record, sort_keys=True, separators=(",", ":")).encode()
-        except RecursionError:
-            raise BadLine("nested too deeply to store") from None
-    except RecursionError:
+        if isinstance(record, dict) and any(isinstance(record.get(key), float) for key in _ID_KEYS):
+            record = json.loads(raw)  # orjson made a float of an integer beyond 64 bits; keep it exact
+    except RecursionError:  # the stdlib recurses on each level of nesting
         raise BadLine("nested too deeply to store") from None
     if not isinstance(record, dict):
         raise BadLine(f"wrong shape: a JSON {type(record).__name__}, not an object")
