@@ -33,6 +33,7 @@ from starlette.requests import Request
 
 from pipelines.simulator.faults import KINDS, SERVER_ERROR_HTML, TRANSIENT_ERROR, FaultInjector, request_key
 from pipelines.simulator.graph_api import GraphApi, GraphRequest
+from pipelines.simulator.errors import SimulatorError
 from pipelines.simulator.objects import GraphError
 from pipelines.simulator.throttle import Throttle, usage_headers
 
@@ -61,7 +62,7 @@ class SimulatorConfig:
     account_budget: int = 20_000  # calls per throttle window, per ad account
     throttle_window_seconds: float = 300.0
     max_sync_rows: int = 1000
-    empty_page_rate: float = 0.2
+    empty_page_rate: float = 0.0  # a fault: pages empty but with `next` (Meta allows it, §1.6)
 
 
 @dataclass(frozen=True)
@@ -219,6 +220,9 @@ def make_server(simulator: Simulator, host: str = "127.0.0.1", port: int = 0) ->
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
+    # Listening before the URL is announced: a client that connects as soon as it reads the URL is
+    # queued in the backlog until uvicorn accepts it, never refused.
+    sock.listen(2048)
     config = uvicorn.Config(
         SimulatorApp(simulator),
         log_level="critical",
@@ -255,10 +259,7 @@ def running_simulator(
     server, sock, base_url = make_server(Simulator(config, world=world), port=port)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="mmlens-simulator", daemon=True)
     thread.start()
-    while not server.started:
-        if not thread.is_alive():
-            raise RuntimeError("the simulator failed to start")
-        thread.join(0.01)
+    _wait_started(server, thread)
     try:
         yield base_url
     finally:
@@ -268,15 +269,33 @@ def running_simulator(
 
 
 def serve_forever(config: SimulatorConfig, world=None, host: str = "127.0.0.1", port: int = 0, announce=print) -> None:
-    """Serve in the foreground until interrupted; `announce` gets the base URL once listening."""
-    from pipelines.errors import MmlensError
-
+    """Serve in the foreground until interrupted; `announce` gets the base URL once uvicorn accepts
+    connections (the socket listens from the start, so even an early client is queued, not refused)."""
     try:
         server, sock, base_url = make_server(Simulator(config, world=world), host=host, port=port)
     except OSError as error:
-        raise MmlensError(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
-    announce(base_url)
+        raise SimulatorError(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
+    # uvicorn runs in this (the main) thread so that it handles SIGINT/SIGTERM itself; a watcher
+    # announces the URL once uvicorn reports that it serves.
+    def announce_when_started() -> None:
+        while not server.started:
+            if server.should_exit:
+                return
+            threading.Event().wait(0.01)
+        announce(base_url)
+
+    watcher = threading.Thread(target=announce_when_started, name="mmlens-simulator-announce", daemon=True)
+    watcher.start()
     try:
         server.run(sockets=[sock])
     finally:
+        server.should_exit = True
         sock.close()
+
+
+def _wait_started(server: uvicorn.Server, thread: threading.Thread) -> None:
+    """Block until uvicorn has started serving (its `started` flag), or fail if its thread died."""
+    while not server.started:
+        if not thread.is_alive():
+            raise SimulatorError("the simulator failed to start")
+        thread.join(0.01)

@@ -38,3 +38,24 @@ def test_serve_prints_its_url_and_answers(monkeypatch: pytest.MonkeyPatch) -> No
 @pytest.mark.parametrize("bad", [["--faults", "1.5"], ["--today", "yesterday"], ["--latency-ms", "-1"], ["--port", "70000"]])
 def test_bad_options_are_usage_errors(bad: list[str]) -> None:
     assert main([*ARGS, *bad]) == 2
+
+
+def test_the_socket_accepts_connections_before_the_url_is_announced() -> None:
+    """The URL is printed only once a client can connect: even before uvicorn runs, the bound socket
+    listens, so a script that connects the moment it reads the URL is queued, never refused."""
+    import socket
+
+    from pipelines.simulator.server import Simulator, SimulatorConfig, make_server
+
+    _server, sock, url = make_server(Simulator(SimulatorConfig()), port=0)
+    try:
+        port = int(url.rsplit(":", 1)[1])
+        with socket.create_connection(("127.0.0.1", port), timeout=5):
+            pass
+    finally:
+        sock.close()
+
+
+def test_a_bad_empty_pages_share_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([*ARGS, "--empty-pages", "2"]) == 2
+    assert capsys.readouterr().err.strip() == "mmlens: --empty-pages: 2.0 is not a share between 0 and 1"
