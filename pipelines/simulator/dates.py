@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from pipelines.numbers import digits_int
+from pipelines.simulator.digits import digits_int
 
 DATE_PRESETS = (
     "today",

@@ -17,10 +17,10 @@ from datetime import date
 
 import httpx
 
-from pipelines.errors import MmlensError
+from pipelines.simulator.errors import SimulatorError
 from pipelines.simulator.export import dumps, post_day, streams
 from pipelines.simulator.world import World
-from pipelines.webhooks.signature import sign
+from pipelines.simulator.signing import sign
 
 RETRIES = 3
 GIVE_UP_AFTER = 20  # consecutive refused POSTs: the receiver is misconfigured, stop
@@ -60,7 +60,7 @@ def deliver(world: World, url: str, since: date, until: date, app_secret: str,
                 stats.failed += 1
                 refused_in_a_row += 1
                 if refused_in_a_row >= GIVE_UP_AFTER:
-                    raise MmlensError(f"deliver: the receiver refused {refused_in_a_row} POSTs in a row "
+                    raise SimulatorError(f"deliver: the receiver refused {refused_in_a_row} POSTs in a row "
                                       f"(last HTTP status {status}); is the app secret right?")
     finally:
         if own:
@@ -80,7 +80,7 @@ def _post(client: httpx.Client, url: str, body: bytes, headers: dict[str, str], 
             status = client.post(url, content=body, headers=headers).status_code
         except httpx.TransportError as error:
             if attempt == RETRIES:
-                raise MmlensError(f"deliver: cannot reach {url}: {type(error).__name__}") from None
+                raise SimulatorError(f"deliver: cannot reach {url}: {type(error).__name__}") from None
             continue
         if status < 500 and status != 429:
             return status  # success, or a refusal that retrying cannot change (e.g. a bad signature)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING
 
-from pipelines.numbers import digits_int
+from pipelines.simulator.digits import digits_int
 from pipelines.simulator import insights, insights_query
 from pipelines.simulator.faults import FaultInjector
 from pipelines.simulator.objects import (

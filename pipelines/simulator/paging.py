@@ -14,7 +14,7 @@ import binascii
 from collections.abc import Mapping, Sequence
 from urllib.parse import urlencode
 
-from pipelines.numbers import digits_int
+from pipelines.simulator.digits import digits_int
 from pipelines.simulator.faults import unit_hash
 
 DEFAULT_LIMIT = 25
