@@ -37,8 +37,7 @@ def _resolve_range(settings: Settings, since: str | None, until: str | None, dat
 def _preset_range(settings: Settings, preset: str) -> tuple[str, str]:
     from pipelines.graph import pull
     from pipelines.graph.accounts import fetch_account
-    from pipelines.graph.dates import preset_range
-    from pipelines.simulator.dates import DATE_PRESETS
+    from pipelines.graph.dates import DATE_PRESETS, preset_range
 
     if preset not in DATE_PRESETS:
         raise UsageError(f"--date-preset: {preset!r} is not one of {', '.join(DATE_PRESETS)}")
@@ -48,12 +47,27 @@ def _preset_range(settings: Settings, preset: str) -> tuple[str, str]:
     return min(r[0] for r in ranges).isoformat(), max(r[1] for r in ranges).isoformat()
 
 
-def _check_partitions(start: str, end: str) -> None:
-    latest = (dt.datetime.now(dt.timezone.utc).date() + dt.timedelta(days=1)).isoformat()
+def _check_partitions(start: str, end: str, now: dt.datetime | None = None) -> None:
+    """Refuse, before any run starts, a range Dagster cannot record or Meta cannot answer.
+
+    The last partition is today in UTC (`end_offset=1`). Meta refuses a start more than 37 months
+    before the account's today (error 3018); without reading every account's time zone, the test
+    here uses the zone furthest behind UTC, so what it refuses every account refuses. The exact
+    per-account limit is checked again when each account is pulled.
+    """
+    from pipelines.graph.dates import RETENTION_MONTHS, oldest_insights_day
+
+    now = now or dt.datetime.now(dt.timezone.utc)
+    last_partition = now.date().isoformat()
     if start < PARTITIONS_START:
         raise UsageError(f"run: {start} is before the first partition ({PARTITIONS_START})")
-    if end > latest:
-        raise UsageError(f"run: {end} is in the future")
+    if end > last_partition:
+        raise UsageError(f"run: {end} is after the last partition ({last_partition}, today in UTC)")
+    oldest = oldest_insights_day("Etc/GMT+12", now).isoformat()
+    if start < oldest:
+        raise UsageError(
+            f"run: {start} is more than {RETENTION_MONTHS} months ago; Meta keeps insights from {oldest} (error 3018)"
+        )
 
 
 def _summary(settings: Settings) -> None:

@@ -18,7 +18,7 @@ from pipelines.graph.accounts import AdAccount, fetch_account
 from pipelines.graph.async_reports import PollPolicy, Progress, ReportRunner
 from pipelines.graph.campaigns import MessageCampaign, fetch_campaigns, fetch_message_campaign_ids
 from pipelines.graph.client import Cancelled, GraphClient, RetryPolicy
-from pipelines.graph.dates import RETENTION_MONTHS, account_today, months_before
+from pipelines.graph.dates import RETENTION_MONTHS, oldest_insights_day
 from pipelines.graph.errors import GraphError, GraphUsageError
 from pipelines.graph.insights import ActionRow, InsightRow, insights_params, is_message_campaign_row, parse_row
 from pipelines.graph.throttle import PacingPolicy
@@ -128,7 +128,7 @@ def pull_insights(
     if since > until:
         raise GraphError(f"act_{account_id}: since {since} is after until {until}")
     account = fetch_account(client, account_id)
-    oldest = months_before(account_today(account.timezone_name), INSIGHTS_RETENTION_MONTHS)
+    oldest = oldest_insights_day(account.timezone_name)
     if since < oldest:
         raise GraphUsageError(
             f"act_{account_id}: insights start {since} is more than {INSIGHTS_RETENTION_MONTHS} months ago "

@@ -6,7 +6,7 @@ Conventions (Meta's, as documented and as observed by connectors):
 - `last_Nd` are the N full days ending yesterday; today is excluded.
 - `this_*` periods run up to and including today; `last_*` periods are complete calendar periods.
 - `maximum` / `data_maximum` reach back 37 months, the insights retention limit (error 3018 beyond).
-The Graph client reuses `resolve_date_preset` so that both sides agree on every preset.
+The Graph client implements the same rules on its own; tests pin both to hand-written dates.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from pipelines.graph.dates import account_today, months_before, preset_range, split_range
+from pipelines.graph.dates import DATE_PRESETS, account_today, months_before, oldest_insights_day, preset_range, split_range
 from pipelines.graph.errors import GraphError
 
 NOW = datetime(2026, 6, 1, 3, 0, tzinfo=UTC)  # still May 31 in Los Angeles, already June 1 in Tokyo
@@ -26,6 +26,88 @@ def test_account_today(tz, today):
 )
 def test_presets_resolve_in_the_account_time_zone(preset, tz, expected):
     assert preset_range(preset, tz, NOW) == expected
+
+
+# Every expected range is written by hand from reference §1.4.
+# 2026-01-01 11:00 UTC: Thu Jan 1 in UTC and Tokyo, already Fri Jan 2 in Kiritimati (UTC+14).
+NEW_YEAR = datetime(2026, 1, 1, 11, 0, tzinfo=UTC)
+# 2026-01-01 06:00 UTC: still Wed Dec 31 (22:00) in Los Angeles.
+LA_EVE = datetime(2026, 1, 1, 6, 0, tzinfo=UTC)
+# 2026-03-01 00:30 UTC: Sun Mar 1 in UTC, Sat Feb 28 in Los Angeles.
+MARCH = datetime(2026, 3, 1, 0, 30, tzinfo=UTC)
+D = date.fromisoformat
+
+
+@pytest.mark.parametrize(
+    ("now", "tz", "preset", "since", "until"),
+    [
+        (NEW_YEAR, "UTC", "today", "2026-01-01", "2026-01-01"),
+        (NEW_YEAR, "UTC", "yesterday", "2025-12-31", "2025-12-31"),
+        (NEW_YEAR, "UTC", "last_7d", "2025-12-25", "2025-12-31"),
+        (NEW_YEAR, "UTC", "last_30d", "2025-12-02", "2025-12-31"),
+        (NEW_YEAR, "UTC", "last_90d", "2025-10-03", "2025-12-31"),
+        (NEW_YEAR, "UTC", "this_month", "2026-01-01", "2026-01-01"),
+        (NEW_YEAR, "UTC", "last_month", "2025-12-01", "2025-12-31"),
+        (NEW_YEAR, "UTC", "this_quarter", "2026-01-01", "2026-01-01"),
+        (NEW_YEAR, "UTC", "last_quarter", "2025-10-01", "2025-12-31"),
+        (NEW_YEAR, "UTC", "this_year", "2026-01-01", "2026-01-01"),
+        (NEW_YEAR, "UTC", "last_year", "2025-01-01", "2025-12-31"),
+        (NEW_YEAR, "UTC", "this_week_mon_today", "2025-12-29", "2026-01-01"),
+        (NEW_YEAR, "UTC", "this_week_sun_today", "2025-12-28", "2026-01-01"),
+        (NEW_YEAR, "UTC", "last_week_mon_sun", "2025-12-22", "2025-12-28"),
+        (NEW_YEAR, "UTC", "last_week_sun_sat", "2025-12-21", "2025-12-27"),
+        (NEW_YEAR, "UTC", "maximum", "2022-12-01", "2026-01-01"),
+        (NEW_YEAR, "UTC", "data_maximum", "2022-12-01", "2026-01-01"),
+        (NEW_YEAR, "Asia/Tokyo", "last_week_mon_sun", "2025-12-22", "2025-12-28"),
+        (LA_EVE, "America/Los_Angeles", "yesterday", "2025-12-30", "2025-12-30"),
+        (LA_EVE, "America/Los_Angeles", "last_3d", "2025-12-28", "2025-12-30"),
+        (LA_EVE, "America/Los_Angeles", "this_month", "2025-12-01", "2025-12-31"),
+        (LA_EVE, "America/Los_Angeles", "last_month", "2025-11-01", "2025-11-30"),
+        (LA_EVE, "America/Los_Angeles", "this_quarter", "2025-10-01", "2025-12-31"),
+        (LA_EVE, "America/Los_Angeles", "last_quarter", "2025-07-01", "2025-09-30"),
+        (LA_EVE, "America/Los_Angeles", "this_year", "2025-01-01", "2025-12-31"),
+        (LA_EVE, "America/Los_Angeles", "last_year", "2024-01-01", "2024-12-31"),
+        (LA_EVE, "America/Los_Angeles", "this_week_mon_today", "2025-12-29", "2025-12-31"),
+        (LA_EVE, "America/Los_Angeles", "maximum", "2022-11-30", "2025-12-31"),
+        (NEW_YEAR, "Pacific/Kiritimati", "yesterday", "2026-01-01", "2026-01-01"),
+        (NEW_YEAR, "Pacific/Kiritimati", "last_7d", "2025-12-26", "2026-01-01"),
+        (NEW_YEAR, "Pacific/Kiritimati", "last_14d", "2025-12-19", "2026-01-01"),
+        (NEW_YEAR, "Pacific/Kiritimati", "last_28d", "2025-12-05", "2026-01-01"),
+        (NEW_YEAR, "Pacific/Kiritimati", "this_month", "2026-01-01", "2026-01-02"),
+        (NEW_YEAR, "Pacific/Kiritimati", "this_week_sun_today", "2025-12-28", "2026-01-02"),
+        (NEW_YEAR, "Pacific/Kiritimati", "last_week_sun_sat", "2025-12-21", "2025-12-27"),
+        (MARCH, "UTC", "this_week_sun_today", "2026-03-01", "2026-03-01"),
+        (MARCH, "UTC", "this_week_mon_today", "2026-02-23", "2026-03-01"),
+        (MARCH, "UTC", "last_week_sun_sat", "2026-02-22", "2026-02-28"),
+        (MARCH, "UTC", "last_week_mon_sun", "2026-02-16", "2026-02-22"),
+        (MARCH, "UTC", "last_month", "2026-02-01", "2026-02-28"),
+        (MARCH, "UTC", "this_quarter", "2026-01-01", "2026-03-01"),
+        (MARCH, "America/Los_Angeles", "this_week_sun_today", "2026-02-22", "2026-02-28"),
+        (MARCH, "America/Los_Angeles", "last_week_sun_sat", "2026-02-15", "2026-02-21"),
+        (MARCH, "America/Los_Angeles", "this_month", "2026-02-01", "2026-02-28"),
+        (MARCH, "America/Los_Angeles", "last_month", "2026-01-01", "2026-01-31"),
+        (MARCH, "America/Los_Angeles", "maximum", "2023-01-28", "2026-02-28"),
+    ],
+)
+def test_every_preset_by_hand(now, tz, preset, since, until):
+    assert preset_range(preset, tz, now) == (D(since), D(until))
+
+
+def test_the_preset_list_is_the_references():
+    # Reference §1.4, copied by hand.
+    assert set(DATE_PRESETS) == set(
+        "today, yesterday, this_month, last_month, this_quarter, maximum, data_maximum, last_3d, last_7d, "
+        "last_14d, last_28d, last_30d, last_90d, last_week_mon_sun, last_week_sun_sat, last_quarter, last_year, "
+        "this_week_mon_today, this_week_sun_today, this_year".split(", ")
+    )
+
+
+@pytest.mark.parametrize(
+    ("now", "tz", "oldest"),
+    [(NEW_YEAR, "UTC", "2022-12-01"), (LA_EVE, "America/Los_Angeles", "2022-11-30"), (NEW_YEAR, "Pacific/Kiritimati", "2022-12-02")],
+)
+def test_oldest_insights_day_is_37_months_before_the_account_today(now, tz, oldest):
+    assert oldest_insights_day(tz, now) == D(oldest)
 
 
 def test_unknown_preset_is_refused():

@@ -1,4 +1,4 @@
-"""Date presets and time increments: the calendar arithmetic both the simulator and the client use."""
+"""The simulator's date presets and time increments, pinned to hand-written dates from reference §1.4."""
 
 from __future__ import annotations
 
