@@ -8,7 +8,7 @@ from pipelines.resources import MmlensSettings, Warehouse
 from pipelines.warehouse import sql_text
 from pipelines.webhooks.ingest import SENDS, WEBHOOKS, IngestStats, Source, ingest
 
-LINES_ACCOUNTED_CHECK = "lines_accounted_for"
+EVENTS_ACCOUNTED_CHECK = "events_accounted_for"
 
 _PREVIEW_SQL = {
     "webhooks": "queries/preview_webhook_events.sql",
@@ -24,14 +24,18 @@ def _materialize(source: Source, table: str, settings: MmlensSettings, warehouse
             f"{source.name}: {so_far.lines_read:,} lines ({so_far.bytes_read / 1e6:,.0f} MB) read so far, "
             f"{so_far.rows_new:,} new rows"))
         ((rows,),) = con.execute(sql_text(f"queries/count_{table}.sql")).fetchall()
+        ((messenger_rows, change_rows),) = con.execute(sql_text("queries/count_kept_events.sql")).fetchall()
+        unbalanced = con.execute(sql_text("queries/select_unbalanced_manifest_files.sql"), [source.name]).fetchall()
         preview = con.sql(sql_text(_PREVIEW_SQL[source.name])).pl()
     context.log.info(
-        f"{source.name}: {stats.files} file(s), {stats.lines_read} lines read, {stats.lines_landed} landed, "
-        f"{stats.lines_quarantined} quarantined, {stats.rows_new} new rows"
+        f"{source.name}: {stats.files} file(s), {stats.lines_read} lines read ({stats.lines_quarantined} quarantined "
+        f"whole), {stats.events_read} events read: {stats.events_landed} landed, {stats.events_kept} kept, "
+        f"{stats.events_quarantined} quarantined; {stats.rows_new} new rows"
     )
     if not stats.balanced:
-        # Cannot happen unless the ingester has a bug; refuse to report a success that loses lines.
-        raise dg.Failure(f"{source.name}: lines read {stats.lines_read} != landed + quarantined")
+        # Cannot happen unless the ingester has a bug; refuse to report a success that loses events.
+        raise dg.Failure(f"{source.name}: events read {stats.events_read} != landed + kept + quarantined "
+                         f"({stats.events_landed} + {stats.events_kept} + {stats.events_quarantined})")
     reasons = "\n".join(f"- {reason}: {n}" for reason, n in sorted(stats.quarantine_reasons.items())) or "none"
     return dg.MaterializeResult(
         metadata={
@@ -41,16 +45,24 @@ def _materialize(source: Source, table: str, settings: MmlensSettings, warehouse
             "lines_read": dg.MetadataValue.int(stats.lines_read),
             "lines_landed": dg.MetadataValue.int(stats.lines_landed),
             "lines_quarantined": dg.MetadataValue.int(stats.lines_quarantined),
+            "events_read": dg.MetadataValue.int(stats.events_read),
+            "events_landed": dg.MetadataValue.int(stats.events_landed),
+            "events_kept": dg.MetadataValue.int(stats.events_kept),
+            "events_quarantined": dg.MetadataValue.int(stats.events_quarantined),
             "rows_new": dg.MetadataValue.int(stats.rows_new),
+            **({"messenger_events_rows": dg.MetadataValue.int(messenger_rows),
+                "campaign_changes_rows": dg.MetadataValue.int(change_rows)} if source is WEBHOOKS else {}),
             "quarantine_reasons": dg.MetadataValue.md(reasons),
             "preview": dg.MetadataValue.md(markdown_preview(preview)),
         },
         check_results=[
             dg.AssetCheckResult(
-                check_name=LINES_ACCOUNTED_CHECK,
-                passed=stats.balanced,
-                metadata={"lines_read": stats.lines_read, "landed_plus_quarantined":
-                          stats.lines_landed + stats.lines_quarantined},
+                check_name=EVENTS_ACCOUNTED_CHECK,
+                passed=stats.balanced and not unbalanced,
+                metadata={"events_read": stats.events_read,
+                          "landed_plus_kept_plus_quarantined":
+                              stats.events_landed + stats.events_kept + stats.events_quarantined,
+                          "files_not_adding_up": dg.MetadataValue.json([row[0] for row in unbalanced])},
             )
         ],
     )
@@ -58,10 +70,12 @@ def _materialize(source: Source, table: str, settings: MmlensSettings, warehouse
 
 def _check_spec(key: dg.AssetKey) -> dg.AssetCheckSpec:
     return dg.AssetCheckSpec(
-        LINES_ACCOUNTED_CHECK,
+        EVENTS_ACCOUNTED_CHECK,
         asset=key,
         blocking=True,
-        description="Every line read in this run was landed or quarantined (lines read = landed + quarantined).",
+        description="Every event read was landed, kept or quarantined, in this run and in every file ever read "
+                    "(per file in raw.ingest_manifest: events read = landed + kept + quarantined, and lines read = "
+                    "read whole + quarantined whole).",
     )
 
 
@@ -78,10 +92,13 @@ SEND_ATTEMPTS_KEY = dg.AssetKey(["raw", "send_attempts"])
 )
 def webhook_events(context: dg.AssetExecutionContext, settings: MmlensSettings, warehouse: Warehouse) -> dg.MaterializeResult:
     """One row per distinct marketing-message webhook event (echo, delivery, read, click,
-    delivery_failed, subscriber_upload_status, postback, optin), from the receiver's and any other
-    sealed exports in `MMLENS_HOME/exports/webhooks/` (NDJSON or .ndjson.gz, one POST body per line).
-    Reads only new files and bytes (raw.ingest_manifest); redeliveries land once; lines it cannot
-    understand go to raw.ingest_quarantine with the reason. Timestamps are UTC."""
+    delivery_failed, subscriber_upload_status), from the receiver's and any other sealed exports in
+    `MMLENS_HOME/exports/webhooks/` (NDJSON or .ndjson.gz, one POST body per line). The same POSTs'
+    standard Messenger events (messages and quick replies, deliveries, reads, postbacks, opt-ins,
+    referrals, ...) are kept in raw.messenger_events and campaign webhooks in raw.campaign_changes.
+    Reads only new files and bytes (raw.ingest_manifest); redeliveries land once; an item it cannot
+    understand goes to raw.ingest_quarantine on its own with the reason, its siblings land; a line
+    that is not a readable body is quarantined whole. Timestamps are UTC."""
     return _materialize(WEBHOOKS, "webhook_events", settings, warehouse, context)
 
 

@@ -1,7 +1,9 @@
 """Export lines -> batches: the two export sources and how a chunk of lines becomes frames.
 
-`parse_lines` is a pure function: every line either yields all its events or one quarantine row
-with the reason; a line longer than MAX_LINE_BYTES is not parsed at all. `parse_chunk` makes a
+`parse_lines` is a pure function: every line either yields its items — events for the source's
+table, standard Messenger events and campaign changes kept in theirs, and one quarantine row per
+item that cannot be read — or, when it cannot be read as a whole, one quarantine row with the
+reason; a line longer than MAX_LINE_BYTES is not parsed at all. `parse_chunk` makes a
 chunk of send-log lines one frame, each key kept once, at its first occurrence. Webhook chunks
 are read by `sql_lane.py`, which uses `parse_lines` for the lines DuckDB does not land.
 """
@@ -11,12 +13,13 @@ from __future__ import annotations
 import contextlib
 import gc
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import polars as pl
 
 from pipelines.webhooks.exports import LineChunk
-from pipelines.webhooks.parse import EVENT_COLUMNS, BadLine, parse_line
+from pipelines.webhooks.messenger import CHANGE_COLUMNS, MESSENGER_COLUMNS
+from pipelines.webhooks.parse import EVENT_COLUMNS, BadLine, Extras, parse_line
 from pipelines.webhooks.sends import ATTEMPT_COLUMNS, parse_send_line
 
 # A line longer than this is quarantined unread: Meta batches at most 1000 updates per POST,
@@ -32,7 +35,7 @@ class Source:
     """One kind of export: its folder, line parser, column layout and insert statement."""
 
     name: str
-    parse: Callable[[bytes], list[tuple]]
+    parse: Callable[[bytes], tuple[list[tuple], Extras | None]]
     columns: tuple[str, ...]
     types: dict[str, pl.DataType]  # columns that are not text
     insert_sql: str
@@ -44,8 +47,8 @@ class Source:
         return {name: self.types.get(name, pl.Int64 if name == "source_line" else pl.String) for name in names}
 
 
-def _parse_send(raw: bytes) -> list[tuple]:
-    return [parse_send_line(raw)]
+def _parse_send(raw: bytes) -> tuple[list[tuple], None]:
+    return [parse_send_line(raw)], None
 
 
 WEBHOOKS = Source(
@@ -65,52 +68,104 @@ SENDS = Source(
 )
 
 
+MESSENGER_SCHEMA = {
+    **{c: pl.Int64 if c.endswith("_us") else pl.String for c in MESSENGER_COLUMNS},
+    "source_file": pl.String, "source_line": pl.Int64, "ordinal": pl.Int64,
+}
+CHANGES_SCHEMA = {
+    **{c: pl.Int64 if c.endswith("_us") else pl.String for c in CHANGE_COLUMNS},
+    "source_file": pl.String, "source_line": pl.Int64, "ordinal": pl.Int64,
+}
+
+
+@dataclass
+class Kept:
+    """Rows of a chunk for the tables beside the source's own: standard Messenger events and
+    campaign changes, each row ending in (source file, line, place in the line)."""
+
+    messenger: list[tuple] = field(default_factory=list)
+    changes: list[tuple] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.messenger) + len(self.changes)
+
+
 @dataclass
 class ParsedChunk:
-    """One chunk of lines parsed: the events as a frame, the quarantine rows, counts."""
+    """One chunk of lines parsed: the events as a frame, the rows kept elsewhere, the quarantine
+    rows, counts of lines and of events."""
 
     lines: int  # lines in the chunk, counted from its bytes
-    landed: int  # lines whose every event was parsed (counted apart from `bad`, so the two can be checked)
+    landed: int  # lines read whole: not quarantined as a line (counted apart from `bad`, so the two can be checked)
     frame: pl.DataFrame | None
     bad: list[tuple]
     reasons: dict[str, int]
+    events_landed: int = 0  # events for the source's table (redeliveries included: they are there, once)
+    kept: Kept = field(default_factory=Kept)
+
+    @property
+    def lines_quarantined(self) -> int:
+        return sum(1 for row in self.bad if row[3] == 0)
+
+    @property
+    def events_quarantined(self) -> int:
+        return len(self.bad)
+
+    @property
+    def events_read(self) -> int:
+        return self.events_landed + len(self.kept) + self.events_quarantined
 
 
 def parse_chunk(chunk: LineChunk, line_no: int, rel: str, source: Source) -> ParsedChunk:
     """Parse the lines of `chunk`, numbered from `line_no` + 1."""
     lines = chunk.lines()
     with paused_gc():
-        rows, bad, reasons, landed = parse_lines(zip(range(line_no + 1, line_no + 1 + len(lines)), lines), rel, source)
-        frame = batch_frame(source, rows)
-    if frame is not None:
-        frame = first_occurrences(source.columns[0], frame)
-    return ParsedChunk(len(lines), landed, frame, bad, reasons)
+        rows, parsed = parse_lines(zip(range(line_no + 1, line_no + 1 + len(lines)), lines), rel, source)
+        parsed.frame = batch_frame(source, rows)
+    if parsed.frame is not None:
+        parsed.frame = first_occurrences(source.columns[0], parsed.frame)
+    return parsed
 
 
-def parse_lines(numbered: Iterable[tuple[int, bytes]], rel: str, source: Source
-                ) -> tuple[list[tuple], list[tuple], dict[str, int], int]:
-    """(rows, quarantine rows, reason counts, lines landed) of (line number, line) pairs."""
+def parse_lines(numbered: Iterable[tuple[int, bytes]], rel: str, source: Source) -> tuple[list[tuple], ParsedChunk]:
+    """(rows for the source's table, the chunk without its frame) of (line number, line) pairs;
+    `batch_frame` makes the frame of the rows."""
     rows: list[tuple] = []
     bad: list[tuple] = []
     reasons: dict[str, int] = {}
-    landed = 0
+    kept = Kept()
+    lines = landed = 0
     parse, append = source.parse, rows.append
     for line_no, raw in numbered:
+        lines += 1
         if raw.endswith(b"\r"):
             raw = raw[:-1]
         try:
             if len(raw) > MAX_LINE_BYTES:
                 raise BadLine(f"line too long ({len(raw)} bytes > {MAX_LINE_BYTES})")
-            events = parse(raw)
+            events, extras = parse(raw)
         except BadLine as error:
             why = "empty line" if not raw.strip() else str(error)
-            bad.append((source.name, rel, line_no, *quarantine_text(why, raw)))
+            bad.append((source.name, rel, line_no, 0, *quarantine_text(why, raw)))
             reasons[reason_key(why)] = reasons.get(reason_key(why), 0) + 1
             continue
         for event in events:
             append((*event, rel, line_no))
+        if extras is not None:
+            _add_extras(extras, source, rel, line_no, kept, bad, reasons)
         landed += 1
-    return rows, bad, reasons, landed
+    return rows, ParsedChunk(lines, landed, None, bad, reasons, len(rows), kept)
+
+
+def _add_extras(extras: Extras, source: Source, rel: str, line_no: int, kept: Kept, bad: list[tuple],
+                reasons: dict[str, int]) -> None:
+    for ordinal, row in enumerate(extras.messenger):
+        kept.messenger.append((*row, rel, line_no, ordinal))
+    for ordinal, row in enumerate(extras.changes):
+        kept.changes.append((*row, rel, line_no, ordinal))
+    for item, why, raw in extras.bad:
+        bad.append((source.name, rel, line_no, item, *quarantine_text(why, raw)))
+        reasons[reason_key(why)] = reasons.get(reason_key(why), 0) + 1
 
 
 @contextlib.contextmanager
@@ -139,8 +194,8 @@ def first_occurrences(key: str, frame: pl.DataFrame) -> pl.DataFrame:
     return frame.unique(subset=key, keep="first", maintain_order=True)
 
 
-QUARANTINE_SCHEMA = {"source": pl.String, "file": pl.String, "line": pl.Int64, "reason": pl.String,
-                      "raw_text": pl.String}
+QUARANTINE_SCHEMA = {"source": pl.String, "file": pl.String, "line": pl.Int64, "item": pl.Int64,
+                     "reason": pl.String, "raw_text": pl.String}
 
 
 def reason_key(why: str) -> str:

@@ -5,8 +5,12 @@ Grain: webhook lines -> `raw.webhook_events` (one row per distinct event); send-
 files under `MMLENS_HOME/exports/{webhooks,sends}/` (names starting with `.` or ending in
 `.open`/`.tmp` are still being written and are not read).
 
-Every line read is either landed (all its events) or quarantined with its reason in
-`raw.ingest_quarantine`; `raw.ingest_manifest` keeps per file the bytes and lines read, so a
+The event is the unit, not the line. Every line read is either read whole or quarantined with
+its reason in `raw.ingest_quarantine` (item 0); every item of a line read whole is landed (a
+marketing-message event or send attempt, in its table), kept (a standard Messenger event or a
+campaign webhook, in `raw.messenger_events` / `raw.campaign_changes`) or quarantined on its own
+(item n). `raw.ingest_manifest` keeps per file the bytes, lines and events read, with
+events read = landed + kept + quarantined (a line quarantined whole counts as one event), so a
 re-run reads only new files and bytes appended to a plain `.ndjson` after its last complete line.
 A damaged `.gz` lands the lines before the damage; its unreadable rest counts as one more line,
 quarantined with the reason, and the file is complete (a sealed .gz never changes).
@@ -29,7 +33,9 @@ import polars as pl
 from pipelines.errors import MmlensError
 from pipelines.warehouse import sql_text
 from pipelines.webhooks.batches import (  # noqa: F401 (the limits are re-exported)
+    CHANGES_SCHEMA,
     MAX_LINE_BYTES,
+    MESSENGER_SCHEMA,
     QUARANTINE_SCHEMA,
     RAW_TEXT_LIMIT,
     SENDS,
@@ -59,8 +65,24 @@ class ExportChangedError(MmlensError):
     """An export file shrank after it was ingested."""
 
 
+@dataclass(kw_only=True)
+class EventCounts:
+    """Events read = landed + kept + quarantined (a line quarantined whole counts as one)."""
+
+    events_read: int = 0
+    events_landed: int = 0
+    events_kept: int = 0
+    events_quarantined: int = 0
+
+    def count_events(self, parsed: ParsedChunk) -> None:
+        self.events_read += parsed.events_read
+        self.events_landed += parsed.events_landed
+        self.events_kept += len(parsed.kept)
+        self.events_quarantined += parsed.events_quarantined
+
+
 @dataclass
-class IngestStats:
+class IngestStats(EventCounts):
     """Counts of one ingestion run of one source."""
 
     files: int = 0
@@ -73,7 +95,9 @@ class IngestStats:
 
     @property
     def balanced(self) -> bool:
-        return self.lines_read == self.lines_landed + self.lines_quarantined
+        """Every line read whole or quarantined, every event read landed, kept or quarantined."""
+        return (self.lines_read == self.lines_landed + self.lines_quarantined
+                and self.events_read == self.events_landed + self.events_kept + self.events_quarantined)
 
 
 def ingest(con: duckdb.DuckDBPyConnection, exports_dir: Path, source: Source, *, chunk_bytes: int = CHUNK_BYTES,
@@ -96,7 +120,7 @@ def ingest(con: duckdb.DuckDBPyConnection, exports_dir: Path, source: Source, *,
     for path in sealed_files(folder):
         rel = path.relative_to(exports_dir).as_posix()
         size = path.stat().st_size
-        offset, lines_before, landed, quarantined, known_size = manifest.get(rel, (0, 0, 0, 0, None))
+        offset, lines_before, landed, quarantined, known_size, *events = manifest.get(rel, (0, 0, 0, 0, None, 0, 0, 0, 0))
         if not rel.endswith(".gz") and size < offset:
             # Exports are append-only; a shorter file was rewritten and replaying it would not
             # give the tables we have. Someone has to look at it.
@@ -108,7 +132,10 @@ def ingest(con: duckdb.DuckDBPyConnection, exports_dir: Path, source: Source, *,
             raise ExportChangedError(f"{rel}: {size} bytes on disk but {known_size} when it was read to its end; "
                                      "a sealed .gz must not change (move the rewritten file aside)")
         if known_size != size:
-            plan.append(_Progress(path, rel, size, offset, lines_before, landed, quarantined, len(plan)))
+            read, landed_events, kept, quarantined_events = events
+            plan.append(_Progress(path, rel, size, offset, lines_before, landed, quarantined, len(plan),
+                                  events_read=read, events_landed=landed_events, events_kept=kept,
+                                  events_quarantined=quarantined_events))
     stats = IngestStats(files=len(plan))
     if not plan:
         return stats
@@ -164,17 +191,15 @@ def _ingest_files(con, source: Source, plan: list[_Progress], chunk_bytes: int, 
         if chunk.unreadable:
             _quarantine_damage(parsed, source, p.rel, p.line_no + parsed.lines + 1, chunk)
         p.offset += chunk.consumed
-        p.line_no += parsed.lines
-        p.landed += parsed.landed
-        p.quarantined += len(parsed.bad)
+        p.count(parsed)
         # A damaged .gz is complete once its damage is quarantined, in the same transaction.
         done = p.recorded = (not p.gz and p.offset >= p.size) or chunk.unreadable is not None
-        pending.append((parsed, (source.name, p.rel, p.offset, p.line_no, p.landed, p.quarantined,
-                                 p.size if done else None)))
+        pending.append((parsed, p.manifest_row(source, done)))
         pending_bytes += chunk.consumed
         stats.lines_read += parsed.lines
         stats.lines_landed += parsed.landed
-        stats.lines_quarantined += len(parsed.bad)
+        stats.lines_quarantined += parsed.lines_quarantined
+        stats.count_events(parsed)
         stats.bytes_read += chunk.consumed
         for reason, n in parsed.reasons.items():
             stats.quarantine_reasons[reason] = stats.quarantine_reasons.get(reason, 0) + n
@@ -189,8 +214,7 @@ def _ingest_files(con, source: Source, plan: list[_Progress], chunk_bytes: int, 
     for p in plan:
         # A .gz file is immutable once sealed: reading to its end completes it. An empty file had no chunk.
         if not p.recorded and (p.gz or p.offset >= p.size):
-            con.execute(sql_text("queries/upsert_ingest_manifest.sql"),
-                        [source.name, p.rel, p.offset, p.line_no, p.landed, p.quarantined, p.size])
+            con.execute(sql_text("queries/upsert_ingest_manifest.sql"), list(p.manifest_row(source, True)))
 
 
 def _quarantine_damage(parsed: ParsedChunk, source: Source, rel: str, line_no: int, chunk: LineChunk) -> None:
@@ -198,13 +222,13 @@ def _quarantine_damage(parsed: ParsedChunk, source: Source, rel: str, line_no: i
     reason and the start of the line the damage cut short. The file is then complete: a sealed
     .gz never changes, so reading it again would find the same damage."""
     why = f"damaged .gz file ({chunk.unreadable}): nothing after line {line_no - 1} can be read"
-    parsed.bad.append((source.name, rel, line_no, *quarantine_text(why, bytes(chunk.data))))
+    parsed.bad.append((source.name, rel, line_no, 0, *quarantine_text(why, bytes(chunk.data))))
     parsed.reasons[reason_key(why)] = parsed.reasons.get(reason_key(why), 0) + 1
     parsed.lines += 1
 
 
 @dataclass
-class _Progress:
+class _Progress(EventCounts):
     """Totals for one file since it was first read (what the manifest row holds)."""
 
     path: Path
@@ -220,6 +244,18 @@ class _Progress:
     @property
     def gz(self) -> bool:
         return self.rel.endswith(".gz")
+
+    def count(self, parsed: ParsedChunk) -> None:
+        self.line_no += parsed.lines
+        self.landed += parsed.landed
+        self.quarantined += parsed.lines_quarantined
+        self.count_events(parsed)
+
+    def manifest_row(self, source: Source, done: bool) -> tuple:
+        """The file's row of raw.ingest_manifest (`upsert_ingest_manifest.sql` order)."""
+        return (source.name, self.rel, self.offset, self.line_no, self.landed, self.quarantined,
+                self.size if done else None, self.events_read, self.events_landed, self.events_kept,
+                self.events_quarantined)
 
 
 def _chunks(plan: list[_Progress], chunk_bytes: int) -> Iterator[tuple[_Progress, LineChunk]]:
@@ -246,6 +282,7 @@ def _land(con, source: Source, pending: list[tuple[ParsedChunk, tuple]]) -> int:
                     inserted += rows
                 finally:
                     con.unregister("batch")
+            _land_kept(con, parsed)
             _finish_chunk(con, parsed, progress)
         con.execute("commit")
     except BaseException:
@@ -255,6 +292,20 @@ def _land(con, source: Source, pending: list[tuple[ParsedChunk, tuple]]) -> int:
         if source is WEBHOOKS:
             sql_lane.clear_staged(con)
     return inserted
+
+
+def _land_kept(con, parsed: ParsedChunk) -> None:
+    """Standard Messenger events and campaign changes of one chunk, in their tables."""
+    for rows, schema, name, sql in (
+        (parsed.kept.messenger, MESSENGER_SCHEMA, "messenger_batch", "queries/insert_messenger_events.sql"),
+        (parsed.kept.changes, CHANGES_SCHEMA, "changes_batch", "queries/insert_campaign_changes.sql"),
+    ):
+        if rows:
+            con.register(name, pl.DataFrame(rows, schema=schema, orient="row"))
+            try:
+                con.execute(sql_text(sql))
+            finally:
+                con.unregister(name)
 
 
 def _finish_chunk(con, parsed: ParsedChunk, progress: tuple) -> None:

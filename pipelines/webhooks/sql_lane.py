@@ -47,15 +47,16 @@ def stage_chunk(con: duckdb.DuckDBPyConnection, chunk: LineChunk, line_no: int, 
     else:  # no texts: DuckDB reads nothing and every line goes to the parser
         con.register("webhook_lines", pa.table({"line": numbers, "text": pa.nulls(n_lines, pa.large_string())}))
     try:
-        con.execute(sql_text("queries/webhook_lines_parse.sql"),
-                    {"source_file": rel, "file_order": file_order, "max_line_bytes": MAX_LINE_BYTES})
-        con.execute(sql_text("queries/delete_webhook_staged_mixed_lines.sql"), params)
+        ((staged,),) = con.execute(sql_text("queries/webhook_lines_parse.sql"),
+                                   {"source_file": rel, "file_order": file_order, "max_line_bytes": MAX_LINE_BYTES}
+                                   ).fetchall()
+        ((unstaged,),) = con.execute(sql_text("queries/delete_webhook_staged_mixed_lines.sql"), params).fetchall()
         parser_lines = [n for (n,) in con.execute(sql_text("queries/select_webhook_parser_lines.sql"), params)
                         .fetchall()]
     finally:
         con.unregister("webhook_lines")
     with paused_gc():
-        rows, bad, reasons, landed = parse_lines(((n, chunk.line(n - first)) for n in parser_lines), rel, WEBHOOKS)
+        rows, parsed = parse_lines(((n, chunk.line(n - first)) for n in parser_lines), rel, WEBHOOKS)
         frame = batch_frame(WEBHOOKS, rows)
     if frame is not None:
         # Position of each event within its line, for first-occurrence order (the SQL lane has its own).
@@ -65,8 +66,11 @@ def stage_chunk(con: duckdb.DuckDBPyConnection, chunk: LineChunk, line_no: int, 
             con.execute(sql_text("queries/insert_webhook_staged_parsed.sql"), {"file_order": file_order})
         finally:
             con.unregister("batch")
-    sql_landed = n_lines - len(parser_lines)
-    return ParsedChunk(n_lines, sql_landed + landed, None, bad, reasons)
+    # The SQL lane lands whole lines of marketing-message events only.
+    parsed.lines = n_lines
+    parsed.landed += n_lines - len(parser_lines)
+    parsed.events_landed += staged - unstaged
+    return parsed
 
 
 def flush_staged(con: duckdb.DuckDBPyConnection) -> int:

@@ -57,3 +57,27 @@ def test_a_long_load_logs_its_progress(home: Path, monkeypatch):
     messages = [entry.user_message for entry in instance.all_logs(result.run_id)]
     assert [m for m in messages if "read so far" in m] == [
         "webhooks: 1 lines (0 MB) read so far, 1 new rows", "webhooks: 2 lines (0 MB) read so far, 2 new rows"]
+
+
+def test_the_count_check_reads_every_file_of_the_manifest(home: Path):
+    """events read = landed + kept + quarantined, per file: a mixed POST passes; a manifest row that
+    does not add up (however it got there) fails the blocking check and names the file."""
+    webhooks = home / "exports" / "webhooks"
+    webhooks.mkdir(parents=True)
+    body = s.line(s.changes(("marketing_message_reads", s.echo(1)), ("messaging_postbacks", s.postback()),
+                            ("feed", {"x": 1})))
+    (webhooks / "h1.ndjson").write_bytes(body + b"\n")
+    result = dg.materialize([webhook_events], resources=build_resources(str(home)))
+    meta = _metadata(result, ["raw", "webhook_events"])
+    assert (meta["events_read"], meta["events_landed"], meta["events_kept"], meta["events_quarantined"]) == (3, 1, 1, 1)
+    assert (meta["messenger_events_rows"], meta["campaign_changes_rows"]) == (1, 0)
+    (check,) = result.get_asset_check_evaluations()
+    assert check.passed
+
+    with warehouse.connect(home / "warehouse.duckdb") as con:
+        con.execute("update raw.ingest_manifest set events_kept = 0")
+    (webhooks / "h2.ndjson").write_bytes(body + b"\n")
+    result = dg.materialize([webhook_events], resources=build_resources(str(home)), raise_on_error=False)
+    (check,) = result.get_asset_check_evaluations()
+    assert not check.passed
+    assert check.metadata["files_not_adding_up"].value == ["webhooks/h1.ndjson"]

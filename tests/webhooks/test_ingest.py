@@ -45,26 +45,32 @@ BAD_CORPUS = {
 
 
 def test_bad_corpus_is_fully_accounted_for_in_quarantine(home, exports):
-    """Every line read is landed or quarantined with its reason; the huge line keeps a truncated text."""
+    """Every line read is read whole or quarantined with its reason; the huge line keeps a truncated
+    text; the line whose one item is of an unknown kind is read whole and its item quarantined."""
     lines = [GOOD[0], *BAD_CORPUS.values(), GOOD[1]]
     (exports / "webhooks" / "mixed.ndjson").write_bytes(b"\n".join(lines) + b"\n")
     stats = _run(home / "w.duckdb", exports)
-    assert (stats.lines_read, stats.lines_landed, stats.lines_quarantined) == (len(lines), 2, len(BAD_CORPUS))
+    assert (stats.lines_read, stats.lines_landed, stats.lines_quarantined) == (9, 3, 6)
+    # 3 + 3 delivery events landed; six lines and one item quarantined.
+    assert (stats.events_read, stats.events_landed, stats.events_kept, stats.events_quarantined) == (13, 6, 0, 7)
     assert stats.balanced
     rows = _query(home / "w.duckdb", "select line, reason, raw_text from raw.ingest_quarantine order by line")
+    items = _query(home / "w.duckdb", "select line, item from raw.ingest_quarantine order by line")
+    assert items == [(2, 0), (3, 0), (4, 0), (5, 1), (6, 0), (7, 0), (8, 0)]
     assert [r[0] for r in rows] == list(range(2, 2 + len(BAD_CORPUS)))
     reasons = dict(zip(BAD_CORPUS, rows, strict=True))
     assert reasons["truncated"][1].startswith("not JSON")
     assert reasons["truncated"][2] == BAD_CORPUS["truncated"].decode()
     assert reasons["wrong shape"][1].startswith("wrong shape")
-    assert reasons["unknown event type"][1].startswith("unknown event type 'feed'")
+    assert reasons["unknown event type"][1] == "unknown event type 'feed' (entry 0 changes 0)"
+    assert reasons["unknown event type"][2] == '{"field":"feed","value":{"timestamp":1}}'
     assert reasons["huge line"][1].startswith("line too long") and "raw_text truncated" in reasons["huge line"][1]
     assert len(reasons["huge line"][2]) == RAW_TEXT_LIMIT
     assert reasons["empty"][1] == "empty line"
     assert reasons["invalid utf-8"][1].startswith("not JSON")
     assert _query(home / "w.duckdb", "select count(*) from raw.webhook_events") == [(6,)]
-    assert _query(home / "w.duckdb", "select lines_read, lines_landed, lines_quarantined from raw.ingest_manifest") == [
-        (len(lines), 2, len(BAD_CORPUS))]
+    assert _query(home / "w.duckdb", "select lines_read, lines_landed, lines_quarantined, events_read, events_landed, "
+                  "events_kept, events_quarantined from raw.ingest_manifest") == [(9, 3, 6, 13, 6, 0, 7)]
 
 
 def test_redeliveries_land_once_and_reruns_ingest_nothing_twice(home, exports):
@@ -428,11 +434,12 @@ def _older_release(home: Path, monkeypatch, prefix: str):
 def test_events_landed_with_the_old_keys_are_rekeyed(home, exports, monkeypatch):
     """Migration 012: events keyed by their old content hash get the identity key the lanes compute now
     (their payloads were stored with sorted keys), so a later redelivery still lands once."""
-    lines = [*GOOD[:3], s.line(s.messaging(s.postback())), s.line(s.messaging(s.optin())), s.line(s.delivery_failed(4))]
+    lines = [*GOOD[:3], s.line(s.changes(("marketing_messages_subscriber_upload_status", s.upload_status()))),
+             s.line(s.delivery_failed(4))]
     (exports / "webhooks" / "a.ndjson").write_bytes(b"\n".join(lines) + b"\n")
     _run(home / "new.duckdb", exports)
     expected = _query(home / "new.duckdb", "select event_key, source_line, event_type from raw.webhook_events order by all")
-    assert {t for *_, t in expected} >= {"postback", "optin", "delivery", "delivery_failed"}
+    assert {t for *_, t in expected} == {"subscriber_upload_status", "delivery", "delivery_failed"}
 
     add_012 = _older_release(home, monkeypatch, "012_")
     rows = _query(home / "new.duckdb", "select * exclude (payload), payload::varchar from raw.webhook_events")
@@ -472,3 +479,75 @@ def test_per_event_columns_are_stored_with_zstd_and_older_rows_survive_the_move(
             "where segment_type in ('VARCHAR', 'JSON') group by column_name").fetchall())
     assert {column: compression[column] for column in ("event_key", "tracking_id", "mid", "payload")} == dict.fromkeys(
         ("event_key", "tracking_id", "mid", "payload"), "ZSTD")
+
+
+def test_postbacks_and_optins_landed_by_an_older_release_move_to_the_messenger_table(home, exports, monkeypatch):
+    """Migration 031: postbacks and opt-ins are standard Messenger events; the rows an older release
+    kept in raw.webhook_events move, typed from their payloads; quarantine rows become item 0;
+    manifest rows get event counts from what their files left in the tables."""
+    add_031 = _older_release(home, monkeypatch, "031_")
+    with warehouse.connect(home / "w.duckdb") as con:
+        con.execute("insert into raw.webhook_events values ('k-post', 'postback', '140', null, '7001', null, null, "
+                    "'m_1', null, null, '2025-11-27 00:00:00+00', null, ?, 'webhooks/a.ndjson', 1)",
+                    ['{"sender":{"id":"7001"},"postback":{"mid":"m_1","title":"Shop","payload":"P",'
+                     '"referral":{"ref":"r","source":"SHORT_URL"}}}'])
+        con.execute("insert into raw.webhook_events values ('k-opt', 'optin', '140', null, '7002', 'tok-1', null, "
+                    "null, null, null, '2025-11-27 00:00:01+00', null, '{}', 'webhooks/a.ndjson', 2)")
+        con.execute("insert into raw.webhook_events values ('k-del', 'delivery', '140', '5', '7003', 'tok-3', 't', "
+                    "'m_3', null, null, '2025-11-27 00:00:02+00', null, '{}', 'webhooks/a.ndjson', 3)")
+        con.execute("insert into raw.ingest_quarantine values ('webhooks', 'webhooks/a.ndjson', 4, 'not JSON', 'x')")
+        con.execute("insert into raw.ingest_manifest (source, file, bytes_read, lines_read, lines_landed, "
+                    "lines_quarantined, file_size) values ('webhooks', 'webhooks/a.ndjson', 100, 4, 3, 1, 100)")
+    add_031()
+    db = home / "w.duckdb"
+    assert _query(db, "select event_key, event_type from raw.webhook_events") == [("k-del", "delivery")]
+    assert _query(db, "select event_key, event_type, page_id, sender_id, mid, postback_title, postback_payload, "
+                      "referral_ref, referral_source, subscription_token from raw.messenger_events order by 1") == [
+        ("k-opt", "optin", "140", "7002", None, None, None, None, None, "tok-1"),
+        ("k-post", "postback", "140", "7001", "m_1", "Shop", "P", "r", "SHORT_URL", None),
+    ]
+    assert _query(db, "select line, item, reason from raw.ingest_quarantine") == [(4, 0, "not JSON")]
+    assert _query(db, "select events_read, events_landed, events_kept, events_quarantined from raw.ingest_manifest") == [
+        (4, 1, 2, 1)]
+
+
+MIXED = [
+    s.line(s.changes(("marketing_message_deliveries", s.echo(1)), ("messages", {
+        "sender": {"id": "7003"}, "recipient": {"id": str(s.PAGE)}, "timestamp": s.TS_MS,
+        "message": {"mid": "m_QR", "text": "Yes", "quick_reply": {"payload": "WANT_DEAL"}}}), ("feed", {"x": 1}))),
+    s.line({"object": "page", "entry": [
+        {"id": str(s.PAGE), "time": s.TS_MS, "messaging": [s.postback(), {"sender": {"id": "1"}, "mystery": {}}]},
+        {"id": str(s.PAGE), "time": s.TS_MS, "changes": [
+            {"field": "marketing_message_reads", "value": s.echo(2)},
+            {"field": "message_campaign", "value": {"id": "124141414124", "status": "PAUSED"}}]}]}),
+    b"not json",
+]
+
+
+def test_a_mixed_post_lands_every_known_event_and_accounts_for_every_item(home, exports):
+    (exports / "webhooks" / "mixed.ndjson").write_bytes(b"\n".join(MIXED) + b"\n")
+    stats = _run(home / "w.duckdb", exports)
+    # Items: line 1 has 3 (delivery, quick reply, unknown), line 2 has 4 (postback, unknown, read, campaign
+    # change), line 3 is quarantined whole and counts as one.
+    assert (stats.lines_read, stats.lines_landed, stats.lines_quarantined) == (3, 2, 1)
+    assert (stats.events_read, stats.events_landed, stats.events_kept, stats.events_quarantined) == (8, 2, 3, 3)
+    assert stats.balanced
+    db = home / "w.duckdb"
+    assert _query(db, "select event_type, source_line from raw.webhook_events order by 2") == [("delivery", 1), ("read", 2)]
+    assert _query(db, "select event_type, quick_reply_payload, postback_payload, source_line from raw.messenger_events "
+                      "order by source_line") == [("message", "WANT_DEAL", None, 1), ("postback", None, "P", 2)]
+    assert _query(db, "select field, entity_id, status, source_line from raw.campaign_changes") == [
+        ("message_campaign", "124141414124", "PAUSED", 2)]
+    assert _query(db, "select line, item, reason from raw.ingest_quarantine order by line, item") == [
+        (1, 3, "unknown event type 'feed' (entry 0 changes 2)"),
+        (2, 2, "unknown event type: no field and no known keys (entry 0 messaging 1; keys mystery,sender)"),
+        (3, 0, "not JSON: invalid literal, expected 'null': line 1 column 1 (char 0)"),
+    ]
+    assert _query(db, "select events_read, events_landed, events_kept, events_quarantined from raw.ingest_manifest") == [
+        (8, 2, 3, 3)]
+    # Redelivered in another file: nothing new lands anywhere, every item is counted again.
+    (exports / "webhooks" / "again.ndjson").write_bytes(b"\n".join(MIXED[:2]) + b"\n")
+    again = _run(db, exports)
+    assert (again.events_read, again.rows_new) == (7, 0)
+    assert _query(db, "select count(*) from raw.messenger_events") == [(2,)]
+    assert _query(db, "select count(*) from raw.campaign_changes") == [(1,)]

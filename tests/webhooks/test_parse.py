@@ -1,4 +1,6 @@
-"""Envelopes -> typed events: every event type and shape the reference allows (§4.1, §4.2)."""
+"""Envelopes -> typed events: every event type and shape the reference allows (§4.1, §4.2), the
+event as the unit (a mixed POST lands every event it can read), standard Messenger events and
+campaign webhooks in their own tables."""
 
 from __future__ import annotations
 
@@ -6,14 +8,21 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from pipelines.webhooks.messenger import CHANGE_COLUMNS, MESSENGER_COLUMNS
 from pipelines.webhooks.parse import EVENT_COLUMNS, BadLine, epoch_us, parse_line
 from tests.webhooks import samples as s
 
 
 def _one(document: object) -> dict:
-    events = parse_line(s.line(document))
-    assert len(events) == 1
+    events, extras = parse_line(s.line(document))
+    assert len(events) == 1 and extras is None
     return dict(zip(EVENT_COLUMNS, events[0], strict=True))
+
+
+def _messenger(document: object) -> list[dict]:
+    events, extras = parse_line(s.line(document))
+    assert events == [] and extras.changes == [] and extras.bad == []
+    return [dict(zip(MESSENGER_COLUMNS, row, strict=True)) for row in extras.messenger]
 
 
 FIELDS = [
@@ -24,8 +33,6 @@ FIELDS = [
      {k: v for k, v in s.echo().items() if k not in ("marketing_message_tracking_id", "app_id")}),
     ("marketing_message_delivery_failed", "delivery_failed", s.delivery_failed()),
     ("marketing_messages_subscriber_upload_status", "subscriber_upload_status", s.upload_status()),
-    ("messaging_postbacks", "postback", s.postback()),
-    ("messaging_optins", "optin", s.optin()),
 ]
 
 
@@ -49,7 +56,7 @@ def test_every_event_type_in_every_envelope(field, event_type, value, shape):
 def test_echo_columns_are_exact_text():
     # orjson cannot write an integer beyond 64 bits, so the line is spliced by hand.
     raw = s.line(s.changes(("marketing_message_echoes", s.echo(recipient_id=-1))))
-    events = parse_line(raw.replace(b'"recipient_id":-1', b'"recipient_id":123123123123123123123123'))
+    events, _ = parse_line(raw.replace(b'"recipient_id":-1', b'"recipient_id":123123123123123123123123'))
     event = dict(zip(EVENT_COLUMNS, events[0], strict=True))
     assert event["recipient_id"] == "123123123123123123123123"  # beyond 64 bits, still exact
     assert event["page_id"] == str(s.PAGE)
@@ -83,21 +90,110 @@ def test_delivery_failed_without_field_key():
     assert event["business_id"] == "134141414124123"
 
 
-def test_messenger_shapes_take_person_and_page_from_sender_and_recipient():
-    post = _one(s.messaging(s.postback()))
-    assert (post["event_type"], post["recipient_id"], post["page_id"], post["mid"]) == (
-        "postback", "7001", str(s.PAGE), "m_MESSAGE_ID")
-    opt = _one(s.messaging(s.optin()))
-    assert (opt["event_type"], opt["subscription_token"]) == ("optin", "tok-1")
-    assert opt["event_ts_us"] == s.TS_MS * 1000
+def test_postbacks_and_optins_are_standard_messenger_events():
+    (post,) = _messenger(s.messaging(s.postback()))
+    assert {k: post[k] for k in ("event_type", "page_id", "sender_id", "mid", "postback_title", "postback_payload",
+                                 "referral_ref", "referral_source", "event_ts_us")} == {
+        "event_type": "postback", "page_id": str(s.PAGE), "sender_id": "7001", "mid": "m_MESSAGE_ID",
+        "postback_title": "Shop", "postback_payload": "P", "referral_ref": "r", "referral_source": "SHORT_URL",
+        "event_ts_us": 1527459824 * 1_000_000}
+    (opt,) = _messenger(s.messaging(s.optin()))
+    assert (opt["event_type"], opt["sender_id"], opt["subscription_token"], opt["event_ts_us"]) == (
+        "optin", "7002", "tok-1", s.TS_MS * 1000)
+    # The same postback as a `changes` item (the reference's sample shape) is the same event.
+    (as_change,) = _messenger(s.changes(("messaging_postbacks", s.postback())))
+    assert as_change["event_key"] == post["event_key"]
+
+
+QUICK_REPLY = {"sender": {"id": "7003"}, "recipient": {"id": str(s.PAGE)}, "timestamp": s.TS_MS,
+               "message": {"mid": "m_QR", "text": "Yes please", "quick_reply": {"payload": "WANT_DEAL"}}}
+DELIVERY = {"sender": {"id": "7003"}, "recipient": {"id": str(s.PAGE)},
+            "delivery": {"mids": ["mid.1458668856218:ed81099e15d3f4f233"], "watermark": 1458668856253}}
+READ = {"sender": {"id": "7003"}, "recipient": {"id": str(s.PAGE)}, "timestamp": 1458668856463,
+        "read": {"watermark": 1458668856253}}
+
+
+def test_messages_deliveries_and_reads_are_typed():
+    """Reference §4.2: quick replies arrive as `messages`; deliveries and reads carry watermarks (a
+    delivery without a timestamp takes the entry's time)."""
+    message, delivery, read = _messenger(s.messaging(QUICK_REPLY, DELIVERY, READ, time=1458668856999))
+    assert (message["event_type"], message["mid"], message["message_text"], message["quick_reply_payload"]) == (
+        "message", "m_QR", "Yes please", "WANT_DEAL")
+    assert (delivery["event_type"], delivery["watermark_us"], delivery["event_ts_us"]) == (
+        "delivery", 1458668856253000, 1458668856999000)
+    assert (read["event_type"], read["watermark_us"], read["event_ts_us"]) == ("read", 1458668856253000, 1458668856463000)
+
+
+def test_other_messenger_events_are_kept_whole():
+    reaction = {"sender": {"id": "7003"}, "recipient": {"id": "9"}, "timestamp": s.TS_MS,
+                "reaction": {"reaction": "love", "emoji": "\u2764", "action": "react", "mid": "m_1"}}
+    (kept,) = _messenger(s.messaging(reaction))
+    assert (kept["event_type"], kept["sender_id"], kept["mid"], kept["postback_payload"]) == ("reaction", "7003", None, None)
+    assert kept["payload"] == s.line(reaction).decode()
+    (echo,) = _messenger(s.changes(("message_echoes", {"sender": {"id": "9"}, "recipient": {"id": "7003"},
+                                                      "timestamp": s.TS_MS, "message": {"is_echo": True}})))
+    assert echo["event_type"] == "echo"
+
+
+def test_a_mixed_post_lands_every_event_and_quarantines_only_the_unknown_item():
+    """The event is the unit: marketing-message events, standard Messenger events and an item of a
+    kind nobody knows, in one POST."""
+    document = s.changes(("marketing_message_deliveries", s.echo(1)), ("messages", QUICK_REPLY), ("feed", {"x": 1}),
+                         ("marketing_message_reads", s.echo(2)))
+    document["entry"].append(s.messaging(s.postback(), {"sender": {"id": "1"}, "mystery": {}})["entry"][0])
+    events, extras = parse_line(s.line(document))
+    assert [e[1] for e in events] == ["delivery", "read"]
+    assert [row[1] for row in extras.messenger] == ["message", "postback"]
+    assert extras.bad == [
+        (3, "unknown event type 'feed' (entry 0 changes 2)", b'{"field":"feed","value":{"x":1}}'),
+        (6, "unknown event type: no field and no known keys (entry 1 messaging 1; keys mystery,sender)",
+         b'{"sender":{"id":"1"},"mystery":{}}'),
+    ]
+
+
+def test_an_unreadable_item_does_not_take_its_siblings_down():
+    document = s.changes(("marketing_message_reads", {"message_id": 1}), ("marketing_message_deliveries", s.echo(1)),
+                         time=None)
+    events, extras = parse_line(s.line(document))
+    assert [e[1] for e in events] == ["delivery"]
+    assert extras.bad == [(1, "missing timestamp (entry 0 changes 0)",
+                           b'{"field":"marketing_message_reads","value":{"message_id":1}}')]
+
+
+@pytest.mark.parametrize(
+    ("document", "expected"),
+    [
+        ({"object": "ad_account", "entry": [{"id": "1001", "time": s.TS_S, "changes": [
+            {"field": "in_process_ad_objects", "value": {"id": "555", "status": "ACTIVE"}}]}]},
+         {"object": "ad_account", "field": "in_process_ad_objects", "ad_account_id": "1001", "entity_id": "555",
+          "status": "ACTIVE", "event_ts_us": s.TS_S * 1_000_000}),
+        ({"object": "page", "entry": [{"id": str(s.PAGE), "time": s.TS_MS, "changes": [
+            {"field": "message_campaign", "value": {"message_campaign_id": 124141414124, "ad_account_id": "act_1001",
+                                                    "effective_status": "ACTIVE"}}]}]},
+         {"object": "page", "field": "message_campaign", "ad_account_id": "1001", "entity_id": "124141414124",
+          "status": "ACTIVE", "event_ts_us": s.TS_MS * 1000}),
+        ({"object": "page", "entry": [{"id": str(s.PAGE), "changes": [{"field": "message_campaign_group",
+                                                                        "value": {"id": "77"}}]}]},
+         {"object": "page", "field": "message_campaign_group", "ad_account_id": None, "entity_id": "77",
+          "status": None, "event_ts_us": None}),
+    ],
+)
+def test_campaign_webhooks_are_kept_whole_beside_what_can_be_read(document, expected):
+    """Changelog Apr 10, 2026 mentions these webhooks; their shapes are INFERRED."""
+    events, extras = parse_line(s.line(document))
+    assert events == [] and extras.bad == [] and extras.messenger == []
+    (row,) = [dict(zip(CHANGE_COLUMNS, r, strict=True)) for r in extras.changes]
+    assert {k: row[k] for k in expected} == expected
+    assert row["payload"] == s.line(document["entry"][0]["changes"][0]).decode()
 
 
 def test_batched_entries_and_changes_all_parse():
     document = s.changes(*[("marketing_message_deliveries", s.echo(n)) for n in range(5)])
     document["entry"].append(s.messaging(s.optin())["entry"][0])
-    events = parse_line(s.line(document))
-    assert [e[1] for e in events] == ["delivery"] * 5 + ["optin"]
-    assert len({e[0] for e in events}) == 6
+    events, extras = parse_line(s.line(document))
+    assert [e[1] for e in events] == ["delivery"] * 5
+    assert len({e[0] for e in events}) == 5
+    assert [row[1] for row in extras.messenger] == ["optin"]
 
 
 def test_timestamp_falls_back_to_entry_time():
@@ -130,16 +226,7 @@ def test_epoch_us_detects_the_unit_by_magnitude(value, expected):
         (b"hello", "not JSON"),
         (b"[1,2]", "wrong shape"),
         (b'{"object":"page","entry":{}}', "wrong shape"),
-        (b'{"object":"page","entry":[{"id":"1"}]}', "wrong shape"),
         (b'{"object":"page","entry":[]}', "no events"),
-        (b'{"object":"page","entry":[{"id":"1","changes":[{"field":"feed","value":{"timestamp":1}}]}]}',
-         "unknown event type"),
-        (b'{"foo":1}', "unknown event type"),
-        (b'{"field":"marketing_message_reads","value":{"message_id":1}}', "missing timestamp"),
-        (b'{"field":"marketing_message_reads","value":{"message_id":1.5,"timestamp":1}}', "not a whole number"),
-        (b'{"field":"marketing_message_reads","value":{"message_id":{"a":1},"timestamp":1}}', "not an id"),
-        (b'{"field":"marketing_message_reads","value":{"timestamp":"yesterday"}}', "timestamp"),
-        (b'{"field":"marketing_message_reads","value":[1]}', "wrong shape"),
         # Deep but valid JSON: orjson writes back at most 254 levels, the standard library about 1000.
         (b'{"field":"marketing_message_reads","value":{"timestamp":1,"x":' + b"[" * 300 + b"]" * 300 + b"}}",
          "nested too deeply to store"),
@@ -150,3 +237,29 @@ def test_epoch_us_detects_the_unit_by_magnitude(value, expected):
 def test_bad_lines_raise_with_a_reason(raw, reason):
     with pytest.raises(BadLine, match=reason):
         parse_line(raw)
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        (b'{"object":"page","entry":[{"id":"1"}]}', "wrong shape: entry 0 has no changes or messaging"),
+        (b'{"object":"page","entry":[{"id":"1","changes":[{"field":"feed","value":{"timestamp":1}}]}]}',
+         "unknown event type 'feed' (entry 0 changes 0)"),
+        (b'{"foo":1}', "unknown event type: no field and no known keys (top-level object; keys foo)"),
+        (b'{"field":"marketing_message_reads","value":{"message_id":1}}', "missing timestamp (top-level object)"),
+        (b'{"field":"marketing_message_reads","value":{"message_id":1.5,"timestamp":1}}',
+         "message_id is not a whole number: 1.5"),
+        (b'{"field":"marketing_message_reads","value":{"message_id":{"a":1},"timestamp":1}}',
+         "message_id is a dict, not an id"),
+        (b'{"field":"marketing_message_reads","value":{"timestamp":"yesterday"}}',
+         "timestamp is not a number or ISO-8601 date: 'yesterday' (top-level object)"),
+        (b'{"field":"marketing_message_reads","value":[1]}', "wrong shape: value is not an object (top-level object)"),
+        (b'{"object":"page","entry":[{"id":"1","messaging":[{"sender":{"id":true},"message":{}}]}]}',
+         "sender.id is a bool, not text (entry 0 messaging 0)"),
+    ],
+)
+def test_the_only_item_of_a_line_quarantined_alone(raw, reason):
+    events, extras = parse_line(raw)
+    assert events == [] and extras.messenger == [] and extras.changes == []
+    ((item, why, _),) = extras.bad
+    assert (item, why) == (1, reason)

@@ -19,6 +19,8 @@ from tests.webhooks.mutated_lines import mutated_lines
 from tests.webhooks.test_ingest import BAD_CORPUS, GOOD, _edge_lines, record_python_lines, webhook_rows
 
 TABLES = {
+    "messenger_events": "select * exclude (payload), payload::varchar from raw.messenger_events order by all",
+    "campaign_changes": "select * exclude (value, payload), payload::varchar from raw.campaign_changes order by all",
     "ingest_quarantine": "select * from raw.ingest_quarantine order by all",
     "ingest_manifest": "select * from raw.ingest_manifest order by all",
 }
@@ -163,7 +165,10 @@ def test_plain_lines_are_parsed_by_duckdb_and_the_others_by_python(monkeypatch):
     assert (parsed.lines, parsed.landed, [row[2] for row in parsed.bad]) == (6, 4, [13, 14])
     assert parsed.reasons == {"not JSON": 2}
     staged = con.execute("select source_line, count(*) from webhook_staged group by all order by all").fetchall()
-    assert staged == [(11, 2), (12, 3), (15, 1), (16, 2)]  # line 16 redelivers 11: the flush keeps one
+    assert staged == [(11, 2), (12, 3), (16, 2)]  # line 16 redelivers 11: the flush keeps one
+    # Line 15's opt-in is a standard Messenger event, kept in its own table.
+    assert [(row[1], row[-2]) for row in parsed.kept.messenger] == [("optin", 15)]
+    assert (parsed.events_read, parsed.events_landed, len(parsed.kept), parsed.events_quarantined) == (10, 7, 1, 2)
 
 
 def test_a_repeated_key_is_read_with_its_first_occurrence(home):
