@@ -135,7 +135,9 @@ def _code(value: object, name: str) -> tuple[int | None, str | None]:
     """A code field as (number, None) or, when Meta sent a name or other text, (None, text)."""
     if isinstance(value, str):
         text = value.strip()
-        if text and not _DECIMAL.fullmatch(text):
+        if not text:
+            return None, None
+        if not _DECIMAL.fullmatch(text):
             return None, text
     return _int(value, name), None
 
