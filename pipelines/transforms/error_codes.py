@@ -120,9 +120,11 @@ class Catalogue:
                 return code
         return UNKNOWN
 
-    def info(self, code: str, message: str | None = None) -> ErrorInfo:
-        """Name, category, retryability and advice of a code; a matching variant wins."""
-        entry = self._entries.get(code)
+    def info(self, code: str, message: str | None = None, name: str | None = None) -> ErrorInfo:
+        """Name, category, retryability and advice of a code; a matching variant wins. A documented
+        name sent beside the code describes it: the numbers behind the cap names are only inferred."""
+        named = self._names.get(name.strip()) if name else None
+        entry = self._entries.get(named or code)
         if entry is None:
             return ErrorInfo(code, None, UNKNOWN, None, "Not in the error catalogue: check Meta's documentation.", None)
         chosen = entry
@@ -146,14 +148,15 @@ def load_catalogue(path: Path = CATALOGUE_PATH) -> Catalogue:
 
 
 def _describe(keys: pl.DataFrame, catalogue: Catalogue) -> pl.DataFrame:
-    """Catalogue facts for each distinct (error_code, error_message) pair (few, so Python is fine)."""
+    """Catalogue facts for each distinct (error_code, error_message, sent_name) (few, so Python is fine)."""
     rows = []
-    for code, message in keys.select("error_code", "error_message").iter_rows():
-        info = catalogue.info(code, message)
-        rows.append({"error_code": code, "error_message": message, "error_name": info.name,
+    for code, message, name in keys.select("error_code", "error_message", "sent_name").iter_rows():
+        info = catalogue.info(code, message, name)
+        rows.append({"error_code": code, "error_message": message, "sent_name": name, "error_name": info.name,
                      "category": info.category, "retryable": info.retryable, "advice": info.advice})
-    return pl.DataFrame(rows, schema={"error_code": pl.String, "error_message": pl.String, "error_name": pl.String,
-                                      "category": pl.String, "retryable": pl.Boolean, "advice": pl.String})
+    return pl.DataFrame(rows, schema={"error_code": pl.String, "error_message": pl.String, "sent_name": pl.String,
+                                      "error_name": pl.String, "category": pl.String, "retryable": pl.Boolean,
+                                      "advice": pl.String})
 
 
 def error_codes_daily(attempts: pl.DataFrame, events: pl.DataFrame, catalogue: Catalogue | None = None) -> pl.DataFrame:
@@ -178,6 +181,7 @@ def error_codes_daily(attempts: pl.DataFrame, events: pl.DataFrame, catalogue: C
             pl.lit(SEND_API).alias("source"),
             pl.col("resolved").alias("error_code"),
             pl.col("error_message").cast(pl.String),
+            pl.col("error_name").cast(pl.String).alias("sent_name"),
         )
     )
     failed = events.filter(pl.col("event_type") == "delivery_failed")
@@ -191,10 +195,12 @@ def error_codes_daily(attempts: pl.DataFrame, events: pl.DataFrame, catalogue: C
         pl.lit(DELIVERY_FAILED_WEBHOOK).alias("source"),
         pl.col("error_code"),
         pl.col("error_message").cast(pl.String),
+        pl.lit(None, dtype=pl.String).alias("sent_name"),
     )
     rows = pl.concat([sends, hooks])
-    facts = _describe(rows.select("error_code", "error_message").unique(), catalogue)
-    described = rows.join(facts, on=["error_code", "error_message"], how="left", nulls_equal=True)
+    described_by = ["error_code", "error_message", "sent_name"]
+    facts = _describe(rows.select(described_by).unique(), catalogue)
+    described = rows.join(facts, on=described_by, how="left", nulls_equal=True)
     # A code with two meanings on one day (2300078 as budget and as rate limit) stays one row of the
     # grain: the most frequent meaning names it, the occurrences of both are summed.
     keys = ["date", "message_campaign_id", "source", "error_code"]

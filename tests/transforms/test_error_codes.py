@@ -177,6 +177,15 @@ def test_name_coded_and_number_coded_caps_give_the_same_rows(style: str) -> None
     assert mart.sort("error_code").equals(error_codes_daily(_caps("number"), events()).sort("error_code"))
 
 
+def test_a_documented_name_beside_a_number_describes_it() -> None:
+    """Which number stands behind which cap name is inferred; the name Meta sends is its own word."""
+    sends = attempts(send(0, "a", None, success=False, code=2300042, name="DAILY_MM_LOAD_CAP_REACHED"),
+                     send(1, "b", None, success=False, code=2300052, name="NOT_A_DOCUMENTED_NAME"))
+    assert set(error_codes_daily(sends, events()).select("error_code", "error_name", "category").rows()) == {
+        ("2300042", "DAILY_MM_LOAD_CAP_REACHED", "frequency_cap"),
+        ("2300052", "RECIPIENT_UNAVAILABLE", "recipient_unavailable")}
+
+
 def test_one_code_with_two_meanings_on_a_day_stays_one_row() -> None:
     sends = attempts(send(0, "a", None, success=False, code=2300078, message="Send rate limit reached"),
                      send(1, "b", None, success=False, code=2300078, message="Brand extended credit limit reached."),
