@@ -10,6 +10,11 @@ Caveats handled here:
   or the error envelope (reference §5.1). Some loggers store it as a JSON string: accepted.
 - `error.error_data` is an object or a JSON-encoded string; `remaining_seconds` is read from
   both (MM pacing rejections since Mar 16, 2026).
+- An error code is a number or a name: frequency caps are named (`WEEKLY_MM_LOAD_CAP_REACHED`,
+  changelog Apr 10, 2026) and the reference does not say where the name comes. A name in `code` or
+  `error_subcode`, a name-shaped `error_user_title`, or a code in `error_data` (the whole value, or
+  under a code key) lands in `error_name`; `error_code` and `error_subcode` keep only numbers. A
+  string code is never a reason to quarantine a line.
 - The attempt key hashes the whole line's content with keys sorted: a line logged twice lands once.
 """
 
@@ -35,6 +40,7 @@ ATTEMPT_COLUMNS = (
     "tracking_id",
     "error_code",
     "error_subcode",
+    "error_name",
     "error_type",
     "error_message",
     "is_transient",
@@ -43,6 +49,10 @@ ATTEMPT_COLUMNS = (
 
 _ID_KEYS = ("ad_account_id", "message_id", "subscription_token")
 _DECIMAL = re.compile(r"-?[0-9]+")  # ASCII digits only: str.isdigit also takes '²' and other scripts' digits
+# A code's name (WEEKLY_MM_LOAD_CAP_REACHED), told apart from a title written for people ("Message Not Sent").
+_NAME = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
+# Where an `error_data` object may carry the code (INFERRED: no sample is published).
+_DATA_CODE_KEYS = ("code", "error_code", "error_subcode", "subcode", "error_name", "name", "reason")
 
 
 def parse_send_line(raw: bytes) -> tuple:
@@ -80,6 +90,9 @@ def parse_send_line(raw: bytes) -> tuple:
         raise BadLine("wrong shape: response.error is not an object")
     success = error is None and (status is None or 200 <= status < 300) and response.get("success") is not False
     error = error or {}
+    code, code_name = _code(error.get("code"), "error.code")
+    subcode, subcode_name = _code(error.get("error_subcode"), "error.error_subcode")
+    error_data = error.get("error_data")
     transient = error.get("is_transient")
     account = _text(record.get("ad_account_id"), "ad_account_id")
     if account is not None and account.startswith("act_"):
@@ -93,22 +106,65 @@ def parse_send_line(raw: bytes) -> tuple:
         status,
         success,
         _text(response.get("marketing_message_tracking_id"), "marketing_message_tracking_id"),
-        _int(error.get("code"), "error.code"),
-        _int(error.get("error_subcode"), "error.error_subcode"),
+        code,
+        subcode,
+        code_name or subcode_name or _title_name(error.get("error_user_title")) or _data_code(error_data),
         _text(error.get("type"), "error.type"),
         _text(error.get("message"), "error.message"),
         transient if isinstance(transient, bool) else None,
-        _int(_error_data(error.get("error_data")).get("remaining_seconds"), "error_data.remaining_seconds"),
+        _int(_error_data(error_data).get("remaining_seconds"), "error_data.remaining_seconds"),
     )
 
 
 def _error_data(value: object) -> dict:
+    value = _decoded(value)
+    return value if isinstance(value, dict) else {}
+
+
+def _decoded(value: object) -> object:
+    """`error_data` as sent, or the JSON inside it when it is a JSON-encoded string."""
     if isinstance(value, str):
         try:
-            value = orjson.loads(value)
+            return orjson.loads(value)
         except orjson.JSONDecodeError:
-            return {}  # free text; nothing structured to read
-    return value if isinstance(value, dict) else {}
+            return value  # free text, or a bare name
+    return value
+
+
+def _code(value: object, name: str) -> tuple[int | None, str | None]:
+    """A code field as (number, None) or, when Meta sent a name or other text, (None, text)."""
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return None, None
+        if not _DECIMAL.fullmatch(text):
+            return None, text
+    return _int(value, name), None
+
+
+def _title_name(value: object) -> str | None:
+    """`error_user_title` when it is a code's name; a title written for people is not a code."""
+    if isinstance(value, str) and _NAME.fullmatch(value.strip()):
+        return value.strip()
+    return None
+
+
+def _data_code(value: object) -> str | None:
+    """A code in `error_data`: the whole value, or the value of its first code key, as text."""
+    value = _decoded(value)
+    if isinstance(value, dict):
+        found = (_code_word(value.get(key)) for key in _DATA_CODE_KEYS)
+        return next((word for word in found if word), None)
+    return _code_word(value)
+
+
+def _code_word(value: object) -> str | None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, str):
+        text = value.strip()
+        return text if _NAME.fullmatch(text) or _DECIMAL.fullmatch(text) else None
+    return None
 
 
 def _text(value: object, name: str) -> str | None:

@@ -1,5 +1,5 @@
 -- Rejected send attempts at or after ? (UTC timestamp): the error mart needs nothing else.
 select timezone('UTC', ts) as ts, message_campaign_id, subscription_token, success, tracking_id, error_code,
-       error_subcode, error_message
+       error_subcode, error_name, error_message
 from raw.send_attempts
 where ts >= ? and not success

@@ -16,17 +16,18 @@ def at(minutes: float) -> dt.datetime:
 
 ATTEMPT_SCHEMA = {"ts": pl.Datetime("us"), "message_campaign_id": pl.String, "subscription_token": pl.String,
                   "success": pl.Boolean, "tracking_id": pl.String, "error_code": pl.Int64, "error_subcode": pl.Int64,
-                  "error_message": pl.String}
+                  "error_name": pl.String, "error_message": pl.String}
 EVENT_SCHEMA = {"event_type": pl.String, "page_id": pl.String, "message_campaign_id": pl.String,
                 "subscription_token": pl.String, "tracking_id": pl.String, "event_ts": pl.Datetime("us"),
                 "error_message": pl.String}
 
 
 def send(minute: float, token: str, tracking: str | None, campaign: str = "c1", success: bool = True,
-         code: int | None = None, subcode: int | None = None, message: str | None = None) -> dict:
+         code: int | None = None, subcode: int | None = None, message: str | None = None,
+         name: str | None = None) -> dict:
     return {"ts": at(minute), "message_campaign_id": campaign, "subscription_token": token, "success": success,
             "tracking_id": tracking if success else None, "error_code": code, "error_subcode": subcode,
-            "error_message": message}
+            "error_name": name, "error_message": message}
 
 
 def event(kind: str, minute: float, token: str | None, tracking: str | None = None, campaign: str = "c1",

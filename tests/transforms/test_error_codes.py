@@ -1,5 +1,6 @@
-"""The error-code catalogue and the daily error mart: MM codes in either field, the changelog's
-pacing meaning of 2300069-2300079 with the message deciding, and unknowns kept, never dropped."""
+"""The error-code catalogue and the daily error mart: MM codes in either field, as numbers or as
+names, the changelog's pacing meaning of 2300069-2300079 with the message deciding, only documented
+texts, and unknowns kept, never dropped."""
 
 from __future__ import annotations
 
@@ -25,7 +26,23 @@ def test_catalogue_file_is_well_formed() -> None:
         assert isinstance(entry["retryable"], bool)
     for code in range(2300069, 2300080):
         assert load_catalogue().info(str(code)).category == "pacing_or_budget"
-    assert all(m["code"] in codes for m in document["messages"])
+    for item in document["messages"] + document["names"]:
+        assert item["code"] in codes and item["source"]
+    names = {item["name"]: item["code"] for item in document["names"]}
+    assert len(names) == len(document["names"])
+    entries = {entry["code"]: entry["name"] for entry in document["codes"]}
+    assert all(entries[code] == name for name, code in names.items())  # a documented name is the entry's name
+
+
+# Texts that no Meta page documents: the simulator's own delivery_failed wordings and paraphrases of the
+# reference's meaning column. They are classified as unknown, not guessed.
+@pytest.mark.parametrize("message", ["Message failed to send due to frequency capping.",
+                                     "Message blocked: recipient opted out of marketing messages.",
+                                     "The recipient is not available to receive messages.",
+                                     "Campaign pacing information is not ready yet", "Recipient unavailable",
+                                     "Recipient not available", "Attachment failed to save"])
+def test_undocumented_texts_are_not_in_the_catalogue(message: str) -> None:
+    assert load_catalogue().code_for_message(message) == "unknown"
 
 
 @pytest.mark.parametrize(
@@ -42,6 +59,26 @@ def test_catalogue_file_is_well_formed() -> None:
 )
 def test_generic_code_with_mm_subcode(code: int | None, subcode: int | None, expected: str) -> None:
     assert load_catalogue().resolve_send_code(code, subcode) == expected
+
+
+# Frequency-cap names of the changelog (Apr 10, 2026) count under the codes reference §5.6 infers for them.
+@pytest.mark.parametrize(
+    ("code", "subcode", "name", "expected"),
+    [
+        (None, None, "WEEKLY_MM_LOAD_CAP_REACHED", "2300042"),
+        (None, None, "DAILY_MM_LOAD_CAP_REACHED", "2300043"),
+        (None, None, "MIN_ORGANIC_THREAD_NOT_REACHED", "2300044"),
+        (100, None, "WEEKLY_MM_LOAD_CAP_REACHED", "2300042"),   # a name beats a generic code
+        (2300042, None, "WEEKLY_MM_LOAD_CAP_REACHED", "2300042"),
+        (2300052, None, "WEEKLY_MM_LOAD_CAP_REACHED", "2300052"),  # an MM number in `code` comes first
+        (None, None, "RECIPIENT_UNAVAILABLE", "2300052"),
+        (100, None, "2300044", "2300044"),                     # a code in error_data, as digits
+        (100, None, "SOMETHING_UNDOCUMENTED", "100"),          # an unknown name: classified by its code
+        (None, None, "SOMETHING_UNDOCUMENTED", "SOMETHING_UNDOCUMENTED"),  # or kept, as an unknown number is
+    ],
+)
+def test_codes_sent_as_names(code: int | None, subcode: int | None, name: str, expected: str) -> None:
+    assert load_catalogue().resolve_send_code(code, subcode, name) == expected
 
 
 @pytest.mark.parametrize(
@@ -70,6 +107,9 @@ def test_catalogue_lookup(code: str, message: str | None, name: str | None, cate
         ("  this person is NOT available right now ", "2300052"),
         ("Daily spending limit reached.", "2300076"),
         ("Campaign daily budget reached.", "2300070"),
+        ("This recipient can't receive any more marketing messages at this time.", "2300042"),
+        ("DAILY_MM_LOAD_CAP_REACHED", "2300043"),
+        ("(#100) MIN_ORGANIC_THREAD_NOT_REACHED", "2300044"),
         ("Unknown Error", "unknown"),
         ("Something nobody has documented", "unknown"),
         (None, "unknown"),
@@ -105,6 +145,45 @@ def test_error_mart_counts_every_rejection_and_failure_unknowns_included() -> No
     }
     assert mart["occurrences"].sum() == 4 + 1 + 3  # rejections + failures, nothing dropped
     assert mart.schema["date"] == pl.Date
+
+
+FCAP_TEXT = "This recipient can't receive any more marketing messages at this time."
+# Four rejected sends: (token, the cap's code as reference §5.6 infers it, its name as the changelog gives it).
+CAPS = (("a", 2300042, "WEEKLY_MM_LOAD_CAP_REACHED"), ("b", 2300043, "DAILY_MM_LOAD_CAP_REACHED"),
+        ("c", 2300044, "MIN_ORGANIC_THREAD_NOT_REACHED"), ("d", 2300042, "WEEKLY_MM_LOAD_CAP_REACHED"))
+CAP_STYLES = {
+    "number": lambda number, name: {"code": number},
+    "name-in-code": lambda number, name: {"name": name},
+    "generic-code-with-name": lambda number, name: {"code": 100, "name": name},
+    "generic-code-with-subcode": lambda number, name: {"code": 100, "subcode": number},
+}
+CAP_ROWS = {  # (campaign, source, code, name, category, retryable, occurrences), written out by hand
+    ("c1", "send_api", "2300042", "WEEKLY_MM_LOAD_CAP_REACHED", "frequency_cap", False, 2),
+    ("c1", "send_api", "2300043", "DAILY_MM_LOAD_CAP_REACHED", "frequency_cap", False, 1),
+    ("c1", "send_api", "2300044", "MIN_ORGANIC_THREAD_NOT_REACHED", "frequency_cap", False, 1),
+}
+
+
+def _caps(style: str) -> pl.DataFrame:
+    return attempts(*(send(minute, token, None, success=False, message=FCAP_TEXT, **CAP_STYLES[style](number, name))
+                      for minute, (token, number, name) in enumerate(CAPS)))
+
+
+@pytest.mark.parametrize("style", CAP_STYLES)
+def test_name_coded_and_number_coded_caps_give_the_same_rows(style: str) -> None:
+    mart = error_codes_daily(_caps(style), events())
+    assert set(mart.select("message_campaign_id", "source", "error_code", "error_name", "category", "retryable",
+                           "occurrences").rows()) == CAP_ROWS
+    assert mart.sort("error_code").equals(error_codes_daily(_caps("number"), events()).sort("error_code"))
+
+
+def test_a_documented_name_beside_a_number_describes_it() -> None:
+    """Which number stands behind which cap name is inferred; the name Meta sends is its own word."""
+    sends = attempts(send(0, "a", None, success=False, code=2300042, name="DAILY_MM_LOAD_CAP_REACHED"),
+                     send(1, "b", None, success=False, code=2300052, name="NOT_A_DOCUMENTED_NAME"))
+    assert set(error_codes_daily(sends, events()).select("error_code", "error_name", "category").rows()) == {
+        ("2300042", "DAILY_MM_LOAD_CAP_REACHED", "frequency_cap"),
+        ("2300052", "RECIPIENT_UNAVAILABLE", "recipient_unavailable")}
 
 
 def test_one_code_with_two_meanings_on_a_day_stays_one_row() -> None:

@@ -19,7 +19,6 @@ from pipelines.simulator.server import running_simulator
 from pipelines.simulator.truth import truth
 from pipelines.simulator.world import World, WorldSize
 from pipelines.transforms.campaign_daily import PURCHASE
-from pipelines.transforms.error_codes import load_catalogue
 from tests.graph.simulated import FAST
 
 SEED = 21
@@ -27,6 +26,15 @@ TODAY = date(2026, 6, 1)
 SIZE = WorldSize(accounts=2, campaigns_per_account=3, days=60, sends_per_campaign_day=20)
 TOKEN = "marts-e2e-token"
 WINDOWS = ("7d_click", "1d_view", "default")
+# The code each delivery_failed text of the simulator counts under, by hand: only the Jun 30, 2026 changelog's
+# text names a code; the sample's "Unknown Error" and the texts no Meta page documents are unknown.
+FAILED_TEXT_CODES = {
+    "This person is not available right now.": "2300052",
+    "Unknown Error": "unknown",
+    "Message failed to send due to frequency capping.": "unknown",
+    "Message blocked: recipient opted out of marketing messages.": "unknown",
+    "Le message n’a pas pu être délivré": "unknown",
+}
 ASSETS = [graph_raw.graph_entities, graph_raw.campaign_insights, graph_raw.delivery_estimates,
           exports_raw.webhook_events, exports_raw.send_attempts, marts.campaign_marts, marts.delivery_funnel_daily,
           marts.error_codes_daily, marts.delivery_estimates, *mart_checks.grain_checks, *mart_checks.sign_checks,
@@ -105,11 +113,10 @@ def test_every_mart_equals_the_simulator_truth(world: World, home: Path, tmp_pat
             for r in funnel if r["unattributed_events"]} == {
         (r["page_id"], r["message_campaign_id"], r["date"]): r["events"] for r in expected["unattributed_events"]}
 
-    # error_codes_daily: send API codes as the truth names them, webhook messages through the catalogue.
-    catalogue = load_catalogue()
+    # error_codes_daily: send API codes as the truth names them, webhook messages by the table above.
     want_errors: Counter = Counter()
     for r in expected["errors"]:
-        code = r["error_code"] if r["source"] == "send_api" else catalogue.code_for_message(r["error_code"])
+        code = r["error_code"] if r["source"] == "send_api" else FAILED_TEXT_CODES[r["error_code"]]
         want_errors[(r["date"], r["message_campaign_id"], r["source"], code)] += r["occurrences"]
     got_errors = {(r["date"].isoformat(), r["message_campaign_id"], r["source"], r["error_code"]): r["occurrences"]
                   for r in _rows(home, "error_codes_daily")}

@@ -141,6 +141,17 @@ def test_send_logs_land_with_parsed_errors(home, exports):
     assert rows == [(False, None, 2300068, 60, True), (True, "trk-1", None, None, True)]
 
 
+def test_send_log_codes_sent_as_names_land_and_are_not_quarantined(home, exports):
+    lines = [b'{"ts":1764201600,"message_id":"1","response":{"error":{"code":"WEEKLY_MM_LOAD_CAP_REACHED"}}}',
+             b'{"ts":1764201601,"message_id":"1","response":{"error":{"code":100,"error_subcode":"abc"}}}',
+             b'{"ts":1764201602,"message_id":"1","response":{"error":{"code":2300043}}}']
+    (exports / "sends" / "caps.ndjson").write_bytes(b"\n".join(lines) + b"\n")
+    stats = _run(home / "w.duckdb", exports, SENDS)
+    assert (stats.lines_read, stats.lines_landed, stats.lines_quarantined) == (3, 3, 0)
+    assert _query(home / "w.duckdb", "select error_code, error_subcode, error_name from raw.send_attempts order by ts") == [
+        (None, None, "WEEKLY_MM_LOAD_CAP_REACHED"), (100, None, "abc"), (2300043, None, None)]
+
+
 def _damaged(kind: str, whole: bytes) -> bytes:
     return {"truncated": whole[: len(whole) // 2], "not gzip": b"<html>502</html>\n", "junk after": whole + b"junk"}[kind]
 

@@ -44,6 +44,48 @@ def test_error_without_usable_error_data(error_data):
     assert _parse(s.send_error(error_data=error_data))["remaining_seconds"] is None
 
 
+def _error_line(error: str) -> bytes:
+    """A rejected send as a sender logs it, with `error` as the body of the Graph error envelope."""
+    return (b'{"ts":1764201600,"ad_account_id":"act_1001","message_id":"124141414124","subscription_token":"tok-1",'
+            b'"http_status":400,"response":{"error":{"message":"This recipient can\'t receive any more marketing '
+            b'messages at this time.","type":"OAuthException",' + error.encode() + b',"fbtrace_id":"AbC"}}}')
+
+
+# Frequency caps are named since Apr 10, 2026 and the reference does not say where the name comes (§5.1, §5.6).
+@pytest.mark.parametrize(
+    ("error", "code", "subcode", "name"),
+    [
+        ('"code":2300042', 2300042, None, None),
+        ('"code":"2300042"', 2300042, None, None),
+        ('"code":100,"error_subcode":2300043', 100, 2300043, None),
+        ('"code":"WEEKLY_MM_LOAD_CAP_REACHED"', None, None, "WEEKLY_MM_LOAD_CAP_REACHED"),
+        ('"code":" DAILY_MM_LOAD_CAP_REACHED "', None, None, "DAILY_MM_LOAD_CAP_REACHED"),
+        ('"code":100,"error_subcode":"MIN_ORGANIC_THREAD_NOT_REACHED"', 100, None, "MIN_ORGANIC_THREAD_NOT_REACHED"),
+        ('"code":100,"error_user_title":"WEEKLY_MM_LOAD_CAP_REACHED","error_user_msg":"Try later"', 100, None,
+         "WEEKLY_MM_LOAD_CAP_REACHED"),
+        ('"code":2300042,"error_user_title":"WEEKLY_MM_LOAD_CAP_REACHED"', 2300042, None, "WEEKLY_MM_LOAD_CAP_REACHED"),
+        ('"code":100,"error_user_title":"Message Not Sent"', 100, None, None),  # a title for people, not a code
+        ('"code":100,"error_data":{"error_code":"DAILY_MM_LOAD_CAP_REACHED"}', 100, None, "DAILY_MM_LOAD_CAP_REACHED"),
+        ('"code":100,"error_data":"{\\"error_code\\":\\"DAILY_MM_LOAD_CAP_REACHED\\"}"', 100, None,
+         "DAILY_MM_LOAD_CAP_REACHED"),
+        ('"code":100,"error_data":"MIN_ORGANIC_THREAD_NOT_REACHED"', 100, None, "MIN_ORGANIC_THREAD_NOT_REACHED"),
+        ('"code":100,"error_data":{"code":2300044,"remaining_seconds":60}', 100, None, "2300044"),
+        ('"code":100,"error_data":{"remaining_seconds":60}', 100, None, None),
+        ('"code":"abc"', None, None, "abc"),  # any text: kept for the mart to classify, never quarantined
+        ('"code":"\u00b2"', None, None, "\u00b2"),
+        ('"code":"","error_subcode":"  "', None, None, None),
+    ],
+    ids=["number", "digits", "generic-with-subcode", "name-in-code", "name-padded", "name-in-subcode",
+         "name-in-title", "number-and-title", "title-for-people", "name-in-error-data-object",
+         "name-in-error-data-json-string", "bare-name-error-data", "number-in-error-data", "error-data-without-code",
+         "free-text-code", "superscript-digit", "blank-codes"],
+)
+def test_error_code_as_number_or_name(error, code, subcode, name):
+    attempt = dict(zip(ATTEMPT_COLUMNS, parse_send_line(_error_line(error)), strict=True))
+    assert (attempt["error_code"], attempt["error_subcode"], attempt["error_name"]) == (code, subcode, name)
+    assert attempt["success"] is False
+
+
 @pytest.mark.parametrize(
     ("ts", "expected_us"),
     [(s.TS_S, s.TS_S * 1_000_000), ("2025-11-27T00:00:00Z", s.TS_S * 1_000_000),
@@ -68,7 +110,7 @@ def test_same_line_twice_has_the_same_key_and_different_lines_differ():
     ("raw", "reason"),
     [(b"{not json", "not JSON"), (b"[]", "wrong shape"), (b'{"ad_account_id":"1"}', "missing ts"),
      (b'{"ts":1764201600,"response":"oops"}', "not JSON"), (b'{"ts":1764201600,"response":[1]}', "wrong shape"),
-     (b'{"ts":1764201600,"response":{"error":{"code":"abc"}}}', "not a whole number"),
+     (b'{"ts":1764201600,"response":{"error":{"code":{"name":"x"}}}}', "error.code is not a whole number"),
      (b'{"ts":"soon"}', "timestamp"),
      # Numbers beyond the column's type, and digits other than ASCII's, are the line's fault, not the run's.
      (b'{"ts":1764201600,"http_status":2147483648}', "http_status is out of range"),
