@@ -10,7 +10,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
-from reports.text import ZERO_DECIMAL_CURRENCIES
+from pipelines.currencies import decimal_places
 
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 COLORS = {
@@ -99,7 +99,7 @@ def floats(series: pl.Series) -> list[float | None]:
 
 
 def money_format(currency: str) -> str:
-    return ",.0f" if currency.upper() in ZERO_DECIMAL_CURRENCIES else ",.2f"
+    return f",.{decimal_places(currency)}f"
 
 
 def translucent(hex_color: str, alpha: float = 0.18) -> str:

@@ -10,8 +10,8 @@ from __future__ import annotations
 import html
 from decimal import ROUND_HALF_EVEN, Decimal
 
-# ISO 4217 currencies without minor unit that Meta ad accounts use: shown without decimals.
-ZERO_DECIMAL_CURRENCIES = frozenset({"CLP", "COP", "HUF", "ISK", "JPY", "KRW", "PYG", "TWD", "UGX", "VND", "XAF", "XOF"})
+from pipelines.currencies import decimal_places
+
 
 
 def escape(value: object) -> str:
@@ -25,12 +25,12 @@ def truncate(value: str, limit: int = 48) -> str:
 
 
 def money(value: Decimal | None, currency: str | None) -> str:
-    """An amount in its account currency: `1,234.50 EUR`, `98,000 JPY`; '–' when unknown."""
+    """An amount in its account currency at Meta's precision (`pipelines.currencies`):
+    `1,234.50 EUR`, `98,000 JPY`; '–' when unknown."""
     if value is None:
         return "–"
-    places = Decimal(1) if (currency or "").upper() in ZERO_DECIMAL_CURRENCIES else Decimal("0.01")
-    rounded = Decimal(value).quantize(places, rounding=ROUND_HALF_EVEN)
-    digits = 0 if places == 1 else 2
+    digits = decimal_places(currency)
+    rounded = Decimal(value).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_EVEN)
     return f"{rounded:,.{digits}f} {currency or ''}".rstrip()
 
 

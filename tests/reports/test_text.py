@@ -27,6 +27,11 @@ def test_escape(raw, escaped):
         (Decimal("1234.515"), "USD", "1,234.52 USD"),
         (Decimal("98000.4"), "JPY", "98,000 JPY"),  # no minor unit
         (Decimal("0"), "KRW", "0 KRW"),
+        # Meta gives CRC and IDR no minor unit (offset 1), so neither does the report.
+        (Decimal("1234567.5"), "CRC", "1,234,568 CRC"),
+        (Decimal("250000.49"), "IDR", "250,000 IDR"),
+        (Decimal("12.5"), "HUF", "12 HUF"),
+        (Decimal("0.125"), "BHD", "0.12 BHD"),
         (None, "EUR", "–"),
     ],
 )
