@@ -31,7 +31,7 @@ def new_figure(data: object = None) -> go.Figure:
 
 
 def stacked_panels(titles: list[str], spacing: float, right_titles: dict[int, str] | None = None) -> go.Figure:
-    """Panels stacked in one column sharing the x axis, one title each (`titles` escaped html).
+    """Panels stacked in one column sharing the x axis, one title each (`titles` already `chart_text`).
     `right_titles` maps a panel (1-based) to the title of a second y axis on its right
     (see `right_axes`). Laid out by hand: `make_subplots` costs more than the rest of a figure."""
     count = len(titles)
@@ -57,7 +57,7 @@ def stacked_panels(titles: list[str], spacing: float, right_titles: dict[int, st
 
 
 def styled(fig: go.Figure, title: str | None, height: int, **extra: object) -> go.Figure:
-    """The report's look. `title` (escaped html) is None where the page's section heading says it."""
+    """The report's look. `title` (already `chart_text`) is None where the page's section heading says it."""
     layout: dict[str, object] = {
         "title": {"text": title or "", "x": 0, "xanchor": "left", "font": {"size": 15}},
         "font": {"family": FONT, "size": 12, "color": "#1d2433"},
