@@ -3,7 +3,7 @@
 
 import dagster as dg
 
-from assets.metadata import markdown_preview
+from assets.metadata import table_preview
 from pipelines.resources import MmlensSettings, Warehouse
 from pipelines.warehouse import sql_text
 from pipelines.webhooks.ingest import SENDS, WEBHOOKS, IngestStats, Source, ingest
@@ -53,7 +53,7 @@ def _materialize(source: Source, table: str, settings: MmlensSettings, warehouse
             **({"messenger_events_rows": dg.MetadataValue.int(messenger_rows),
                 "campaign_changes_rows": dg.MetadataValue.int(change_rows)} if source is WEBHOOKS else {}),
             "quarantine_reasons": dg.MetadataValue.md(reasons),
-            "preview": dg.MetadataValue.md(markdown_preview(preview)),
+            "preview": table_preview(preview),
         },
         check_results=[
             dg.AssetCheckResult(

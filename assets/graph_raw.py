@@ -8,7 +8,7 @@ from datetime import date
 import dagster as dg
 import polars as pl
 
-from assets.metadata import markdown_preview
+from assets.metadata import table_preview
 from pipelines.graph import pull, store
 from pipelines.graph.accounts import fetch_account
 from pipelines.graph.campaigns import fetch_campaigns
@@ -33,9 +33,9 @@ TIMING = GraphTiming()
 
 
 def _preview(rows: Sequence[object]) -> dg.MetadataValue:
-    """A markdown table of the first rows (dataclasses), for the Dagster UI."""
+    """A table of the first rows (dataclasses), for the Dagster UI."""
     frame = pl.DataFrame([{k: None if v is None else str(v) for k, v in vars(r).items()} for r in rows[:10]])
-    return dg.MetadataValue.md(markdown_preview(frame))
+    return table_preview(frame)
 
 
 def _stats(client_stats: CallStats, extra: dict[str, int] | None = None) -> dict[str, dg.MetadataValue]:

@@ -6,7 +6,7 @@ import datetime as dt
 import dagster as dg
 import polars as pl
 
-from assets.metadata import mart_key, markdown_preview
+from assets.metadata import mart_key, table_preview
 from pipelines.resources import Warehouse
 from pipelines.warehouse import sql_text
 
@@ -39,7 +39,7 @@ def _result(rows: pl.DataFrame, severity: dg.AssetCheckSeverity = dg.AssetCheckS
     shown = rows.drop("violations", strict=False)
     metadata = {"violations": dg.MetadataValue.int(count), **extra}
     if count:
-        metadata["examples"] = dg.MetadataValue.md(markdown_preview(shown))
+        metadata["examples"] = table_preview(shown)
     return dg.AssetCheckResult(passed=count == 0, severity=severity, metadata=metadata)
 
 

@@ -8,7 +8,7 @@ whole. Checks live in `assets/mart_checks.py`.
 import dagster as dg
 import polars as pl
 
-from assets.metadata import mart_key, markdown_preview, raw_key
+from assets.metadata import mart_key, raw_key, table_preview
 from pipelines import mart_builds
 from pipelines.partitions import daily_partitions
 from pipelines.resources import Warehouse
@@ -27,7 +27,7 @@ def _metadata(con, name: str, frame: pl.DataFrame, **extra: dg.MetadataValue) ->
     return {
         "dagster/row_count": dg.MetadataValue.int(mart_builds.mart_row_count(con, name)),
         "rows_written": dg.MetadataValue.int(frame.height),
-        "preview": dg.MetadataValue.md(markdown_preview(frame)),
+        "preview": table_preview(frame),
         **extra,
     }
 

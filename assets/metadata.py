@@ -1,11 +1,16 @@
-"""What the assets share for the Dagster UI: asset keys of the marts and markdown previews."""
+"""What the assets share for the Dagster UI: asset keys of the marts and table previews."""
 
 from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
 
 import dagster as dg
 import polars as pl
 
 MART_NAMES = ("campaign_daily", "conversions_daily", "delivery_funnel_daily", "error_codes_daily", "delivery_estimates")
+# JavaScript numbers are exact up to 2**53; the UI would show larger integers rounded.
+_EXACT_IN_JS = 2**53
 
 
 def mart_key(name: str) -> dg.AssetKey:
@@ -19,16 +24,40 @@ def raw_key(name: str) -> dg.AssetKey:
 MART_KEYS = [mart_key(name) for name in MART_NAMES]
 
 
-def markdown_preview(frame: pl.DataFrame, rows: int = 10) -> str:
-    """A small markdown table of the first rows. Text from Meta is escaped so it shows as text."""
-    if frame.is_empty():
-        return "_no rows_"
+def _column_type(dtype: pl.DataType) -> str:
+    if dtype.is_integer():
+        return "int"
+    if dtype.is_float():
+        return "float"
+    if dtype == pl.Boolean:
+        return "bool"
+    return "string"
+
+
+def _cell(value: object) -> str | int | float | bool | None:
+    """A value the UI shows as it is: numbers stay numbers where JSON and JavaScript keep them
+    exact; dates, decimals, NaN and huge integers become their text."""
+    if value is None or isinstance(value, bool | str):
+        return value
+    if isinstance(value, int):
+        return value if abs(value) < _EXACT_IN_JS else str(value)
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    return str(value)
+
+
+def rows_preview(rows: Sequence[Mapping[str, object]], columns: Mapping[str, str]) -> dg.TableMetadataValue:
+    """Rows as a Dagster table; `columns` maps each column to its type (`string`, `int`, ...).
+
+    The UI draws every cell as plain text, so Meta's text (Markdown, HTML) stays inert there; a
+    hand-made Markdown table would render `**x**` bold and `[a](http://e)` as a link."""
+    schema = dg.TableSchema(columns=[dg.TableColumn(name, kind) for name, kind in columns.items()])
+    records = [dg.TableRecord({name: _cell(row.get(name)) for name in columns}) for row in rows]
+    return dg.MetadataValue.table(records, schema)
+
+
+def table_preview(frame: pl.DataFrame, rows: int = 10) -> dg.TableMetadataValue:
+    """The first `rows` rows of `frame` with its column names and types (an empty table says so
+    by having no rows)."""
     head = frame.head(rows)
-
-    def cell(value: object) -> str:
-        text = "" if value is None else str(value)
-        return text.replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;").replace("\n", " ")
-
-    lines = ["| " + " | ".join(head.columns) + " |", "|" + "---|" * len(head.columns)]
-    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in head.iter_rows()]
-    return "\n".join(lines)
+    return rows_preview(head.to_dicts(), {name: _column_type(dtype) for name, dtype in head.schema.items()})

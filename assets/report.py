@@ -4,13 +4,14 @@ import datetime as dt
 
 import dagster as dg
 
-from assets.metadata import MART_KEYS
+from assets.metadata import MART_KEYS, rows_preview
 from pipelines.partitions import daily_partitions
 from pipelines.resources import MmlensSettings, Warehouse
 from reports import metrics
 from reports.frames import load_frames
 from reports.render import render_report
-from reports.text import escape, money, quantity, ratio, signed_percent
+from reports.figures import accounts_label
+from reports.text import money, quantity, ratio, signed_percent
 
 
 def _headline_value(row: metrics.Headline, value: object) -> str:
@@ -22,12 +23,20 @@ def _headline_value(row: metrics.Headline, value: object) -> str:
     return quantity(value)
 
 
-def _headline_preview(rows: list[metrics.Headline]) -> str:
-    lines = ["| currency | metric | last 7 days | previous 7 days | change |", "|---|---|---|---|---|"]
-    for row in rows:
-        lines.append(f"| {escape(row.currency)} | {row.label} | {_headline_value(row, row.current)} | "
-                     f"{_headline_value(row, row.previous)} | {signed_percent(row.change)} |")
-    return "\n".join(lines)
+_HEADLINE_COLUMNS = {"accounts": "string", "metric": "string", "last 7 days": "string", "previous 7 days": "string",
+                     "change": "string"}
+
+
+def _headline_preview(rows: list[metrics.Headline]) -> dg.TableMetadataValue:
+    """The headline cards as a table, labelled like the cards (by account; money in its currency)."""
+    return rows_preview(
+        [
+            {"accounts": accounts_label(row), "metric": row.label, "last 7 days": _headline_value(row, row.current),
+             "previous 7 days": _headline_value(row, row.previous), "change": signed_percent(row.change)}
+            for row in rows
+        ],
+        _HEADLINE_COLUMNS,
+    )
 
 
 @dg.asset(
@@ -61,6 +70,6 @@ def daily_report(context: dg.AssetExecutionContext, settings: MmlensSettings, wa
             "dagster/row_count": dg.MetadataValue.int(campaigns),
             "input_rows": dg.MetadataValue.int(frames.total_rows),
             "size_bytes": dg.MetadataValue.int(path.stat().st_size),
-            "preview": dg.MetadataValue.md(_headline_preview(metrics.headlines(frames.campaign_daily, run_date))),
+            "preview": _headline_preview(metrics.headlines(frames.campaign_daily, run_date)),
         }
     )

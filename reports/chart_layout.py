@@ -10,7 +10,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
-from reports.text import ZERO_DECIMAL_CURRENCIES
+from pipelines.currencies import decimal_places
 
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 COLORS = {
@@ -31,7 +31,7 @@ def new_figure(data: object = None) -> go.Figure:
 
 
 def stacked_panels(titles: list[str], spacing: float, right_titles: dict[int, str] | None = None) -> go.Figure:
-    """Panels stacked in one column sharing the x axis, one title each (`titles` escaped html).
+    """Panels stacked in one column sharing the x axis, one title each (`titles` already `chart_text`).
     `right_titles` maps a panel (1-based) to the title of a second y axis on its right
     (see `right_axes`). Laid out by hand: `make_subplots` costs more than the rest of a figure."""
     count = len(titles)
@@ -57,7 +57,7 @@ def stacked_panels(titles: list[str], spacing: float, right_titles: dict[int, st
 
 
 def styled(fig: go.Figure, title: str | None, height: int, **extra: object) -> go.Figure:
-    """The report's look. `title` (escaped html) is None where the page's section heading says it."""
+    """The report's look. `title` (already `chart_text`) is None where the page's section heading says it."""
     layout: dict[str, object] = {
         "title": {"text": title or "", "x": 0, "xanchor": "left", "font": {"size": 15}},
         "font": {"family": FONT, "size": 12, "color": "#1d2433"},
@@ -99,7 +99,7 @@ def floats(series: pl.Series) -> list[float | None]:
 
 
 def money_format(currency: str) -> str:
-    return ",.0f" if currency.upper() in ZERO_DECIMAL_CURRENCIES else ",.2f"
+    return f",.{decimal_places(currency)}f"
 
 
 def translucent(hex_color: str, alpha: float = 0.18) -> str:

@@ -1,7 +1,9 @@
 """Plotly figure builders: aggregated polars frames (see `reports.metrics`) in, figures out.
 
-Pure functions without I/O. Every string from Meta is escaped with `reports.text.escape` before it
-becomes a label, a hover text or a title (plotly renders a subset of HTML in those). Money is
+Pure functions without I/O. Every string from Meta goes through `reports.text.chart_text` before it
+becomes a label, a hover text or a title: plotly draws text, so names keep their characters (no
+HTML entities) while the few tag- and entity-shaped pieces plotly would interpret are neutralised.
+Campaign names are bidi-isolated (`reports.text.isolate`) as in the tables. Money is
 plotted per currency: an axis never mixes two currencies. Decimal amounts become floats only
 here, for drawing; tables show the exact Decimal values.
 """
@@ -28,7 +30,7 @@ from reports.chart_layout import (
     translucent,
 )
 from reports.metrics import CATEGORY_ORDER, MONEY_METRICS, Headline
-from reports.text import escape, percent, truncate
+from reports.text import chart_text, isolate, money, percent, truncate
 
 CATEGORY_COLORS = dict(
     zip(
@@ -40,8 +42,20 @@ CATEGORY_COLORS = dict(
 MAX_ROAS_CAMPAIGNS = 25
 
 
+def accounts_label(row: Headline) -> str:
+    """Which ad accounts a headline card adds up: `act_1001`, `act_1 + act_2`, `3 EUR accounts`."""
+    if not row.accounts:
+        return f"{row.currency} accounts"
+    if len(row.accounts) <= 2:
+        return " + ".join(f"act_{a}" for a in row.accounts)
+    return f"{len(row.accounts)} {row.currency} accounts"
+
+
 def headline_figure(rows: list[Headline]) -> go.Figure:
-    """One indicator per metric and currency: the last 7 days with the change against the 7 before."""
+    """One indicator per metric and currency: the last 7 days with the change against the 7 before.
+
+    Cards are labelled by the accounts they add up; only money carries a currency (as the number's
+    unit), since counts and ROAS have none."""
     currencies = list(dict.fromkeys(row.currency for row in rows))
     metrics = list(dict.fromkeys(row.metric for row in rows))
     fig = new_figure()
@@ -51,7 +65,7 @@ def headline_figure(rows: list[Headline]) -> go.Figure:
             value = math.nan if row.current is None else float(row.current)
             number: dict[str, object] = {"font": {"size": 26}}
             if metric in MONEY_METRICS:
-                number.update(valueformat=money_format(currency), suffix=f" {escape(currency)}")
+                number.update(valueformat=money_format(currency), suffix=f" {chart_text(currency)}")
             elif metric == "roas":
                 number.update(valueformat=".2f", suffix="×")
             else:
@@ -61,7 +75,7 @@ def headline_figure(rows: list[Headline]) -> go.Figure:
                 mode="number+delta" if row.previous not in (None, 0) and row.current is not None else "number",
                 value=value,
                 number=number,
-                title={"text": f"{row.label} · {escape(currency)}", "font": {"size": 13, "color": "#6b7385"}},
+                title={"text": chart_text(f"{row.label} · {accounts_label(row)}"), "font": {"size": 13, "color": "#6b7385"}},
                 domain={
                     "x": [c / len(metrics) + 0.01, (c + 1) / len(metrics) - 0.01],
                     "y": [1 - (r + 1) / len(currencies) + 0.02, 1 - r / len(currencies) - 0.02],
@@ -76,7 +90,7 @@ def headline_figure(rows: list[Headline]) -> go.Figure:
 def trends_figure(trends: pl.DataFrame) -> go.Figure:
     """Daily spend and purchase value per currency (one panel each), then delivered and link clicks."""
     currencies = trends["currency"].unique(maintain_order=True).to_list()
-    titles = [f"Spend and purchase value ({escape(c)})" for c in currencies] + ["Delivered and link clicks (all accounts)"]
+    titles = [f"Spend and purchase value ({chart_text(c)})" for c in currencies] + ["Delivered and link clicks (all accounts)"]
     traces = []
     for i, currency in enumerate(currencies, start=1):
         part = trends.filter(pl.col("currency") == currency)
@@ -87,10 +101,10 @@ def trends_figure(trends: pl.DataFrame) -> go.Figure:
                 go.Scatter(
                     x=dates,
                     y=floats(part[metric]),
-                    name=f"{label} ({escape(currency)})",
+                    name=f"{label} ({chart_text(currency)})",
                     mode="lines",
                     line={"color": COLORS[metric], "width": 2, "dash": "solid" if i == 1 else "dot"},
-                    hovertemplate=f"%{{y:{money_format(currency)}}} {escape(currency)}",
+                    hovertemplate=f"%{{y:{money_format(currency)}}} {chart_text(currency)}",
                     **axes,
                 )
             )
@@ -107,22 +121,23 @@ def trends_figure(trends: pl.DataFrame) -> go.Figure:
                 **panel_axes(len(titles)),
             )
         )
-    right = {i: f"purchase value ({escape(c)})" for i, c in enumerate(currencies, start=1)}
+    right = {i: f"purchase value ({chart_text(c)})" for i, c in enumerate(currencies, start=1)}
     fig = stacked_panels(titles, 0.08, right)
     for i, currency in enumerate(currencies, start=1):
         axis = fig.layout[panel_axes(i)["yaxis"].replace("y", "yaxis", 1)]
-        axis.title = {"text": f"spend ({escape(currency)})", "font": {"color": COLORS["spend"]}}
+        axis.title = {"text": f"spend ({chart_text(currency)})", "font": {"color": COLORS["spend"]}}
         axis.rangemode = "tozero"
     fig.add_traces(traces)
     return styled(fig, None, 120 + 220 * len(titles), **clear_of_panel_titles(220 * len(titles), right=70))
 
 
 def campaign_labels(summary: pl.DataFrame) -> list[str]:
-    """Escaped, shortened campaign names, made unique with the campaign id where names repeat."""
+    """Shortened, isolated campaign names for plotly, made unique with the campaign id where names
+    repeat (the isolate keeps a right-to-left name from moving that id)."""
     names = [name or campaign_id for name, campaign_id in zip(summary["campaign_name"], summary["message_campaign_id"], strict=True)]
     seen = {name: names.count(name) for name in names}
     return [
-        escape(truncate(name) if seen[name] == 1 else f"{truncate(name, 36)} ({campaign_id})")
+        chart_text(isolate(truncate(name)) if seen[name] == 1 else f"{isolate(truncate(name, 36))} ({campaign_id})")
         for name, campaign_id in zip(names, summary["message_campaign_id"], strict=True)
     ]
 
@@ -134,7 +149,7 @@ def roas_figure(summary: pl.DataFrame, limit: int = MAX_ROAS_CAMPAIGNS) -> go.Fi
     top = summary.sort(["delivered", "message_campaign_id"], descending=[True, False]).head(limit).reverse()
     labels = campaign_labels(top)
     custom = [
-        [escape(c), escape(cur), f"{float(s or 0):,.2f}", f"{float(v or 0):,.2f}"]
+        [chart_text(c), chart_text(money(s, cur)), chart_text(money(v, cur))]
         for c, cur, s, v in zip(top["message_campaign_id"], top["currency"], top["spend"], top["purchase_value"], strict=True)
     ]
     fig = new_figure()
@@ -148,7 +163,7 @@ def roas_figure(summary: pl.DataFrame, limit: int = MAX_ROAS_CAMPAIGNS) -> go.Fi
                 marker={"color": color},
                 customdata=custom,
                 hovertemplate="%{y}<br>id %{customdata[0]}<br>" + name + " %{x:.2f}×"
-                "<br>spend %{customdata[2]} %{customdata[1]}, purchase value %{customdata[3]} %{customdata[1]}<extra></extra>",
+                "<br>spend %{customdata[1]}, purchase value %{customdata[2]}<extra></extra>",
             )
         )
     fig.update_yaxes(type="category", automargin=True)
@@ -190,7 +205,7 @@ def errors_figure(by_category: pl.DataFrame) -> go.Figure:
             go.Bar(
                 x=iso_dates(part["date"]),
                 y=part["occurrences"].to_list(),
-                name=escape(category.replace("_", " ")),
+                name=chart_text(category.replace("_", " ")),
                 marker={"color": CATEGORY_COLORS.get(category, "#9aa0a6"), "line": {"width": 0}},
                 hovertemplate="%{y:,}",
             )
@@ -207,14 +222,14 @@ def estimates_figure(estimates: pl.DataFrame) -> go.Figure:
     Delivery is one panel; cost gets one panel per currency."""
     accounts = estimates["ad_account_id"].unique(maintain_order=True).to_list()
     currencies = estimates["currency"].fill_null("?").unique(maintain_order=True).to_list()
-    titles = ["Delivery: estimate range vs delivered"] + [f"Cost: estimate range vs spend ({escape(c)})" for c in currencies]
+    titles = ["Delivery: estimate range vs delivered"] + [f"Cost: estimate range vs spend ({chart_text(c)})" for c in currencies]
     traces = []
     for n, account in enumerate(accounts):
         part = estimates.filter(pl.col("ad_account_id") == account)
         color = ACCOUNT_COLORS[n % len(ACCOUNT_COLORS)]
         currency = part["currency"].fill_null("?")[0]
         dates = iso_dates(part["date"])
-        label = f"act_{escape(account)}"
+        label = f"act_{chart_text(account)}"
         for row, kind, actual in ((1, "delivery", "actual_delivered"), (2 + currencies.index(currency), "cost", "actual_spend")):
             axes = panel_axes(row)
             group = f"{label}-{kind}"
@@ -238,9 +253,9 @@ def conversions_figure(by_type: pl.DataFrame) -> go.Figure:
         part = by_type.filter(pl.col("attribution_window") == window)
         fig.add_trace(
             go.Bar(
-                x=[escape(a.removeprefix("offsite_conversion.fb_pixel_").replace("_", " ")) for a in part["action_type"]],
+                x=[chart_text(a.removeprefix("offsite_conversion.fb_pixel_").replace("_", " ")) for a in part["action_type"]],
                 y=floats(part["conversions"]),
-                name=escape(window),
+                name=chart_text(window),
                 hovertemplate="%{x}: %{y:,}",
             )
         )

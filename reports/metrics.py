@@ -55,7 +55,8 @@ class Period:
 
 @dataclasses.dataclass(frozen=True)
 class Headline:
-    """One headline number: the last 7 days against the 7 before, in one currency."""
+    """One headline number: the last 7 days against the 7 before, over the ad accounts of one
+    currency (`accounts`, digits without act_, sorted; those with rows in either week)."""
 
     currency: str
     metric: str
@@ -63,6 +64,7 @@ class Headline:
     current: Decimal | int | float | None
     previous: Decimal | int | float | None
     change: float | None  # relative change; None when the previous value is 0 or unknown
+    accounts: tuple[str, ...] = ()
 
 
 def _between(frame: pl.DataFrame, period: Period) -> pl.DataFrame:
@@ -106,12 +108,18 @@ def headlines(campaign_daily: pl.DataFrame, run_date: dt.date) -> list[Headline]
     previous_period = Period.ending(current_period.start - dt.timedelta(days=1), HEADLINE_DAYS)
     current = _totals(_between(campaign_daily, current_period))
     previous = _totals(_between(campaign_daily, previous_period))
+    both = _between(campaign_daily, Period(previous_period.start, current_period.end))
+    accounts = {
+        row["currency"]: tuple(row["ad_account_id"])
+        for row in both.group_by("currency").agg(pl.col("ad_account_id").unique().sort()).to_dicts()
+    }
     rows = []
     for currency in sorted(set(current) | set(previous), key=lambda c: (c is None, c or "")):
         now, before = current.get(currency, {}), previous.get(currency, {})
         for metric, label in HEADLINE_METRICS:
             value, reference = now.get(metric), before.get(metric)
-            rows.append(Headline(currency or "?", metric, label, value, reference, _change(value, reference)))
+            rows.append(Headline(currency or "?", metric, label, value, reference, _change(value, reference),
+                                 accounts.get(currency, ())))
     return rows
 
 

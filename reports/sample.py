@@ -2,8 +2,10 @@
 
 Two ad accounts in different currencies (EUR and JPY, the latter without minor unit), campaigns
 split between them, and per campaign and day a consistent funnel, spend, conversions, error codes
-and estimates. With `hostile=True` the first campaign is named like an HTML injection attempt and
-another one carries markup, so every view must escape Meta's text.
+and estimates. With `hostile=True` the first campaign is named like an HTML injection attempt,
+the second carries markup, the third quotes and an ampersand (to be shown as written), the fourth
+Japanese and an emoji (to be seen in the fonts) and the fifth a right-to-left override (to be
+isolated), so every view must show Meta's text as text.
 """
 
 from __future__ import annotations
@@ -18,6 +20,9 @@ from reports.frames import REQUIRED, ReportFrames
 
 HOSTILE_NAME = "<img src=x onerror=alert(1)>"
 MARKUP_NAME = "Back to school <b>&amp;</b> <script>window.__xss=1</script>"
+QUOTED_NAME = 'Flash "48h" deal & free shipping'
+CJK_NAME = "春のセール 🌸 限定"
+OVERRIDE_NAME = "Spring \u202egnp.exe"
 
 ACCOUNTS = (("1001", "EUR", "501"), ("2002", "JPY", "502"))
 ERROR_CODES = (
@@ -35,8 +40,10 @@ def _campaign_names(count: int, hostile: bool) -> list[str]:
     names = [f"Campaign {i + 1:03d} · weekly offers" for i in range(count)]
     if hostile and count:
         names[0] = HOSTILE_NAME
-    if hostile and count > 1:
-        names[1] = MARKUP_NAME
+    if hostile:
+        for index, name in enumerate((MARKUP_NAME, QUOTED_NAME, CJK_NAME, OVERRIDE_NAME), start=1):
+            if index < count:
+                names[index] = name
     return names
 
 

@@ -1,7 +1,8 @@
 """HTML tables of the report: the campaign table and the top error codes.
 
 Every cell is escaped here (`reports.text.escape`), so the returned markup is trusted by the page.
-Money cells show the exact Decimal in the row's own currency.
+Campaign names are bidi-isolated first (`reports.text.isolate`), as on the charts. Money cells
+show the exact Decimal in the row's own currency.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from collections.abc import Iterable, Sequence
 
 import polars as pl
 
-from reports.text import count, escape, money, percent, quantity, ratio
+from reports.text import count, escape, isolate, money, percent, quantity, ratio
 
 # ROAS differences above this share between ours and Meta's are flagged in the campaign table.
 ROAS_TOLERANCE = 0.01
@@ -45,7 +46,7 @@ def campaign_table(summary: pl.DataFrame, period_label: str) -> str:
         name = r["campaign_name"] or "(unnamed)"
         rows.append(
             [
-                ("text", f'{escape(name)}<span class="id">{escape(r["message_campaign_id"])}</span>'),
+                ("text", f'{escape(isolate(name))}<span class="id">{escape(r["message_campaign_id"])}</span>'),
                 ("text", f"act_{escape(r['ad_account_id'])}"),
                 ("num", escape(money(r["spend"], currency))),
                 ("num", count(r["delivered"])),

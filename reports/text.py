@@ -1,22 +1,75 @@
-"""Escaping and number formatting shared by the figures and the HTML tables.
+"""Escaping, bidi isolation and number formatting shared by the figures and the HTML tables.
 
-Every text that comes from Meta (campaign names, error names, advice) passes through `escape`
-before it reaches the page: HTML tables show it as text, and plotly, which renders a subset of
-HTML in labels and hover text, turns the entities back into the literal characters.
+Text from Meta (campaign names above all) is made safe where it is shown, once, for that medium:
+`escape` where HTML is produced (tables, page), `chart_text` where plotly draws it (plotly renders
+text, not HTML: `html.escape` there showed `&quot;` on the chart). Names also go through `isolate`
+first, in tables and charts alike, so a name cannot reorder the text around it.
 """
 
 from __future__ import annotations
 
 import html
+import re
+import unicodedata
 from decimal import ROUND_HALF_EVEN, Decimal
 
-# ISO 4217 currencies without minor unit that Meta ad accounts use: shown without decimals.
-ZERO_DECIMAL_CURRENCIES = frozenset({"CLP", "COP", "HUF", "ISK", "JPY", "KRW", "PYG", "TWD", "UGX", "VND", "XAF", "XOF"})
+from pipelines.currencies import decimal_places
+
+
+
+# plotly.js (svg_text_utils) splits a label on `<…>` pieces and draws a few of them as markup
+# (<b>, <i>, <br>, <a href>, <span style>, <sup>, …), then decodes `&name;`/`&#n;` entities in the
+# rest; newlines become spaces and other characters are drawn as they are. Only these two shapes
+# need escaping, and plotly decodes `&lt;` and `&amp;` back to the characters. Every `<…>` is
+# escaped, not only the tags this plotly knows, so a tag a later plotly learns stays text too.
+# TeX (`$…$`) is only typeset when MathJax is on the page, and the page never loads it.
+_PLOTLY_TAG = re.compile(r"<(?=[^<>]*>)")
+_PLOTLY_ENTITY = re.compile(r"&(?=#\d+;|#x[\da-fA-F]+;|[a-z]+;)")
+
+# Bidi classes that can move the text around a name: right-to-left letters, Arabic digits and the
+# explicit embedding, override and isolate controls (U+202A–U+202E, U+2066–U+2069).
+_BIDI_ACTIVE = frozenset({"R", "AL", "AN", "LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI"})
+_ISOLATE_OPENERS = frozenset({"\u2066", "\u2067", "\u2068"})
+FSI, PDI = "\u2068", "\u2069"
 
 
 def escape(value: object) -> str:
-    """Text safe for HTML and for plotly labels; None becomes an empty string."""
+    """Text safe inside HTML (element content and quoted attributes); None becomes ''."""
     return "" if value is None else html.escape(str(value), quote=True)
+
+
+def chart_text(value: object) -> str:
+    """Text plotly draws exactly as written (labels, legend, hover); None becomes ''.
+
+    A name without `<…>` or an entity-shaped `&x;` comes back unchanged, so the figure holds the
+    name byte for byte (`Flash "48h" deal & free shipping`)."""
+    if value is None:
+        return ""
+    return _PLOTLY_TAG.sub("&lt;", _PLOTLY_ENTITY.sub("&amp;", str(value)))
+
+
+def isolate(name: str) -> str:
+    """`name` in a first-strong isolate (U+2068 … U+2069) when it holds right-to-left text or bidi
+    controls, so that it cannot reorder what is shown beside it (an id, a unit, the next label);
+    any other name comes back unchanged.
+
+    Isolation, not stripping: a Hebrew or Arabic name still reads right to left inside its isolate,
+    and an override (U+202E) still acts on the name itself but ends where the name ends (a closing
+    PDI ends every embedding opened inside). The name's own isolates are balanced first: a PDI
+    with no opener in the name is dropped (it would close ours early) and openers left open are
+    closed."""
+    if not any(unicodedata.bidirectional(ch) in _BIDI_ACTIVE for ch in name):
+        return name
+    kept, depth = [], 0
+    for ch in name:
+        if ch == PDI:
+            if depth == 0:
+                continue
+            depth -= 1
+        elif ch in _ISOLATE_OPENERS:
+            depth += 1
+        kept.append(ch)
+    return FSI + "".join(kept) + PDI * depth + PDI
 
 
 def truncate(value: str, limit: int = 48) -> str:
@@ -25,12 +78,12 @@ def truncate(value: str, limit: int = 48) -> str:
 
 
 def money(value: Decimal | None, currency: str | None) -> str:
-    """An amount in its account currency: `1,234.50 EUR`, `98,000 JPY`; '–' when unknown."""
+    """An amount in its account currency at Meta's precision (`pipelines.currencies`):
+    `1,234.50 EUR`, `98,000 JPY`; '–' when unknown."""
     if value is None:
         return "–"
-    places = Decimal(1) if (currency or "").upper() in ZERO_DECIMAL_CURRENCIES else Decimal("0.01")
-    rounded = Decimal(value).quantize(places, rounding=ROUND_HALF_EVEN)
-    digits = 0 if places == 1 else 2
+    digits = decimal_places(currency)
+    rounded = Decimal(value).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_EVEN)
     return f"{rounded:,.{digits}f} {currency or ''}".rstrip()
 
 

@@ -1,7 +1,10 @@
-"""Make sure Debian's Chromium is present for the browser tests.
+"""Make sure Debian's Chromium and the fonts the report needs are present for the browser tests.
 
-Installs the `chromium` package when it is missing and this machine can (root with apt-get, as on
-CI). Elsewhere it only prints how to install it; the browser test then fails with that line.
+Installs what is missing when this machine can (root with apt-get, as on CI): the `chromium`
+package and the fonts that draw campaign names as a user's desktop would, Japanese, Chinese and
+Korean (Noto CJK) and colour emoji (Noto Color Emoji); without them Chromium draws those names as
+empty boxes and the browser test could not see what a user sees. Elsewhere it only prints how to
+install them; the browser test then fails with that line.
 """
 
 from __future__ import annotations
@@ -11,7 +14,11 @@ import shutil
 import subprocess
 import sys
 
-HOW_TO = "install Debian's chromium (sudo apt-get install -y chromium) or set MMLENS_CHROMIUM to a Chromium binary"
+FONT_PACKAGES = ("fonts-dejavu-core", "fonts-noto-cjk", "fonts-noto-color-emoji")
+HOW_TO = (
+    "install Debian's chromium and fonts (sudo apt-get install -y chromium " + " ".join(FONT_PACKAGES) + ")"
+    " or set MMLENS_CHROMIUM to a Chromium binary"
+)
 
 
 def find_chromium() -> str | None:
@@ -25,21 +32,31 @@ def find_chromium() -> str | None:
     return None
 
 
+def missing_fonts() -> list[str]:
+    """The font packages dpkg does not list as installed ([] where there is no dpkg to ask)."""
+    if shutil.which("dpkg-query") is None:
+        return []
+    missing = []
+    for package in FONT_PACKAGES:
+        done = subprocess.run(["dpkg-query", "-W", "-f", "${db:Status-Status}", package],
+                              capture_output=True, text=True, check=False)
+        if done.stdout.strip() != "installed":
+            missing.append(package)
+    return missing
+
+
 def main() -> int:
-    if find_chromium():
+    wanted = ([] if find_chromium() else ["chromium"]) + missing_fonts()
+    if not wanted:
         return 0
     can_install = shutil.which("apt-get") is not None and hasattr(os, "geteuid") and os.geteuid() == 0
     if not can_install:
-        print(f"browser tests need Chromium: {HOW_TO}", file=sys.stderr)
+        print(f"browser tests need {', '.join(wanted)}: {HOW_TO}", file=sys.stderr)
         return 0
-    print("installing Debian's chromium for the browser tests ...", flush=True)
+    print(f"installing {' '.join(wanted)} for the browser tests ...", flush=True)
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
     subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
-    subprocess.run(
-        ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium", "fonts-dejavu-core"],
-        check=True,
-        env=env,
-    )
+    subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", *wanted], check=True, env=env)
     return 0
 
 

@@ -1,8 +1,8 @@
 """Ad account nodes (`GET act_<id>`): currency, its minor-unit offset, and the time zone.
 
 Grain: one `AdAccount` per configured ad account. Meta expresses budgets and estimate costs in
-the currency's minor unit; the offset comes from Meta's currency table, where a handful of
-currencies have no minor unit (offset 1).
+the currency's minor unit; the offset comes from Meta's currency table (`pipelines.currencies`,
+shared with the report), where a handful of currencies have no minor unit (offset 1).
 """
 
 from __future__ import annotations
@@ -10,14 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from pipelines.currencies import currency_offset
 from pipelines.graph.client import GraphClient
 from pipelines.graph.dates import zone
 from pipelines.graph.errors import GraphError, UnknownAccountError, redact
 from pipelines.graph.insights import to_decimal, to_id
 from pipelines.numbers import digits_int
 
-# Meta's "Currency codes" page (Marketing API): every other supported currency has offset 100.
-ZERO_DECIMAL_CURRENCIES = frozenset({"CLP", "COP", "CRC", "HUF", "ISK", "IDR", "JPY", "KRW", "PYG", "TWD", "VND"})
 ACCOUNT_FIELDS = "id,account_id,name,currency,timezone_name,account_status"
 
 
@@ -29,10 +28,6 @@ class AdAccount:
     currency_offset: int
     timezone_name: str
     account_status: int | None
-
-
-def currency_offset(currency: str) -> int:
-    return 1 if currency.upper() in ZERO_DECIMAL_CURRENCIES else 100
 
 
 def minor_to_units(value: object, offset: int, what: str) -> Decimal | None:

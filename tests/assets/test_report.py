@@ -58,7 +58,10 @@ def test_daily_report_renders_from_the_warehouse(home: Path):
     assert (home / "reports" / "latest.html").read_bytes() == path.read_bytes()
     assert metadata["dagster/row_count"].value == 4
     assert metadata["size_bytes"].value == path.stat().st_size
-    assert "| EUR | Spend |" in metadata["preview"].value
+    preview = metadata["preview"].value
+    assert [c.name for c in preview.schema.columns] == ["accounts", "metric", "last 7 days", "previous 7 days", "change"]
+    assert [(r.data["accounts"], r.data["metric"]) for r in preview.records][:2] == [("act_1001", "Spend"), ("act_1001", "Delivered")]
+    assert preview.records[0].data["last 7 days"].endswith(" EUR")
     html = path.read_text()
     assert html.count('class="figure-data"') == 7
     assert "&lt;img src=x onerror=alert(1)&gt;" in html

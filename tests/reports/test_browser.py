@@ -1,7 +1,9 @@
 """The report as an analyst opens it: headless Chromium (Debian's package) loads the file from
 disk with every network request blocked. No request may even be attempted, no console error may
-appear, every chart must draw its expected traces, and the hostile campaign name must show as
-text without running anything. A full-page screenshot lands in `test-artifacts/`."""
+appear, every chart must draw its expected traces, the hostile campaign name must show as text
+without running anything, the ROAS axis must show the names as written (a right-to-left override
+inside its isolate), and Japanese and emoji names must be drawn with real glyphs, not empty boxes.
+A full-page screenshot lands in `test-artifacts/`."""
 
 import datetime as dt
 from pathlib import Path
@@ -9,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from reports.render import render_report
-from reports.sample import HOSTILE_NAME, MARKUP_NAME, sample_frames
-from tests.browser_setup import HOW_TO, find_chromium
+from reports.sample import CJK_NAME, HOSTILE_NAME, MARKUP_NAME, OVERRIDE_NAME, QUOTED_NAME, sample_frames
+from tests.browser_setup import HOW_TO, find_chromium, missing_fonts
 from tests.conftest import REPO_ROOT
 
 pytestmark = pytest.mark.browser
@@ -42,6 +44,21 @@ CHARTS_JS = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).ma
   drawn: gd._fullData.length,
   height: gd.querySelector('svg.main-svg').getBoundingClientRect().height,
 }))"""
+# Draws each character in the page's font and compares it with a character no font has (drawn as
+# the fallback box): a character drawn like that box has no glyph on this machine.
+GLYPHS_JS = """(chars) => {
+  const font = "32px " + getComputedStyle(document.body).fontFamily;
+  function draw(text) {
+    const canvas = document.createElement("canvas");
+    canvas.width = 64; canvas.height = 48;
+    const ctx = canvas.getContext("2d");
+    ctx.font = font; ctx.textBaseline = "top"; ctx.fillStyle = "#000";
+    ctx.fillText(text, 8, 4);
+    return Array.from(ctx.getImageData(0, 0, 64, 48).data).join(",");
+  }
+  const box = draw("\\u{10FFFD}"), blank = draw("");
+  return chars.map(c => { const drawn = draw(c); return drawn !== box && drawn !== blank; });
+}"""
 
 
 @pytest.fixture(scope="module")
@@ -58,8 +75,8 @@ def _sync_playwright():
 
 def test_report_in_headless_chromium(report: Path):
     chromium = find_chromium()
-    if chromium is None:
-        pytest.fail(f"the browser test needs Chromium: {HOW_TO}", pytrace=False)
+    if chromium is None or missing_fonts():
+        pytest.fail(f"the browser test needs Chromium and fonts: {HOW_TO}", pytrace=False)
     attempted, errors, dialogs = [], [], []
     with _sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
@@ -97,6 +114,11 @@ def test_report_in_headless_chromium(report: Path):
             assert "<script>window.__xss=1</script>" in body
             axis = page.eval_on_selector_all("#chart-roas .ytick text", "nodes => nodes.map(n => n.textContent)")
             assert HOSTILE_NAME in axis
+            # Drawn as written, byte for byte (no entities); the override only inside its isolate.
+            assert QUOTED_NAME in axis and CJK_NAME in axis
+            assert "\u2068" + OVERRIDE_NAME + "\u2069" in axis
+            assert "\u2068" + OVERRIDE_NAME + "\u2069" in body
+            assert page.evaluate(GLYPHS_JS, ["春", "セ", "限", "🌸"]) == [True, True, True, True]
             assert page.evaluate("window.__xss") is None
             assert page.evaluate("document.querySelectorAll('img').length") == 0
             assert page.evaluate("document.querySelectorAll('script:not([type])').length") == 2

@@ -3,7 +3,7 @@
 import plotly.graph_objects as go
 import pytest
 
-from reports.chart_layout import panel_axes, right_axes, stacked_panels, translucent
+from reports.chart_layout import money_format, panel_axes, right_axes, stacked_panels, translucent
 
 
 def test_stacked_panels_share_the_bottom_x_axis_and_do_not_overlap():
@@ -26,3 +26,9 @@ def test_a_right_axis_overlays_its_own_panel():
 
 def test_translucent():
     assert translucent("#3b6fd8", 0.5) == "rgba(59,111,216,0.5)"
+
+
+@pytest.mark.parametrize(("currency", "fmt"), [("EUR", ",.2f"), ("JPY", ",.0f"), ("CRC", ",.0f"), ("IDR", ",.0f"), ("usd", ",.2f")])
+def test_chart_amounts_use_metas_minor_units(currency, fmt):
+    """Axes and hover text round like the tables: CRC and IDR without decimals, as Meta counts them."""
+    assert money_format(currency) == fmt

@@ -1,5 +1,5 @@
 """Figure builders on small frames: the traces each chart must carry, currencies kept apart, and
-Meta's text escaped before plotly (which renders some HTML in labels) sees it."""
+Meta's text given to plotly as written, with only what plotly would interpret as markup neutralised."""
 
 import datetime as dt
 import json
@@ -50,14 +50,47 @@ def test_trends_figure_gives_each_currency_its_own_money_panel(frames):
     assert len(fig.data[0].x) == 21
 
 
-def test_roas_figure_shows_ours_beside_meta_and_escapes_names(frames):
+def test_roas_figure_shows_ours_beside_meta_and_names_as_written(frames):
+    """plotly draws text, not HTML: a name is given as written, except the `<…>` and `&x;` shapes
+    plotly would interpret, which get the two entities plotly decodes back (`&lt;`, `&amp;`)."""
     summary = metrics.campaign_summary(frames.campaign_daily, PERIOD)
     fig = figures.roas_figure(summary)
     assert names(fig) == ["ROAS (mmlens)", "ROAS (Meta)"]
     labels = list(fig.data[0].y)
-    assert len(labels) == 5
-    assert "&lt;img src=x onerror=alert(1)&gt;" in labels
-    assert not any("<" in label for label in labels)
+    assert sorted(labels) == sorted([
+        "&lt;img src=x onerror=alert(1)>",
+        "Back to school &lt;b>&amp;amp;&lt;/b> &lt;script>window.__xs…",  # shortened to 48 characters
+        'Flash "48h" deal & free shipping',
+        "春のセール 🌸 限定",
+        "\u2068Spring \u202egnp.exe\u2069",  # isolated: the override ends with the name
+    ])
+    assert list(fig.data[1].y) == labels
+
+
+def test_roas_hover_shows_money_at_the_currencys_precision(frames):
+    fig = figures.roas_figure(metrics.campaign_summary(frames.campaign_daily, PERIOD))
+    spend = {row[1].rsplit(" ", 1)[1]: row[1] for row in fig.data[0].customdata}
+    assert "." in spend["EUR"].split(" ")[0] and "." not in spend["JPY"].split(" ")[0]
+
+
+def test_headline_cards_are_labelled_by_account_and_only_money_has_a_currency(frames):
+    fig = figures.headline_figure(metrics.headlines(frames.campaign_daily, RUN))
+    assert [t.title.text for t in fig.data] == [
+        "Spend · act_1001", "Delivered · act_1001", "Link clicks · act_1001",
+        "Purchases · act_1001", "Purchase value · act_1001", "ROAS · act_1001",
+        "Spend · act_2002", "Delivered · act_2002", "Link clicks · act_2002",
+        "Purchases · act_2002", "Purchase value · act_2002", "ROAS · act_2002",
+    ]
+    assert [t.number.suffix for t in fig.data[:6]] == [" EUR", None, None, None, " EUR", "×"]
+
+
+@pytest.mark.parametrize(
+    ("accounts", "label"),
+    [(("1001",), "act_1001"), (("1001", "3003"), "act_1001 + act_3003"), (("1", "2", "3"), "3 EUR accounts"), ((), "EUR accounts")],
+)
+def test_accounts_label(accounts, label):
+    row = metrics.Headline("EUR", "delivered", "Delivered", 1, None, None, accounts)
+    assert figures.accounts_label(row) == label
 
 
 def test_roas_figure_keeps_the_biggest_campaigns(frames):
@@ -105,4 +138,5 @@ def test_no_raw_meta_markup_reaches_any_figure(frames):
     summary = metrics.campaign_summary(frames.campaign_daily, PERIOD)
     text = json.dumps(figures.roas_figure(summary).to_plotly_json(), default=str)
     assert HOSTILE_NAME not in text and MARKUP_NAME not in text
-    assert "&lt;script&gt;" in text
+    assert "<script" not in text and "<b>" not in text and "<img" not in text
+    assert "&lt;script>" in text

@@ -4,6 +4,7 @@ hashes match the inline scripts, and atomic dated + latest files."""
 import base64
 import datetime as dt
 import hashlib
+import json
 import re
 
 import plotly.graph_objects as go
@@ -17,7 +18,7 @@ RUN = dt.date(2026, 11, 25)
 
 @pytest.fixture(scope="module")
 def html():
-    return render.report_html(sample_frames(RUN, days=20, campaigns=4), RUN)
+    return render.report_html(sample_frames(RUN, days=20, campaigns=5), RUN)
 
 
 def test_plotly_js_is_embedded_exactly_once(html):
@@ -50,6 +51,17 @@ def test_every_section_is_on_the_page_with_its_figures(html):
 def test_hostile_text_never_appears_raw(html):
     assert HOSTILE_NAME not in html
     assert "onerror=alert(1)" in html  # it is there, as escaped text
+
+
+def test_the_roas_chart_on_the_page_carries_the_names_as_written_and_isolated(html):
+    """Read back from the page's figure JSON: no HTML entity in a name plotly draws as text, and
+    the name with a right-to-left override inside its isolate."""
+    block = re.search(r'data-target="chart-roas">(.*?)</script>', html, flags=re.S).group(1)
+    labels = json.loads(block)["data"][0]["y"]
+    assert 'Flash "48h" deal & free shipping' in labels
+    assert "春のセール 🌸 限定" in labels
+    assert "\u2068Spring \u202egnp.exe\u2069" in labels
+    assert '<td class="text">\u2068Spring \u202egnp.exe\u2069<span class="id">' in html
 
 
 def test_figure_json_cannot_close_its_script_element():

@@ -29,6 +29,21 @@ def test_campaign_table_escapes_names_and_keeps_currencies(frames):
     assert " EUR</td>" in html and " JPY</td>" in html
 
 
+def test_campaign_table_isolates_bidi_names_and_shows_others_as_written():
+    summary = pl.DataFrame(
+        {
+            "ad_account_id": ["1", "1"], "message_campaign_id": ["10", "11"], "currency": ["EUR", "EUR"],
+            "campaign_name": ["Spring \u202egnp.exe", 'Flash "48h" deal & free shipping'],
+            "spend": [Decimal("1"), Decimal("1")], "delivered": [1, 1], "link_clicks": [0, 0],
+            "purchases": [Decimal("0"), Decimal("0")], "purchase_value": [Decimal("0"), Decimal("0")],
+            "roas": [0.0, 0.0], "api_roas": [None, None],
+        }
+    )
+    html = tables.campaign_table(summary, "p")
+    assert '<td class="text">\u2068Spring \u202egnp.exe\u2069<span class="id">10</span></td>' in html
+    assert '<td class="text">Flash &quot;48h&quot; deal &amp; free shipping<span class="id">11</span></td>' in html
+
+
 def test_campaign_table_flags_meta_roas_that_disagrees():
     summary = pl.DataFrame(
         {

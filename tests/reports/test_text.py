@@ -21,12 +21,57 @@ def test_escape(raw, escaped):
 
 
 @pytest.mark.parametrize(
+    ("raw", "given"),
+    [
+        # plotly draws these as they are: they must reach it unchanged, byte for byte
+        ('Flash "48h" deal & free shipping', 'Flash "48h" deal & free shipping'),
+        ("AT&T; R&D", "AT&T; R&D"),  # plotly decodes lower-case entities only
+        ("a > b", "a > b"),
+        ("春のセール 🌸", "春のセール 🌸"),
+        # tag- and entity-shaped pieces plotly would interpret get the entity it decodes back
+        ("<b>bold</b>", "&lt;b>bold&lt;/b>"),
+        ("line<br>break", "line&lt;br>break"),
+        ('<a href="http://e">x</a>', '&lt;a href="http://e">x&lt;/a>'),
+        ("5 &lt; 6 &#60; &#x3c;", "5 &amp;lt; 6 &amp;#60; &amp;#x3c;"),
+        ("<img src=x onerror=alert(1)>", "&lt;img src=x onerror=alert(1)>"),
+        ("a < b", "a < b"),
+        (None, ""),
+    ],
+)
+def test_chart_text(raw, given):
+    assert text.chart_text(raw) == given
+
+
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        ("Spring sale", "Spring sale"),  # nothing that can move its neighbours: unchanged
+        ("春のセール 🌸", "春のセール 🌸"),
+        ("Spring \u202egnp.exe", "\u2068Spring \u202egnp.exe\u2069"),
+        ("מבצע אביב", "\u2068מבצע אביב\u2069"),
+        ("a\u202bb", "\u2068a\u202bb\u2069"),
+        # a stray PDI would close the isolate early: dropped; an isolate left open is closed
+        ("x\u2069\u202ey", "\u2068x\u202ey\u2069"),
+        ("x\u2067y", "\u2068x\u2067y\u2069\u2069"),
+        ("\u2066x\u2069y", "\u2068\u2066x\u2069y\u2069"),
+    ],
+)
+def test_isolate(name, shown):
+    assert text.isolate(name) == shown
+
+
+@pytest.mark.parametrize(
     ("value", "currency", "shown"),
     [
         (Decimal("1234.505"), "EUR", "1,234.50 EUR"),  # banker's rounding, exact Decimal
         (Decimal("1234.515"), "USD", "1,234.52 USD"),
         (Decimal("98000.4"), "JPY", "98,000 JPY"),  # no minor unit
         (Decimal("0"), "KRW", "0 KRW"),
+        # Meta gives CRC and IDR no minor unit (offset 1), so neither does the report.
+        (Decimal("1234567.5"), "CRC", "1,234,568 CRC"),
+        (Decimal("250000.49"), "IDR", "250,000 IDR"),
+        (Decimal("12.5"), "HUF", "12 HUF"),
+        (Decimal("0.125"), "BHD", "0.12 BHD"),
         (None, "EUR", "–"),
     ],
 )
