@@ -10,7 +10,6 @@ import typer
 from rich.console import Console
 
 from pipelines.errors import UsageError
-from pipelines.partitions import PARTITIONS_START
 from pipelines.settings import Settings, load_settings
 
 console = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -56,6 +55,7 @@ def _check_partitions(start: str, end: str, now: dt.datetime | None = None) -> N
     per-account limit is checked again when each account is pulled.
     """
     from pipelines.graph.dates import RETENTION_MONTHS, oldest_insights_day
+    from pipelines.partitions import PARTITIONS_START  # Dagster: imported only by the commands that run it
 
     now = now or dt.datetime.now(dt.timezone.utc)
     last_partition = now.date().isoformat()
