@@ -9,6 +9,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from pipelines.webhooks.exports import sealed_files
+from pipelines.webhooks.limits import Limits
 from pipelines.webhooks.receiver import create_app
 from pipelines.webhooks.signature import sign
 from tests.webhooks import samples as s
@@ -23,7 +24,7 @@ def folder(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def client(folder: Path):
-    with TestClient(create_app(app_secret=SECRET, verify_token=TOKEN, folder=folder, max_body_bytes=4096)) as c:
+    with TestClient(create_app(app_secret=SECRET, verify_token=TOKEN, folder=folder, limits=Limits(max_body_bytes=4096))) as c:
         yield c
 
 
@@ -77,7 +78,7 @@ def test_body_over_the_limit_gets_413(client, folder):
 def test_health_and_shutdown_seals(folder):
     app = create_app(app_secret=SECRET, verify_token=TOKEN, folder=folder)
     with TestClient(app) as client:
-        assert client.get("/healthz").json() == {"status": "ok"}
+        assert client.get("/healthz").json() == {"status": "ok", "unverified_bytes": 0}
         body = s.line(s.changes(("marketing_message_echoes", s.echo())))
         assert client.post("/webhooks", content=body, headers={"X-Hub-Signature-256": sign(body, SECRET)}).status_code == 200
     (path,) = sealed_files(folder)
