@@ -7,6 +7,10 @@ descriptor) for as long as it liked. Here each request's headers must be complet
 `MAX_HEADER_BYTES`; connections far over `max_connections` are closed on arrival. The body's own
 deadline is the app's (`body.py`): uvicorn hands the request to the app once the headers are in.
 
+uvicorn logs one warning per refused request ("Exceeded concurrency limit.", "Invalid HTTP
+request received."): under a flood that is a line per attacker request. `QuietRepeats` lets each
+such warning through once a minute, with the count of those it held back.
+
 Works on both of uvicorn's HTTP/1.1 implementations (httptools, else h11): it relies only on what
 they share, `connections`, `cycle` (the request in progress, set when its headers are complete)
 and `loop`.
@@ -15,6 +19,8 @@ and `loop`.
 from __future__ import annotations
 
 import asyncio
+import logging
+import time
 
 from uvicorn.protocols.http.auto import AutoHTTPProtocol
 
@@ -74,3 +80,25 @@ def guarded_protocol(limits: Limits, base: type[asyncio.Protocol] = AutoHTTPProt
 
     GuardedProtocol.__name__ = GuardedProtocol.__qualname__ = f"Guarded{base.__name__}"
     return GuardedProtocol
+
+
+class QuietRepeats(logging.Filter):
+    """At most one record per `every` seconds for each warning text; errors always pass."""
+
+    def __init__(self, every: float = 60.0, clock=time.monotonic) -> None:
+        super().__init__()
+        self.every, self._clock = every, clock
+        self._seen: dict[str, tuple[float, int]] = {}  # text: (last shown, held back since)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno != logging.WARNING:
+            return True
+        now, text = self._clock(), str(record.msg)
+        shown, held = self._seen.get(text, (None, 0))
+        if shown is not None and now - shown < self.every:
+            self._seen[text] = (shown, held + 1)
+            return False
+        self._seen[text] = (now, 0)
+        if held:
+            record.msg = f"{text} ({held} more in the last {self.every:g} s not shown)"
+        return True

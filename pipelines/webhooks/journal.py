@@ -75,6 +75,7 @@ class Journal:
         self.prefix = prefix
         self._clock = clock
         self._pending: list[tuple[bytes, asyncio.Future]] = []
+        self._writing: list[asyncio.Future] = []  # the acks of the batch being written
         self._in_flight: deque[tuple[list[asyncio.Future], asyncio.Future, int]] = deque()  # acks, sync, start
         self._wake: asyncio.Event | None = None
         self._task: asyncio.Task | None = None
@@ -157,15 +158,17 @@ class Journal:
             try:
                 await self._write()
                 return
-            except Exception as error:  # whatever it was, no POST may be left waiting for an answer
+            except Exception as error:  # a bug: still, no POST may be left waiting for an answer
+                log.error("the journal writer failed; the next write starts a fresh file", exc_info=error)
+                self._probed_ok_at = None
                 failure = OSError(errno.EIO, f"journal writer failed ({type(error).__name__})")
-                self._failed("the journal writer failed; starting a fresh file", failure)
                 await asyncio.gather(*(sync for _, sync, _ in self._in_flight), return_exceptions=True)
-                for acks, _, _ in self._in_flight:
-                    _fail(acks, failure)
+                waiting = [acks for acks, _, _ in self._in_flight] + [self._writing]
+                waiting.append([future for _, future in self._pending])
                 self._in_flight.clear()
-                batch, self._pending = self._pending, []
-                _fail([future for _, future in batch], failure)
+                self._pending, self._writing = [], []
+                for acks in waiting:
+                    _fail(acks, failure)
                 self._abandon()
 
     async def _write(self) -> None:
@@ -205,13 +208,15 @@ class Journal:
                 await self._acknowledge_oldest()  # a file is sealed only once its syncs are done
                 continue
             batch, self._pending = self._pending, []
-            acks = [future for _, future in batch]
+            acks = self._writing = [future for _, future in batch]
             try:
                 start = await asyncio.to_thread(self._append, [line for line, _ in batch], hour)
             except OSError as error:
+                self._writing = []
                 self._failed("could not write to the journal", error)
                 _fail(acks, error)
                 continue
+            self._writing = []  # kept on any other error, for `_run` to fail them
             in_flight.append((acks, asyncio.ensure_future(asyncio.to_thread(_sync, self._fd)), start))
 
     async def _acknowledge_oldest(self) -> None:

@@ -34,7 +34,7 @@ from starlette.routing import Route
 
 from pipelines.errors import MmlensError
 from pipelines.webhooks.body import Refused, UnsignedBudget, unsigned_body
-from pipelines.webhooks.connections import guarded_protocol
+from pipelines.webhooks.connections import QuietRepeats, guarded_protocol
 from pipelines.webhooks.journal import Journal
 from pipelines.webhooks.limits import MAX_HEADER_BYTES, Limits
 from pipelines.webhooks.signature import HEADER, verify
@@ -138,6 +138,7 @@ def run_server(app, *, host: str, port: int, announce: Callable[[str], None] | N
                             limit_concurrency=limits.max_connections, timeout_keep_alive=limits.keep_alive_timeout,
                             h11_max_incomplete_event_size=MAX_HEADER_BYTES)
     config.load()  # imports the protocol classes, so they are frozen with the rest
+    logging.getLogger("uvicorn.error").addFilter(QuietRepeats())
     tune_gc()
     server = uvicorn.Server(config)
     if announce is not None:
