@@ -15,16 +15,16 @@ renames it to `*.ndjson` and fsyncs the folder, so readers (which ignore `.open`
 a half-written line as complete. On start, leftover `.open` files of a crashed process are
 sealed after cutting a torn last line: that line was never acknowledged, so Meta retries it.
 
-No failure stops the writer. A seal that fails (the file removed, EIO) fails the POSTs waiting on
-that write; the next write first seals whatever `.open` file is left, then starts a fresh file.
-A file removed while open is noticed after each sync (its link count is 0): the POSTs of that
-sync get an error instead of an acknowledgement for lines nobody can read, and the next write
-starts a fresh file. One journal per folder, enforced by an exclusive lock (`storage.py`).
+No failure stops the writer. A failed seal (EIO, the file removed) fails the POSTs waiting on it;
+the next write seals any `.open` file left, then starts a fresh file. A file removed while open is
+noticed after each sync (link count 0): its POSTs get an error, not an acknowledgement for lines
+nobody can read. One journal per folder, enforced by an exclusive lock (`storage.py`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno
 import logging
 import os
@@ -33,14 +33,10 @@ from collections import deque
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pipelines.webhooks.storage import OPEN_SUFFIX, fsync_dir, lock_folder, probe, recover
+from pipelines.webhooks.storage import OPEN_SUFFIX, Probe, fsync_dir, lock_folder, recover
 
 SYNCS_IN_FLIGHT = 4
-# A successful write probe answers `/healthz` for this long, unless a write fails meanwhile.
-PROBE_EVERY = 1.0
 log = logging.getLogger("mmlens.webhooks")
-
-__all__ = ["Journal", "body_to_line", "recover"]
 
 
 def body_to_line(body: bytes) -> bytes:
@@ -71,9 +67,7 @@ class Journal:
     """Group-committing hourly journal; use from one asyncio event loop."""
 
     def __init__(self, folder: Path, *, prefix: str = "webhooks", clock=time.time) -> None:
-        self.folder = folder
-        self.prefix = prefix
-        self._clock = clock
+        self.folder, self.prefix, self._clock = folder, prefix, clock
         self._pending: list[tuple[bytes, asyncio.Future]] = []
         self._writing: list[asyncio.Future] = []  # the acks of the batch being written
         self._in_flight: deque[tuple[list[asyncio.Future], asyncio.Future, int]] = deque()  # acks, sync, start
@@ -81,19 +75,23 @@ class Journal:
         self._task: asyncio.Task | None = None
         self._closing = False
         self._lock_fd: int | None = None
-        self._fd: int | None = None
+        self._fd: int | None = None  # the current file: descriptor, path, hour, size
         self._path: Path | None = None
         self._hour: str | None = None
         self._size = 0
         self._leftovers = False  # an `.open` file of ours may be left unsealed
         self._doomed = False  # the current file could not be cut back: abandon it once its syncs are done
-        self._probed_ok_at: float | None = None
-        self._probe_lock = asyncio.Lock()
+        self._probe = Probe(folder)
 
     def lock(self) -> None:
         """Take the folder's exclusive lock now (`start` takes it otherwise); UsageError if held."""
         if self._lock_fd is None:
             self._lock_fd = lock_folder(self.folder)
+
+    def unlock(self) -> None:
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)
+            self._lock_fd = None
 
     async def start(self) -> list[Path]:
         """Lock the folder, seal leftovers of a crash, then start the writer task."""
@@ -120,17 +118,7 @@ class Journal:
         """None if the folder takes a synced write now, else why not (for `/healthz`)."""
         if self._task is None or self._task.done():
             return "journal not running"
-        fresh = self._probed_ok_at is not None and time.monotonic() - self._probed_ok_at < PROBE_EVERY
-        if fresh:
-            return None
-        async with self._probe_lock:
-            try:
-                await asyncio.to_thread(probe, self.folder)
-            except OSError as error:
-                self._probed_ok_at = None
-                return error.strerror or type(error).__name__
-            self._probed_ok_at = time.monotonic()
-        return None
+        return await self._probe.problem()
 
     async def close(self) -> None:
         """Write what is pending, seal the current file, stop the writer, release the lock."""
@@ -145,12 +133,10 @@ class Journal:
                 except OSError as error:
                     self._failed("could not seal the journal file at shutdown", error)
         finally:
-            if self._lock_fd is not None:
-                os.close(self._lock_fd)
-                self._lock_fd = None
+            self.unlock()
 
     def _failed(self, what: str, error: OSError) -> None:
-        self._probed_ok_at = None  # the next `/healthz` probes again
+        self._probe.forget()  # the next `/healthz` probes again
         log.error("%s: %s", what, error.strerror or type(error).__name__)
 
     async def _run(self) -> None:
@@ -160,11 +146,10 @@ class Journal:
                 return
             except Exception as error:  # a bug: still, no POST may be left waiting for an answer
                 log.error("the journal writer failed; the next write starts a fresh file", exc_info=error)
-                self._probed_ok_at = None
+                self._probe.forget()
                 failure = OSError(errno.EIO, f"journal writer failed ({type(error).__name__})")
                 await asyncio.gather(*(sync for _, sync, _ in self._in_flight), return_exceptions=True)
-                waiting = [acks for acks, _, _ in self._in_flight] + [self._writing]
-                waiting.append([future for _, future in self._pending])
+                waiting = [acks for acks, _, _ in self._in_flight] + [self._writing, [f for _, f in self._pending]]
                 self._in_flight.clear()
                 self._pending, self._writing = [], []
                 for acks in waiting:
@@ -212,11 +197,10 @@ class Journal:
             try:
                 start = await asyncio.to_thread(self._append, [line for line, _ in batch], hour)
             except OSError as error:
-                self._writing = []
                 self._failed("could not write to the journal", error)
                 _fail(acks, error)
                 continue
-            self._writing = []  # kept on any other error, for `_run` to fail them
+            self._writing = []  # kept on an unexpected error, for `_run` to fail them
             in_flight.append((acks, asyncio.ensure_future(asyncio.to_thread(_sync, self._fd)), start))
 
     async def _acknowledge_oldest(self) -> None:
@@ -295,10 +279,8 @@ class Journal:
     def _abandon(self) -> None:
         """Stop writing to the current file without sealing it; the next write starts a fresh one."""
         if self._fd is not None:
-            try:
+            with contextlib.suppress(OSError):
                 os.close(self._fd)
-            except OSError:
-                pass
         self._fd, self._path, self._hour, self._size = None, None, None, 0
         self._leftovers, self._doomed = True, False
 

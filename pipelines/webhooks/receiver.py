@@ -170,4 +170,7 @@ def serve(*, app_secret: str, verify_token: str, folder: Path, host: str, port: 
     a one-line usage error. `announce` gets the server's URL once its socket is bound."""
     app = create_app(app_secret=app_secret, verify_token=verify_token, folder=folder, limits=limits)
     app.state.journal.lock()
-    run_server(app, host=host, port=port, announce=announce)
+    try:
+        run_server(app, host=host, port=port, announce=announce)
+    finally:
+        app.state.journal.unlock()  # already released by a clean shutdown; not when startup failed

@@ -6,8 +6,10 @@ The lock and probe files start with a dot, so export readers never see them (`ex
 
 from __future__ import annotations
 
+import asyncio
 import fcntl
 import os
+import time
 from pathlib import Path
 
 from pipelines.errors import UsageError
@@ -35,6 +37,32 @@ def lock_folder(folder: Path) -> int:
         os.close(fd)
         raise
     return fd
+
+
+class Probe:
+    """`probe` for `/healthz`: a success stands for `every` seconds unless `forget` is called (the
+    journal does after any failed write), so a flood of health checks is not a flood of syncs."""
+
+    def __init__(self, folder: Path, every: float = 1.0) -> None:
+        self.folder, self.every = folder, every
+        self._ok_at: float | None = None
+        self._lock = asyncio.Lock()
+
+    def forget(self) -> None:
+        self._ok_at = None
+
+    async def problem(self) -> str | None:
+        """None if the folder takes a synced write, else the reason."""
+        async with self._lock:
+            if self._ok_at is not None and time.monotonic() - self._ok_at < self.every:
+                return None
+            try:
+                await asyncio.to_thread(probe, self.folder)
+            except OSError as error:
+                self._ok_at = None
+                return error.strerror or type(error).__name__
+            self._ok_at = time.monotonic()
+            return None
 
 
 def probe(folder: Path) -> None:

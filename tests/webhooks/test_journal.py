@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from pipelines.webhooks.exports import sealed_files
-from pipelines.webhooks.journal import Journal, body_to_line, recover
+from pipelines.webhooks.journal import Journal, body_to_line
+from pipelines.webhooks.storage import recover
 
 
 def test_body_to_line_keeps_json_valid():

@@ -25,7 +25,8 @@ def folder(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def client(folder: Path):
-    with TestClient(create_app(app_secret=SECRET, verify_token=TOKEN, folder=folder, limits=Limits(max_body_bytes=4096))) as c:
+    app = create_app(app_secret=SECRET, verify_token=TOKEN, folder=folder, limits=Limits(max_body_bytes=4096))
+    with TestClient(app) as c:
         yield c
 
 
