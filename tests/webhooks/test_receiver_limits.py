@@ -78,7 +78,6 @@ def test_stalled_clients_are_closed_within_the_timeouts_while_signed_posts_get_2
     stalled = ([_open(receiver.port, _head(1000) + b'{"obj') for _ in range(20)]  # mid-body
                + [_open(receiver.port, b"POST /webhooks HTTP/1.1\r\nHost: rec") for _ in range(20)]  # mid-headers
                + [_open(receiver.port, b"") for _ in range(10)])  # connected, silent
-    receiver.wait_until(lambda health: health["unverified_bytes"] == 20 * 5, "the mid-body clients' bytes are read")
     with httpx.Client(base_url=receiver.url, timeout=CEILING) as client:
         statuses = [client.post("/webhooks", content=_body(n), headers=signed_headers(_body(n))).status_code
                     for n in range(20)]
@@ -110,15 +109,19 @@ def _two_hundred_descriptors() -> None:
 
 
 def test_more_stalled_connections_than_descriptors_never_break_the_receiver(home):
-    """Under a 200-descriptor limit the receiver takes at most 120 connections (the rest get a quick
-    503 or are closed on arrival), so it never runs out of descriptors; once the stalled clients are
-    gone, signed POSTs get 200 again."""
+    """Under a 200-descriptor limit the receiver serves at most 120 connections (the rest get a quick
+    503, or are closed on arrival past 136), so it never runs out of descriptors; once the stalled
+    clients are gone, signed POSTs get 200 again."""
     receiver = Receiver(home, "--header-timeout", "1", "--body-timeout", "1",
                         preexec_fn=_two_hundred_descriptors).wait_ready()
     try:
         stalled = [_open(receiver.port, _head(1000) + b'{"obj') for _ in range(230)]
         body = _body(1)
-        during = httpx.post(f"{receiver.url}/webhooks", content=body, headers=signed_headers(body), timeout=CEILING)
+        try:
+            during = httpx.post(f"{receiver.url}/webhooks", content=body, headers=signed_headers(body),
+                                timeout=CEILING).status_code
+        except httpx.TransportError:
+            during = None  # closed on arrival: the receiver was at its connection cap
         answers = Counter(_status(_until_closed(sock)) for sock in stalled)
         with httpx.Client(base_url=receiver.url, timeout=CEILING) as client:
             after = [client.post("/webhooks", content=_body(n), headers=signed_headers(_body(n))).status_code
@@ -126,8 +129,8 @@ def test_more_stalled_connections_than_descriptors_never_break_the_receiver(home
         assert receiver.stop() in (0, -15)
     finally:
         receiver.kill()
-    assert during.status_code == 503  # busy, answered at once: Meta retries
-    assert set(answers) <= {408, 503} and answers[408] <= 120
+    assert during in (503, None)  # busy, answered or refused at once, never left waiting: Meta retries
+    assert set(answers) <= {408, 503, None} and answers[408] <= 120  # None: closed on arrival
     assert after == [200] * 10
     # uvicorn's warning for each refused request, let through once a minute
     assert _server_lines(receiver) == ["WARNING:  Exceeded concurrency limit."]
