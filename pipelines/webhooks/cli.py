@@ -3,15 +3,26 @@
 import typer
 
 from pipelines.errors import UsageError
+from pipelines.webhooks import limits as receiver_limits
 
 app = typer.Typer(no_args_is_help=True)
+DEFAULTS = receiver_limits.Limits(max_connections=1)  # the derived default is computed when serving
 
 
 @app.command()
 def serve(
     host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
     port: int = typer.Option(8787, help="TCP port."),
-    max_body_bytes: int = typer.Option(1024 * 1024, help="Larger POST bodies get 413."),
+    max_body_bytes: int = typer.Option(DEFAULTS.max_body_bytes, help="Larger POST bodies get 413."),
+    max_unsigned_bytes: int = typer.Option(
+        DEFAULTS.max_unsigned_bytes, help="Body bytes read but not yet verified, over all requests; beyond: 503."),
+    header_timeout: float = typer.Option(DEFAULTS.header_timeout, help="Seconds for a request's headers."),
+    body_timeout: float = typer.Option(DEFAULTS.body_timeout, help="Seconds for a request's body; beyond: 408."),
+    keep_alive_timeout: int = typer.Option(DEFAULTS.keep_alive_timeout, help="Seconds an idle connection stays open."),
+    max_connections: int = typer.Option(
+        None, show_default=False,
+        help=f"Open connections; beyond: 503, then refused. [default: {receiver_limits.MAX_CONNECTIONS_CEILING}, "
+             "or less under a low open-file limit]"),
 ) -> None:
     """Receive Meta webhooks at /webhooks and append them durably to MMLENS_HOME/exports/webhooks."""
     from pipelines.settings import load_settings
@@ -20,8 +31,11 @@ def serve(
     # Checked here rather than with typer's min/max so that a bad value is a one-line usage error.
     if not 0 <= port <= 65535:
         raise UsageError(f"--port: {port} is not between 0 and 65535")
-    if max_body_bytes < 1:
-        raise UsageError(f"--max-body-bytes: {max_body_bytes} is not a positive number of bytes")
+    limits = receiver_limits.Limits(
+        max_body_bytes=max_body_bytes, max_unsigned_bytes=max_unsigned_bytes, header_timeout=header_timeout,
+        body_timeout=body_timeout, keep_alive_timeout=keep_alive_timeout,
+        max_connections=receiver_limits.default_max_connections() if max_connections is None else max_connections,
+    ).check()
     settings = load_settings()
     settings.require_for_webhooks()
     run_receiver(
@@ -30,6 +44,6 @@ def serve(
         folder=settings.exports_dir / "webhooks",
         host=host,
         port=port,
-        max_body_bytes=max_body_bytes,
+        limits=limits,
         announce=lambda url: typer.echo(f"mmlens webhooks: listening on {url}/webhooks", err=True),
     )

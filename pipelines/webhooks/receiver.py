@@ -3,10 +3,13 @@
 - `GET /webhooks`: Meta's verification handshake (`hub.mode=subscribe`, `hub.verify_token`,
   `hub.challenge` echoed verbatim); a wrong token gets 403.
 - `POST /webhooks`: `X-Hub-Signature-256` checked over the raw bytes; missing or wrong: 403 and
-  nothing is written; a body over `max_body_bytes`: 413. 200 only once the body is fsynced to
-  the journal; if the disk fails, 500 so that Meta retries (it must get 200 within 5 s and
-  unsubscribes the app after an hour of failures).
-- `GET /healthz`: liveness.
+  nothing is written. Before that the body is read under the limits of `limits.py` (`body.py`):
+  over `max_body_bytes` 413, not complete within `body_timeout` 408, over the budget of unverified
+  bytes 503 (Meta retries), a client that leaves mid-body one INFO line. 200 only once the body is
+  fsynced to the journal; if the disk fails, 500 so that Meta retries (it must get 200 within 5 s
+  and unsubscribes the app after an hour of failures).
+- `GET /healthz`: 200 `{"status": "ok"}` while the journal's folder takes a synced write, else 503
+  with the reason, so a load balancer stops sending; `unverified_bytes` is the budget in use.
 Access logs are off: the handshake's query string carries the verify token.
 
 `serve` also tunes Python's cyclic garbage collector (`tune_gc`): profiled under load, the
@@ -30,37 +33,23 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from pipelines.errors import MmlensError
+from pipelines.webhooks.body import Refused, UnsignedBudget, unsigned_body
+from pipelines.webhooks.connections import QuietRepeats, guarded_protocol
 from pipelines.webhooks.journal import Journal
+from pipelines.webhooks.limits import MAX_HEADER_BYTES, Limits
 from pipelines.webhooks.signature import HEADER, verify
 
-DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 # Allocations (minus deallocations) of container objects between two young-generation collections;
 # Python 3.11's default is 700.
 GC_YOUNG_THRESHOLD = 10_000
 log = logging.getLogger("mmlens.webhooks")
 
 
-class _TooLarge(Exception):
-    pass
-
-
-async def _read_body(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise _TooLarge
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise _TooLarge
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def create_app(*, app_secret: str, verify_token: str, folder: Path,
-               max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> Starlette:
+def create_app(*, app_secret: str, verify_token: str, folder: Path, limits: Limits | None = None) -> Starlette:
     """The receiver; its journal writes under `folder` (normally `MMLENS_HOME/exports/webhooks`)."""
+    limits = limits or Limits()
     journal = Journal(folder)
+    budget = UnsignedBudget(limits.max_unsigned_bytes)
 
     async def handshake(request: Request) -> Response:
         params = request.query_params
@@ -73,10 +62,12 @@ def create_app(*, app_secret: str, verify_token: str, folder: Path,
 
     async def receive(request: Request) -> Response:
         try:
-            body = await _read_body(request, max_body_bytes)
-        except _TooLarge:
-            return PlainTextResponse("payload too large", status_code=413)
-        if not verify(body, request.headers.get(HEADER), app_secret):
+            async with unsigned_body(request, limits, budget) as body:
+                signed = verify(body, request.headers.get(HEADER), app_secret)
+        except Refused as refused:
+            log.info("POST refused (%d): %s", refused.status, refused.reason)
+            return refused.response()
+        if not signed:
             return PlainTextResponse("invalid signature", status_code=403)
         try:
             await journal.append(body)
@@ -86,7 +77,10 @@ def create_app(*, app_secret: str, verify_token: str, folder: Path,
         return PlainTextResponse("EVENT_RECEIVED")
 
     async def health(request: Request) -> Response:
-        return JSONResponse({"status": "ok"})
+        problem = await journal.storage_problem()
+        status = {"status": "ok" if problem is None else f"storage failure: {problem}",
+                  "unverified_bytes": budget.held}
+        return JSONResponse(status, status_code=200 if problem is None else 503)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
@@ -107,6 +101,7 @@ def create_app(*, app_secret: str, verify_token: str, folder: Path,
         lifespan=lifespan,
     )
     app.state.journal = journal
+    app.state.limits = limits
     return app
 
 
@@ -127,17 +122,23 @@ def tune_gc() -> None:
     gc.set_threshold(GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])
 
 
-def run_server(app, *, host: str, port: int, announce: Callable[[str], None] | None = None) -> None:
+def run_server(app, *, host: str, port: int, announce: Callable[[str], None] | None = None,
+               limits: Limits | None = None) -> None:
     """Serve `app` with uvicorn (default loop and HTTP implementation: uvloop and httptools when
-    installed) after `tune_gc`; the benchmark's bare endpoint runs through here too, so both sit
+    installed, wrapped by `connections.guarded_protocol`) under `limits` (`app.state.limits`, else
+    the defaults) after `tune_gc`; the benchmark's bare endpoint runs through here too, so both sit
     on the same stack with the same options. The socket is bound first, so an address in use is
     a one-line error; `announce` gets the URL once it is bound, before the app starts up."""
     import uvicorn
 
+    limits = limits or getattr(getattr(app, "state", None), "limits", None) or Limits()
     sock = _listen(host, port)
     config = uvicorn.Config(app, host=host, port=port, access_log=False, log_level="warning",
-                            timeout_graceful_shutdown=10)
+                            timeout_graceful_shutdown=10, http=guarded_protocol(limits),
+                            limit_concurrency=limits.max_connections, timeout_keep_alive=limits.keep_alive_timeout,
+                            h11_max_incomplete_event_size=MAX_HEADER_BYTES)
     config.load()  # imports the protocol classes, so they are frozen with the rest
+    logging.getLogger("uvicorn.error").addFilter(QuietRepeats())
     tune_gc()
     server = uvicorn.Server(config)
     if announce is not None:
@@ -163,9 +164,13 @@ def _listen(host: str, port: int) -> socket.socket:
 
 
 def serve(*, app_secret: str, verify_token: str, folder: Path, host: str, port: int,
-          max_body_bytes: int = DEFAULT_MAX_BODY_BYTES, announce: Callable[[str], None] | None = None) -> None:
+          limits: Limits | None = None, announce: Callable[[str], None] | None = None) -> None:
     """Run the receiver until SIGINT/SIGTERM; shutdown writes what is pending and seals.
-    `announce` gets the server's URL once its socket is bound."""
-    app = create_app(app_secret=app_secret, verify_token=verify_token, folder=folder,
-                     max_body_bytes=max_body_bytes)
-    run_server(app, host=host, port=port, announce=announce)
+    The folder's lock is taken before the port is bound: a second receiver on the same folder is
+    a one-line usage error. `announce` gets the server's URL once its socket is bound."""
+    app = create_app(app_secret=app_secret, verify_token=verify_token, folder=folder, limits=limits)
+    app.state.journal.lock()
+    try:
+        run_server(app, host=host, port=port, announce=announce)
+    finally:
+        app.state.journal.unlock()  # already released by a clean shutdown; not when startup failed

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import signal
-import socket
 import subprocess
-import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -18,32 +15,12 @@ from pipelines import warehouse
 from pipelines.webhooks.exports import sealed_files
 from pipelines.webhooks.ingest import WEBHOOKS, ingest
 from pipelines.webhooks.signature import sign
-from tests.conftest import REPO_ROOT
 from tests.webhooks import samples as s
-
-SECRET, TOKEN = "crash-test-secret", "crash-test-token"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.webhooks.receiver_process import SECRET, Receiver, free_port
 
 
 def _start(home: Path, port: int) -> subprocess.Popen:
-    env = {**os.environ, "MMLENS_HOME": str(home), "META_APP_SECRET": SECRET, "META_WEBHOOK_VERIFY_TOKEN": TOKEN,
-           "PYTHONPATH": str(REPO_ROOT)}
-    process = subprocess.Popen([sys.executable, "-m", "pipelines.cli", "webhooks", "serve", "--port", str(port)],
-                               env=env, cwd=home.parent, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return process
-        except httpx.TransportError:
-            time.sleep(0.05)
-    process.kill()
-    raise AssertionError(f"receiver did not start: {process.stderr.read().decode()[-500:]}")
+    return Receiver(home, port=port).wait_ready().process
 
 
 def _body(n: int) -> bytes:
@@ -62,7 +39,7 @@ def _post(client: httpx.Client, url: str, n: int) -> int | None:
 
 
 def test_acknowledged_events_survive_kill_9(home: Path):
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}/webhooks"
     acked: list[int] = []
     lock = threading.Lock()

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from pipelines.webhooks.exports import sealed_files
-from pipelines.webhooks.journal import Journal, body_to_line, recover
+from pipelines.webhooks.journal import Journal, body_to_line
+from pipelines.webhooks.storage import recover
 
 
 def test_body_to_line_keeps_json_valid():
@@ -218,3 +219,94 @@ def test_an_idle_file_is_sealed_when_its_hour_ends(tmp_path: Path):
     asyncio.run(scenario())
     (path,) = sealed_files(tmp_path)
     assert "2025-11-27T00" in path.name and path.read_bytes() == b'{"n": 1}\n'
+
+
+def test_a_removed_open_file_fails_its_posts_and_the_next_write_starts_a_fresh_file(tmp_path: Path):
+    """Lines written to a removed file can never be read: they are not acknowledged (Meta retries
+    them), and the journal does not keep writing to the removed file."""
+    async def scenario() -> int:
+        journal = Journal(tmp_path)
+        await journal.start()
+        await journal.append(b'{"n": 1}')
+        journal.current_file.unlink()
+        with pytest.raises(OSError) as failed:
+            await journal.append(b'{"n": 2}')
+        await journal.append(b'{"n": 3}')
+        await journal.append(b'{"n": 4}')
+        await journal.close()
+        return failed.value.errno
+
+    assert asyncio.run(scenario()) == 2  # ENOENT
+    (path,) = sealed_files(tmp_path)
+    assert path.read_bytes() == b'{"n": 3}\n{"n": 4}\n'
+
+
+def _eio(*args):
+    raise OSError(5, "Input/output error")
+
+
+def test_a_seal_that_fails_fails_the_waiting_posts_then_the_journal_recovers(tmp_path: Path):
+    """The hour ends and the seal's rename fails (EIO): the POST that was waiting gets the error, the
+    writer keeps running, and the next write seals the file left behind before starting a new one."""
+    now = [1764205190.0]  # 00:59:50 UTC
+
+    async def scenario() -> int:
+        journal = Journal(tmp_path, clock=lambda: now[0])
+        await journal.start()
+        await journal.append(b'{"n": 1}')
+        with pytest.MonkeyPatch.context() as broken:
+            broken.setattr(os, "replace", _eio)
+            now[0] += 20  # 01:00:10: the next write (or the idle writer) seals the 00 file, and fails
+            with pytest.raises(OSError) as failed:
+                await journal.append(b'{"n": 2}')
+        await journal.append(b'{"n": 3}')
+        await journal.close()
+        return failed.value.errno
+
+    assert asyncio.run(scenario()) == 5
+    first, second = sealed_files(tmp_path)
+    assert "2025-11-27T00" in first.name and first.read_bytes() == b'{"n": 1}\n'
+    assert "2025-11-27T01" in second.name and second.read_bytes() == b'{"n": 3}\n'
+    assert not list(tmp_path.glob("*.open"))
+
+
+def test_an_unexpected_error_in_the_writer_fails_the_waiting_posts_instead_of_hanging_them(tmp_path: Path):
+    journal = Journal(tmp_path)
+    real_append = journal._append
+    calls = []
+
+    def broken_once(lines, hour):
+        calls.append(len(lines))
+        if len(calls) == 1:
+            raise RuntimeError("a bug")
+        return real_append(lines, hour)
+
+    journal._append = broken_once
+
+    async def scenario() -> int:
+        await journal.start()
+        with pytest.raises(OSError) as failed:
+            await asyncio.wait_for(journal.append(b'{"n": 1}'), timeout=60)  # a ceiling, not a sleep
+        await journal.append(b'{"n": 2}')
+        await journal.close()
+        return failed.value.errno
+
+    assert asyncio.run(scenario()) == 5
+    (path,) = sealed_files(tmp_path)
+    assert path.read_bytes() == b'{"n": 2}\n'
+
+
+def test_one_journal_per_folder(tmp_path: Path):
+    from pipelines.errors import UsageError
+
+    async def scenario() -> None:
+        first = Journal(tmp_path)
+        await first.start()
+        with pytest.raises(UsageError, match="another receiver is already writing to"):
+            await Journal(tmp_path).start()
+        await first.close()  # releases the lock
+        second = Journal(tmp_path)
+        await second.start()
+        await second.close()
+
+    asyncio.run(scenario())
