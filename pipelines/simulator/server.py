@@ -23,7 +23,8 @@ import logging
 import re
 import socket
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from urllib.parse import parse_qsl
@@ -61,7 +62,10 @@ class SimulatorConfig:
     app_budget: int = 100_000  # calls per throttle window, app-wide
     account_budget: int = 20_000  # calls per throttle window, per ad account
     throttle_window_seconds: float = 300.0
-    max_sync_rows: int = 1000
+    max_sync_points: int = 20_000  # data points (rows x fields) one synchronous page may carry
+    max_sync_scan: int = 3_000  # campaign-days a synchronous range over 31 days may scan
+    job_seconds: float = 0.0  # how long an async report run takes (more for big ones), on `clock`; `serve`: 2 s
+    clock: Callable[[], float] = time.monotonic  # drives report runs and throttling; tests inject one
     empty_page_rate: float = 0.0  # a fault: pages empty but with `next` (Meta allows it, §1.6)
 
 
@@ -90,7 +94,8 @@ class Simulator:
             world = World(config.seed, config.size or WorldSize(), today)
         self.config = config
         self.faults = FaultInjector(config.seed, config.faults, config.fault_kinds)
-        self.throttle = Throttle(config.app_budget, config.account_budget, config.throttle_window_seconds)
+        self.throttle = Throttle(config.app_budget, config.account_budget, config.throttle_window_seconds,
+                                 clock=config.clock)
         self.api = GraphApi(world, config, self.faults)
         self.lock = threading.Lock()
 

@@ -1,0 +1,123 @@
+"""The insights fields the simulator knows (reference §1.2, §1.4, §1.5) and how each is computed.
+
+Source of every number: a bucket's totals of the world's `campaign_day` figures (`insights.py`).
+Standard Ads Insights metrics are defined on a message campaign as follows (INFERRED, listed in
+docs/simulator.md): an impression and a person reached are a delivered message (so `frequency` is
+1), a click is a link-button click. `marketing_messages_*` metrics the world does not model (media
+views, phone-call and quick-reply buttons) are `"0"`; the benchmarks are fixed figures. Fields Meta
+documents for other ad types (video, canvas, rankings, ...) are accepted and never returned, as Meta
+omits a field that has no value.
+"""
+
+from __future__ import annotations
+
+LEVELS = ("account", "campaign", "adset", "ad")
+
+COUNT_FIELDS = {
+    "marketing_messages_sent": "sent",
+    "marketing_messages_delivered": "delivered",
+    "marketing_messages_read": "reads",
+    "marketing_messages_link_btn_click": "link_clicks",
+    "impressions": "delivered",
+    "reach": "delivered",
+    "clicks": "link_clicks",
+    "unique_clicks": "link_clicks",
+    "inline_link_clicks": "link_clicks",
+    "unique_inline_link_clicks": "link_clicks",
+}
+RATE_FIELDS = {
+    # field: (numerator, denominator, scale)
+    "marketing_messages_read_rate": ("reads", "delivered", 100),
+    "marketing_messages_link_btn_click_rate": ("link_clicks", "delivered", 100),
+    "marketing_messages_delivery_rate": ("delivered", "sent", 100),
+    "marketing_messages_cost_per_link_btn_click": ("spend", "link_clicks", 1),
+    "marketing_messages_cost_per_delivered": ("spend", "delivered", 1),
+    "cpc": ("spend", "link_clicks", 1),
+    "cost_per_inline_link_click": ("spend", "link_clicks", 1),
+    "cost_per_unique_click": ("spend", "link_clicks", 1),
+    "cpm": ("spend", "delivered", 1000),
+    "cpp": ("spend", "delivered", 1000),
+    "ctr": ("link_clicks", "delivered", 100),
+    "unique_ctr": ("link_clicks", "delivered", 100),
+    "inline_link_click_ctr": ("link_clicks", "delivered", 100),
+    "frequency": ("delivered", "delivered", 1),
+}
+MONEY_FIELDS = ("marketing_messages_spend", "spend")
+ZERO_FIELDS = (
+    "marketing_messages_media_view_rate",
+    "marketing_messages_phone_call_btn_click_rate",
+    "marketing_messages_quick_reply_btn_click_rate",
+)
+BENCHMARK_FIELDS = {"marketing_messages_read_rate_benchmark": "72.5", "marketing_messages_click_rate_benchmark": "8.1"}
+WEBSITE_EVENTS = (
+    "add_to_cart", "initiate_checkout", "purchase", "complete_registration", "add_to_wishlist",
+    "add_payment_info", "search", "lead", "view_content", "custom",
+)
+# marketing_messages_website_<event> counts offsite_conversion.fb_pixel_<event>; _purchase_values sums it.
+WEBSITE_FIELDS = {f"marketing_messages_website_{e}": f"offsite_conversion.fb_pixel_{e}" for e in WEBSITE_EVENTS}
+WEBSITE_VALUE_FIELDS = {"marketing_messages_website_purchase_values": "offsite_conversion.fb_pixel_purchase"}
+ACTION_FIELDS = ("actions", "action_values", "cost_per_action_type", "website_purchase_roas", "purchase_roas",
+                 "conversions", "conversion_values")
+IDENTITY_FIELDS = {
+    # field: the lowest level at which Meta fills it
+    "account_id": "account",
+    "account_name": "account",
+    "account_currency": "account",
+    "campaign_id": "campaign",
+    "campaign_name": "campaign",
+    "objective": "campaign",
+    "buying_type": "campaign",
+    "adset_id": "adset",
+    "adset_name": "adset",
+    "optimization_goal": "adset",
+    "attribution_setting": "adset",
+    "ad_id": "ad",
+    "ad_name": "ad",
+}
+# Documented Ads Insights fields this world has no value for: accepted, never in a row.
+UNMODELLED_FIELDS = frozenset("""
+ad_click_actions ad_impression_actions auction_bid auction_competitiveness auction_max_competitor_bid
+canvas_avg_view_percent canvas_avg_view_time catalog_segment_actions catalog_segment_value
+catalog_segment_value_mobile_purchase_roas catalog_segment_value_omni_purchase_roas
+catalog_segment_value_website_purchase_roas conversion_lead_rate conversion_rate_ranking
+converted_product_quantity converted_product_value cost_per_15_sec_video_view
+cost_per_2_sec_continuous_video_view cost_per_ad_click cost_per_conversion cost_per_conversion_lead
+cost_per_estimated_ad_recallers cost_per_inline_post_engagement cost_per_outbound_click cost_per_thruplay
+cost_per_unique_action_type cost_per_unique_inline_link_click cost_per_unique_outbound_click created_time
+engagement_rate_ranking estimated_ad_recallers full_view_impressions full_view_reach inline_post_engagement
+instant_experience_clicks_to_open instant_experience_clicks_to_start instant_experience_outbound_clicks
+mobile_app_purchase_roas outbound_clicks outbound_clicks_ctr qualifying_question_qualify_answer_rate
+quality_ranking social_spend unique_actions unique_inline_link_click_ctr unique_link_clicks_ctr
+unique_outbound_clicks unique_outbound_clicks_ctr updated_time video_15_sec_watched_actions
+video_30_sec_watched_actions video_avg_time_watched_actions video_continuous_2_sec_watched_actions
+video_p100_watched_actions video_p25_watched_actions video_p50_watched_actions video_p75_watched_actions
+video_p95_watched_actions video_play_actions video_play_curve_actions video_play_retention_0_to_15s_actions
+video_play_retention_20_to_60s_actions video_play_retention_graph_actions video_time_watched_actions
+website_ctr wish_bid
+""".split())
+METRIC_FIELDS = (
+    set(COUNT_FIELDS) | set(RATE_FIELDS) | set(MONEY_FIELDS) | set(ZERO_FIELDS) | set(BENCHMARK_FIELDS)
+    | set(WEBSITE_FIELDS) | set(WEBSITE_VALUE_FIELDS)
+)
+DEFAULT_FIELDS = ("impressions", "spend")
+
+# Breakdowns (reference §1.4, [INS-BD]) and the one value each takes in this world: every message
+# goes out on Messenger's marketing-messages position, and the world does not split audiences, so
+# each row carries the whole bucket under one value (INFERRED, docs/simulator.md).
+BREAKDOWN_VALUES = {
+    "publisher_platform": "messenger",
+    "platform_position": "marketing_messages",
+    "impression_device": "other",
+    "device_platform": "mobile",
+    "age": "Unknown",
+    "gender": "unknown",
+    "country": "unknown",
+    "region": "Unknown",
+    "marketing_messages_btn_name": "link",
+}
+ACTION_BREAKDOWNS = (
+    "action_type", "action_target_id", "action_destination", "action_device", "action_reaction",
+    "action_video_sound", "action_video_type", "action_carousel_card_id", "action_carousel_card_name",
+    "action_canvas_component_name", "conversion_destination", "matched_persona_id", "matched_persona_name",
+    "signal_source_bucket", "standard_event_content_type", "is_business_ai_assisted",
+)
