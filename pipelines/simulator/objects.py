@@ -101,7 +101,9 @@ def project(obj: dict, fields: dict[str, dict | None], node_type: str, strict: b
                 raise GraphError(100, f"(#100) Tried accessing nonexisting field ({name}) on node type ({node_type})")
             continue
         value = obj[name]
-        if isinstance(value, dict):
+        if isinstance(value, dict) and (sub or "id" in value):
+            # A nested node without a field list comes as its id; a struct (promoted_object,
+            # targeting) comes whole, as Graph answers them.
             value = project(value, sub or {}, node_type, strict=False)
         out[name] = value
     if "id" in obj and "id" not in out:
