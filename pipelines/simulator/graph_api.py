@@ -29,7 +29,7 @@ from pipelines.simulator.objects import GraphError, no_permission, not_found, pa
 from pipelines.simulator.paging import CursorError, page
 
 if TYPE_CHECKING:
-    from pipelines.simulator.server import SimulatorConfig
+    from pipelines.simulator.config import SimulatorConfig
 
 NODE_TYPES = {"campaign": ("Campaign", campaign_node), "adset": ("AdSet", adset_node), "ad": ("Ad", ad_node)}
 EDGE_KINDS = {"campaigns": "campaign", "adsets": "adset", "ads": "ad"}
