@@ -121,3 +121,9 @@ ACTION_BREAKDOWNS = (
     "action_canvas_component_name", "conversion_destination", "matched_persona_id", "matched_persona_name",
     "signal_source_bucket", "standard_event_content_type", "is_business_ai_assisted",
 )
+ATTRIBUTION_WINDOWS = (
+    "1d_view", "7d_view", "28d_view", "1d_click", "7d_click", "28d_click", "1d_ev", "dda", "default",
+    "7d_view_first_conversion", "28d_view_first_conversion", "7d_view_all_conversions", "28d_view_all_conversions",
+    "skan_view", "skan_click", "skan_click_second_postback", "skan_view_second_postback",
+    "skan_click_third_postback", "skan_view_third_postback",
+)

@@ -19,6 +19,7 @@ from pipelines.simulator.filters import FilterError, Rule, parse_rules
 from pipelines.simulator.insights_fields import (
     ACTION_BREAKDOWNS,
     ACTION_FIELDS,
+    ATTRIBUTION_WINDOWS,
     BREAKDOWN_VALUES,
     DEFAULT_FIELDS,
     IDENTITY_FIELDS,
@@ -155,7 +156,12 @@ def parse_query(params: Mapping[str, str], today_local: date, default_level: str
         except ValueError as error:
             raise QueryError(f"(#100) {error}") from error
 
-    windows = tuple(w for w in _list_param(params.get("action_attribution_windows")) if w != "default")
+    requested_windows = _list_param(params.get("action_attribution_windows"))
+    for name in requested_windows:
+        if name not in ATTRIBUTION_WINDOWS:
+            raise QueryError(f"(#100) action_attribution_windows[0] must be one of the following values: "
+                             f"{', '.join(ATTRIBUTION_WINDOWS)}")
+    windows = tuple(w for w in requested_windows if w != "default")
     try:
         rules = parse_rules(params.get("filtering"), loose_json)
     except FilterError as error:

@@ -100,3 +100,42 @@ def test_throttling_is_code_80000_for_insights() -> None:
         with pytest.raises(FacebookRequestError) as throttled:
             edge.get_insights(fields=["marketing_messages_spend"])
     assert (throttled.value.api_error_code(), throttled.value.api_error_subcode()) == (80000, 2446079)
+
+
+@pytest.mark.parametrize("level", ["adset", "ad"])
+def test_async_daily_insights_at_lower_levels_equal_the_truth(api, simulator, world, level) -> None:
+    account = world.accounts[0]
+    job = AdAccount(f"act_{account.account_id}", api=api).get_insights(
+        fields=[*FIELDS, f"{level}_id"], params={**DAILY, "level": level}, is_async=True)
+    rows = list(run_to_completion(simulator, job).get_result(params={"limit": 100}))
+    assert read_days(rows) == expected_days(world, account.account_id)
+    assert read_conversions(rows) == expected_conversions(world, account.account_id)
+
+
+def test_async_account_level_is_the_sum_of_campaign_days(api, simulator, world) -> None:
+    account = world.accounts[1]
+    job = AdAccount(f"act_{account.account_id}", api=api).get_insights(
+        fields=["marketing_messages_spend", "marketing_messages_delivered"], params={**DAILY, "level": "account"},
+        is_async=True)
+    done = run_to_completion(simulator, job)
+    status = done.api_get(fields=[AdReportRun.Field.async_status, AdReportRun.Field.date_start])
+    assert (status["async_status"], status["date_start"]) == ("Job Completed", "2026-03-19")
+    rows = list(done.get_result(params={"limit": 100}))
+    totals: dict[str, list] = {}
+    for campaign, day, spend, delivered, _, _ in expected_days(world, account.account_id):
+        slot = totals.setdefault(day, [Decimal(0), 0])
+        slot[0] += spend
+        slot[1] += delivered
+    assert {r["date_start"]: [Decimal(r["marketing_messages_spend"]), int(r["marketing_messages_delivered"])]
+            for r in rows} == totals
+
+
+def test_account_delivery_estimate(api, world) -> None:
+    account = world.accounts[0]
+    rows = list(AdAccount(f"act_{account.account_id}", api=api).get_message_delivery_estimate(
+        fields=["estimate_delivery_lower_bound", "estimate_cost_upper_bound"],
+        params={"promoted_object": {"page_id": account.pages[0]}, "daily_budget": 5000,
+                "is_direct_send_campaign": True, "pacing_type": "no_pacing",
+                "targeting_spec": {"messenger_positions": ["marketing_messages"], "publisher_platforms": ["messenger"]}}))
+    (row,) = rows
+    assert set(row.export_all_data()) == {"estimate_delivery_lower_bound", "estimate_cost_upper_bound"}
