@@ -140,8 +140,9 @@ def build_summary(world, account, campaigns, query: InsightsQuery) -> dict | Non
     if query.summary is None:
         return None
     total = _Totals()
+    selected = _selected(campaigns, query)
     for start, stop in query.buckets:
-        for _, totals in _groups(world, _selected(campaigns, query), query, start, stop):
+        for _, totals in _groups(world, selected, query, start, stop):
             if not totals.empty() and _passes(totals, query.metric_rules, account):
                 total.merge(totals)
     summary_query = InsightsQuery(**{**query.__dict__, "fields": query.summary, "breakdowns": ()})

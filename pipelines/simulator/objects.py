@@ -4,6 +4,8 @@ selection (`fields=id,adset{promoted_object{pixel_id}}`). Node shapes live in `n
 
 from __future__ import annotations
 
+from pipelines.simulator.node_fields import DOCUMENTED
+
 
 
 class GraphError(Exception):
@@ -97,7 +99,7 @@ def project(obj: dict, fields: dict[str, dict | None], node_type: str, strict: b
     out: dict = {}
     for name, sub in fields.items():
         if name not in obj:
-            if strict and name not in OPTIONAL_FIELDS:
+            if strict and name not in OPTIONAL_FIELDS and name not in DOCUMENTED.get(node_type, ()):
                 raise GraphError(100, f"(#100) Tried accessing nonexisting field ({name}) on node type ({node_type})")
             continue
         value = obj[name]

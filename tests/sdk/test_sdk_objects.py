@@ -69,3 +69,17 @@ def test_ad_set_delivery_estimate(api, world) -> None:
         fields=["estimate_delivery_lower_bound", "estimate_delivery_upper_bound"]))
     (row,) = estimate
     assert 0 <= row["estimate_delivery_lower_bound"] <= row["estimate_delivery_upper_bound"]
+
+
+def test_every_field_of_meta_schema_can_be_requested(api, world) -> None:
+    """Connectors ask for their schema's fields (Airbyte's streams ask for dozens): none is an error."""
+    from facebook_business.adobjects.ad import Ad
+
+    account = world.accounts[0]
+    campaign = world.campaigns(account.account_id)[0]
+    edge = AdAccount(f"act_{account.account_id}", api=api)
+    assert edge.api_get(fields=sorted(AdAccount._field_types))["id"] == f"act_{account.account_id}"
+    listed = list(edge.get_campaigns(fields=sorted(Campaign._field_types), params={"filtering": MM_FILTER}))
+    assert listed and listed[0]["objective"] == "OUTCOME_ENGAGEMENT"
+    assert list(edge.get_ad_sets(fields=sorted(AdSet._field_types)))[0]["billing_event"] == "IMPRESSIONS"
+    assert Ad(campaign.ad_id, api=api).api_get(fields=sorted(Ad._field_types))["adset_id"] == campaign.adset_id
