@@ -139,3 +139,13 @@ def test_account_delivery_estimate(api, world) -> None:
                 "targeting_spec": {"messenger_positions": ["marketing_messages"], "publisher_platforms": ["messenger"]}}))
     (row,) = rows
     assert set(row.export_all_data()) == {"estimate_delivery_lower_bound", "estimate_cost_upper_bound"}
+
+
+def test_every_insights_field_of_meta_schema_can_be_requested(api, world) -> None:
+    from facebook_business.adobjects.adsinsights import AdsInsights
+
+    account = world.accounts[0]
+    rows = list(AdAccount(f"act_{account.account_id}", api=api).get_insights(
+        fields=sorted(AdsInsights._field_types),
+        params={"level": "ad", "time_range": {"since": "2026-06-15", "until": "2026-06-16"}, "time_increment": 1}))
+    assert rows and all(r["marketing_messages_delivered"] == r["impressions"] for r in rows)
