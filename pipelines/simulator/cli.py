@@ -92,6 +92,8 @@ def serve(host: str = typer.Option("127.0.0.1", "--host", help="Interface to lis
           empty_pages: float = typer.Option(0.0, "--empty-pages", help="Fault: share (0..1) of later result pages "
                                             "answered empty but with paging.next (Meta allows it; off by default)."),
           latency_ms: int = typer.Option(0, "--latency-ms", help="Milliseconds added to every response."),
+          job_seconds: float = typer.Option(2.0, "--job-seconds", help="Seconds an async report run takes "
+                                            "(longer for big reports); 0 completes at once."),
           access_token: str | None = typer.Option(None, "--access-token", show_default=False,
                                                   help="Token to accept; default META_ACCESS_TOKEN, else sim-token."),
           app_secret: str | None = typer.Option(None, "--app-secret", show_default=False,
@@ -103,12 +105,13 @@ def serve(host: str = typer.Option("127.0.0.1", "--host", help="Interface to lis
     for option, share in (("--faults", faults), ("--empty-pages", empty_pages)):
         if not 0.0 <= share <= 1.0:
             raise UsageError(f"{option}: {share} is not a share between 0 and 1")
-    if latency_ms < 0 or not 0 <= port <= 65535:
-        raise UsageError("--latency-ms must be >= 0 and --port between 0 and 65535")
+    if latency_ms < 0 or job_seconds < 0 or not 0 <= port <= 65535:
+        raise UsageError("--latency-ms and --job-seconds must be >= 0 and --port between 0 and 65535")
     world = build_world(seed, today, accounts, campaigns, days, sends)
     token = access_token or environment("META_ACCESS_TOKEN") or DEFAULT_ACCESS_TOKEN
     config = SimulatorConfig(seed=seed, today=world.today, size=world.size, faults=faults, latency_ms=latency_ms,
-                             empty_page_rate=empty_pages, access_token=token, app_secret=app_secret)
+                             empty_page_rate=empty_pages, job_seconds=job_seconds, access_token=token,
+                             app_secret=app_secret)
     serve_forever(config, world=world, host=host, port=port, announce=lambda url: typer.echo(url))
 
 

@@ -14,15 +14,21 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from pipelines.simulator.insights_query import (
+from pipelines.simulator.filters import Rule, lookup, matches
+from pipelines.simulator.insights_fields import (
     ACTION_FIELDS,
+    BENCHMARK_FIELDS,
+    BREAKDOWN_VALUES,
     COUNT_FIELDS,
     IDENTITY_FIELDS,
     LEVELS,
     MONEY_FIELDS,
     RATE_FIELDS,
-    InsightsQuery,
+    WEBSITE_FIELDS,
+    WEBSITE_VALUE_FIELDS,
+    ZERO_FIELDS,
 )
+from pipelines.simulator.insights_query import InsightsQuery
 
 WORLD_WINDOWS = ("1d_click", "7d_click", "28d_click", "1d_view")
 PURCHASE = "offsite_conversion.fb_pixel_purchase"
@@ -81,28 +87,82 @@ def _sum_days(world, campaign, start: date, stop: date) -> _Totals:
     return totals
 
 
+def _object_view(campaign) -> dict:
+    """The campaign, ad set and ad of a message campaign, as insights `filtering` sees them."""
+    def node(object_id: str) -> dict:
+        return {"id": object_id, "name": campaign.name, "status": campaign.status, "effective_status": campaign.status}
+
+    return {"campaign": node(campaign.message_campaign_id), "adset": node(campaign.adset_id), "ad": node(campaign.ad_id)}
+
+
+def _selected(campaigns, query: InsightsQuery) -> list:
+    chosen = []
+    for campaign in campaigns:
+        if query.object_ids is not None and not query.object_ids & {campaign.message_campaign_id, campaign.adset_id,
+                                                                     campaign.ad_id}:
+            continue
+        view = _object_view(campaign)
+        if all(matches(lookup(view, rule.field.split(".")), rule) for rule in query.object_rules):
+            chosen.append(campaign)
+    return chosen
+
+
+def _groups(world, selected, query: InsightsQuery, start: date, stop: date) -> list:
+    per_campaign = [(c, _sum_days(world, c, start, stop)) for c in selected]
+    if query.level != "account":
+        return per_campaign
+    merged = _Totals()
+    for _, totals in per_campaign:
+        merged.merge(totals)
+    return [(None, merged)]
+
+
 def build_rows(world, account, campaigns, query: InsightsQuery) -> list[dict]:
-    """Insights rows for `campaigns` of `account`, ordered by bucket then object (deterministic)."""
-    selected = [
-        c
-        for c in campaigns
-        if query.object_ids is None
-        or query.object_ids & {c.message_campaign_id, c.adset_id, c.ad_id}
-    ]
+    """Insights rows for `campaigns` of `account`: by bucket then object, unless `sort` says otherwise."""
+    selected = _selected(campaigns, query)
     rows = []
     for start, stop in query.buckets:
-        per_campaign = [(c, _sum_days(world, c, start, stop)) for c in selected]
-        if query.level == "account":
-            merged = _Totals()
-            for _, totals in per_campaign:
-                merged.merge(totals)
-            groups = [(None, merged)]
-        else:
-            groups = per_campaign
-        for campaign, totals in groups:
-            if not totals.empty():
-                rows.append(render_row(account, campaign, totals, query, start, stop))
+        for campaign, totals in _groups(world, selected, query, start, stop):
+            if totals.empty() or not _passes(totals, query.metric_rules, account):
+                continue
+            row = render_row(account, campaign, totals, query, start, stop)
+            if query.sort is not None:
+                row = (_sort_key(totals, query, account), row)
+            rows.append(row)
+    if query.sort is not None:
+        # A stable sort on the one key Meta allows; ties keep the bucket/object order.
+        rows = [row for _, row in sorted(rows, key=lambda pair: pair[0], reverse=query.sort[1])]
     return rows
+
+
+def build_summary(world, account, campaigns, query: InsightsQuery) -> dict | None:
+    """The `summary` block: the summary fields over every row of the query, and its whole date range."""
+    if query.summary is None:
+        return None
+    total = _Totals()
+    selected = _selected(campaigns, query)
+    for start, stop in query.buckets:
+        for _, totals in _groups(world, selected, query, start, stop):
+            if not totals.empty() and _passes(totals, query.metric_rules, account):
+                total.merge(totals)
+    summary_query = InsightsQuery(**{**query.__dict__, "fields": query.summary, "breakdowns": ()})
+    start, stop = min(b[0] for b in query.buckets), max(b[1] for b in query.buckets)
+    return render_row(account, None, total, summary_query, start, stop)
+
+
+def _passes(totals: _Totals, rules: tuple[Rule, ...], account) -> bool:
+    return all(matches(metric(rule.field, totals, account.currency_offset) or "0", rule) for rule in rules)
+
+
+def _sort_key(totals: _Totals, query: InsightsQuery, account) -> Decimal:
+    name = query.sort[0]
+    if ":" in name:
+        field_name, action_type = name.split(":", 1)
+        for entry in _action_stats(field_name, totals, query, account.currency_offset):
+            if entry["action_type"] == action_type:
+                return Decimal(entry["value"])
+        return Decimal(0)
+    return Decimal(metric(name, totals, account.currency_offset) or "0")
 
 
 def money(amount: Decimal, currency_offset: int) -> str:
@@ -120,6 +180,27 @@ def ratio(numerator, denominator, scale: int = 1) -> str | None:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+def metric(name: str, totals: _Totals, currency_offset: int) -> str | None:
+    """One metric of `insights_fields` for a bucket's totals; None when Meta would leave it out."""
+    if name in COUNT_FIELDS:
+        return str(getattr(totals, COUNT_FIELDS[name]))
+    if name in MONEY_FIELDS:
+        return money(totals.spend, currency_offset)
+    if name in RATE_FIELDS:
+        numerator, denominator, scale = RATE_FIELDS[name]
+        return ratio(getattr(totals, numerator), getattr(totals, denominator), scale)
+    if name in ZERO_FIELDS:
+        return "0"
+    if name in BENCHMARK_FIELDS:
+        return BENCHMARK_FIELDS[name]
+    if name in WEBSITE_FIELDS:
+        return str(totals.actions.get(WEBSITE_FIELDS[name], {}).get("default", (0, 0))[0])
+    if name in WEBSITE_VALUE_FIELDS:
+        value = totals.actions.get(WEBSITE_VALUE_FIELDS[name], {}).get("default", (0, Decimal(0)))[1]
+        return money(value, currency_offset)
+    return None
+
+
 def render_row(account, campaign, totals: _Totals, query: InsightsQuery, start: date, stop: date) -> dict:
     level_rank = LEVELS.index(query.level)
     row: dict = {}
@@ -127,21 +208,18 @@ def render_row(account, campaign, totals: _Totals, query: InsightsQuery, start: 
         if name in IDENTITY_FIELDS:
             if LEVELS.index(IDENTITY_FIELDS[name]) <= level_rank:
                 row[name] = _identity(name, account, campaign)
-        elif name in COUNT_FIELDS:
-            row[name] = str(getattr(totals, COUNT_FIELDS[name]))
-        elif name in MONEY_FIELDS:
-            row[name] = money(totals.spend, account.currency_offset)
-        elif name in RATE_FIELDS:
-            numerator, denominator, scale = RATE_FIELDS[name]
-            value = ratio(getattr(totals, numerator), getattr(totals, denominator), scale)
-            if value is not None:
-                row[name] = value
         elif name in ACTION_FIELDS:
             stats = _action_stats(name, totals, query, account.currency_offset)
             if stats:
                 row[name] = stats
+        else:
+            value = metric(name, totals, account.currency_offset)
+            if value is not None:
+                row[name] = value
     row["date_start"] = start.isoformat()
     row["date_stop"] = stop.isoformat()
+    for name in query.breakdowns:
+        row[name] = BREAKDOWN_VALUES[name]
     return row
 
 
@@ -154,7 +232,14 @@ def _identity(name: str, account, campaign) -> str:
         return account.currency
     if name.endswith("_name"):
         return campaign.name
+    if name in _CONSTANT_IDENTITY:
+        return _CONSTANT_IDENTITY[name]
     return {"campaign_id": campaign.message_campaign_id, "adset_id": campaign.adset_id, "ad_id": campaign.ad_id}[name]
+
+
+# INFERRED (docs/simulator.md): what a direct-send message campaign reports for these.
+_CONSTANT_IDENTITY = {"objective": "OUTCOME_ENGAGEMENT", "buying_type": "AUCTION",
+                      "optimization_goal": "IMPRESSIONS", "attribution_setting": "7d_click_1d_view"}
 
 
 def _action_stats(name: str, totals: _Totals, query: InsightsQuery, currency_offset: int) -> list[dict]:
@@ -165,15 +250,18 @@ def _action_stats(name: str, totals: _Totals, query: InsightsQuery, currency_off
             continue
         if action_type in query.excluded_action_types:
             continue
-        if name == "website_purchase_roas" and action_type != PURCHASE:
+        if name in ("website_purchase_roas", "purchase_roas") and action_type != PURCHASE:
             continue
         by_window = totals.actions[action_type]
         entry = {"action_type": action_type}
+        for breakdown in query.action_breakdowns:
+            if breakdown != "action_type":
+                entry[breakdown] = _action_breakdown_value(breakdown, by_window)
         for key, window in [("value", "default")] + [(w, w) for w in windows]:
             count, value = by_window.get(window, (0, Decimal(0)))
-            if name == "actions":
+            if name in ("actions", "conversions"):
                 rendered = str(count)
-            elif name == "action_values":
+            elif name in ("action_values", "conversion_values"):
                 rendered = money(value, currency_offset)
             elif name == "cost_per_action_type":
                 rendered = ratio(totals.spend, count)
@@ -183,7 +271,13 @@ def _action_stats(name: str, totals: _Totals, query: InsightsQuery, currency_off
                 entry[key] = rendered
         # Zero action types are omitted (reference §1.3): counts for counts, values for values.
         interesting = [by_window.get(w, (0, 0)) for w in ["default", *windows]]
-        position = 0 if name in ("actions", "cost_per_action_type") else 1
+        position = 0 if name in ("actions", "conversions", "cost_per_action_type") else 1
         if any(item[position] for item in interesting) and "value" in entry:
             stats.append(entry)
     return stats
+
+
+def _action_breakdown_value(breakdown: str, by_window) -> str:
+    """INFERRED: pixel conversions of a message campaign all come from the web, on an unknown device."""
+    return {"action_destination": "web", "action_target_id": "0", "conversion_destination": "web",
+            "action_device": "other", "signal_source_bucket": "pixel"}.get(breakdown, "unknown")

@@ -15,6 +15,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from pipelines.simulator.filters import FilterError, Rule, parse_rules
+from pipelines.simulator.insights_fields import (
+    ACTION_BREAKDOWNS,
+    ACTION_FIELDS,
+    ATTRIBUTION_WINDOWS,
+    BREAKDOWN_VALUES,
+    DEFAULT_FIELDS,
+    IDENTITY_FIELDS,
+    LEVELS,
+    METRIC_FIELDS,
+    UNMODELLED_FIELDS,
+)
 from pipelines.simulator.dates import (
     DEFAULT_DATE_PRESET,
     RETENTION_MONTHS,
@@ -23,41 +35,11 @@ from pipelines.simulator.dates import (
     split_time_increment,
 )
 
-LEVELS = ("account", "campaign", "adset", "ad")
-RATE_FIELDS = {
-    # field: (numerator, denominator, scale)
-    "marketing_messages_read_rate": ("reads", "delivered", 100),
-    "marketing_messages_link_btn_click_rate": ("link_clicks", "delivered", 100),
-    "marketing_messages_delivery_rate": ("delivered", "sent", 100),
-    "marketing_messages_cost_per_link_btn_click": ("spend", "link_clicks", 1),
-    "marketing_messages_cost_per_delivered": ("spend", "delivered", 1),
-}
-COUNT_FIELDS = {
-    "marketing_messages_sent": "sent",
-    "marketing_messages_delivered": "delivered",
-    "marketing_messages_read": "reads",
-    "marketing_messages_link_btn_click": "link_clicks",
-    # INFERRED: impression semantics for MM are undocumented; a delivered message is the closest.
-    "impressions": "delivered",
-}
-MONEY_FIELDS = ("marketing_messages_spend", "spend")
-ACTION_FIELDS = ("actions", "action_values", "cost_per_action_type", "website_purchase_roas")
-IDENTITY_FIELDS = {
-    # field: the lowest level at which Meta fills it
-    "account_id": "account",
-    "account_name": "account",
-    "account_currency": "account",
-    "campaign_id": "campaign",
-    "campaign_name": "campaign",
-    "adset_id": "adset",
-    "adset_name": "adset",
-    "ad_id": "ad",
-    "ad_name": "ad",
-}
 KNOWN_FIELDS = (
-    set(RATE_FIELDS) | set(COUNT_FIELDS) | set(MONEY_FIELDS) | set(ACTION_FIELDS) | set(IDENTITY_FIELDS)
+    METRIC_FIELDS | set(ACTION_FIELDS) | set(IDENTITY_FIELDS) | UNMODELLED_FIELDS | set(BREAKDOWN_VALUES)
 ) | {"date_start", "date_stop"}
-DEFAULT_FIELDS = ("impressions", "spend")
+NODES = ("campaign", "adset", "ad")
+OBJECT_FIELDS = ("id", "name", "effective_status", "status")
 
 
 class QueryError(ValueError):
@@ -77,7 +59,13 @@ class InsightsQuery:
     windows: tuple[str, ...] = ()
     action_types: frozenset[str] | None = None
     excluded_action_types: frozenset[str] = frozenset()
+    object_rules: tuple[Rule, ...] = ()  # on the campaign / ad set / ad of a row
+    metric_rules: tuple[Rule, ...] = ()  # on a row's metric (`ad.impressions GREATER_THAN 0`)
     object_ids: frozenset[str] | None = None
+    breakdowns: tuple[str, ...] = ()
+    action_breakdowns: tuple[str, ...] = ("action_type",)
+    sort: tuple[str, bool] | None = None  # (field or "actions:<type>", descending)
+    summary: tuple[str, ...] | None = None  # fields of the summary row; None: no summary
 
     @property
     def days(self) -> int:
@@ -136,11 +124,16 @@ def parse_query(params: Mapping[str, str], today_local: date, default_level: str
     level = params.get("level") or default_level
     if level not in LEVELS:
         raise QueryError(f"(#100) level must be one of the following values: {', '.join(LEVELS)}")
-    if _list_param(params.get("breakdowns")):
-        raise QueryError("(#100) breakdowns are not available for marketing messages in this API")
-    breakdowns = _list_param(params.get("action_breakdowns")) or ["action_type"]
-    if breakdowns != ["action_type"]:
-        raise QueryError("(#100) action_breakdowns supports only action_type for marketing messages")
+    breakdowns = tuple(_list_param(params.get("breakdowns")))
+    for name in breakdowns:
+        if name not in BREAKDOWN_VALUES:
+            raise QueryError(f"(#100) breakdowns[0] must be one of the following values: {', '.join(BREAKDOWN_VALUES)}")
+    action_breakdowns = tuple(_list_param(params.get("action_breakdowns"))) if "action_breakdowns" in params else ("action_type",)
+    for name in action_breakdowns:
+        if name not in ACTION_BREAKDOWNS:
+            raise QueryError(f"(#100) action_breakdowns[0] must be one of the following values: {', '.join(ACTION_BREAKDOWNS)}")
+    sort = _parse_sort(params.get("sort"), fields)
+    summary = _parse_summary(params, fields)
 
     if params.get("time_ranges"):
         try:
@@ -163,36 +156,72 @@ def parse_query(params: Mapping[str, str], today_local: date, default_level: str
         except ValueError as error:
             raise QueryError(f"(#100) {error}") from error
 
-    windows = tuple(w for w in _list_param(params.get("action_attribution_windows")) if w != "default")
-    action_types, excluded, object_ids = _parse_filtering(params.get("filtering"))
-    return InsightsQuery(fields, level, tuple(buckets), windows, action_types, excluded, object_ids)
-
-
-def _parse_filtering(raw: str | None):
-    if not raw:
-        return None, frozenset(), None
+    requested_windows = _list_param(params.get("action_attribution_windows"))
+    for name in requested_windows:
+        if name not in ATTRIBUTION_WINDOWS:
+            raise QueryError(f"(#100) action_attribution_windows[0] must be one of the following values: "
+                             f"{', '.join(ATTRIBUTION_WINDOWS)}")
+    windows = tuple(w for w in requested_windows if w != "default")
     try:
-        rules = loose_json(raw)
-    except json.JSONDecodeError as error:
-        raise QueryError(f"(#100) filtering must be a JSON list; got {raw!r}") from error
-    action_types = object_ids = None
+        rules = parse_rules(params.get("filtering"), loose_json)
+    except FilterError as error:
+        raise QueryError(str(error)) from error
+    action_types, excluded, object_rules, metric_rules = _split_rules(rules)
+    return InsightsQuery(fields, level, tuple(buckets), windows, action_types, excluded, object_rules, metric_rules,
+                         None, breakdowns, action_breakdowns, sort, summary)
+
+
+def _split_rules(rules: list[Rule]):
+    """action_type rules, rules on a row's objects, rules on a row's metrics."""
+    action_types = None
     excluded: frozenset[str] = frozenset()
-    for rule in rules if isinstance(rules, list) else [rules]:
-        try:
-            name, operator, value = rule["field"], str(rule["operator"]).upper(), rule["value"]
-        except (KeyError, TypeError) as error:
-            raise QueryError("(#100) each filtering rule needs field, operator and value") from error
-        values = frozenset(str(v) for v in (value if isinstance(value, list) else [value]))
-        if operator not in ("IN", "EQUAL", "NOT_IN", "NOT_EQUAL"):
-            raise QueryError(f"(#100) filtering operator {operator} is not supported on {name}")
-        negative = operator.startswith("NOT")
-        if name == "action_type":
-            if negative:
+    object_rules, metric_rules = [], []
+    for rule in rules:
+        path = rule.field.split(".")
+        if rule.field == "action_type":
+            if rule.operator not in ("IN", "EQUAL", "NOT_IN", "NOT_EQUAL"):
+                raise QueryError(f"(#100) filtering operator {rule.operator} is not supported on action_type")
+            values = frozenset(rule.values)
+            if rule.negative:
                 excluded = excluded | values
             else:
                 action_types = values if action_types is None else action_types & values
-        elif name in ("campaign.id", "adset.id", "ad.id") and not negative:
-            object_ids = values if object_ids is None else object_ids & values
+        elif len(path) == 2 and path[0] in NODES and path[1] in OBJECT_FIELDS:
+            object_rules.append(rule)
+        elif path[-1] in METRIC_FIELDS and (len(path) == 1 or (len(path) == 2 and path[0] in NODES)):
+            metric_rules.append(Rule(path[-1], rule.operator, rule.values))
         else:
-            raise QueryError(f"(#100) Filtering field {name} with operator {operator} is invalid")
-    return action_types, excluded, object_ids
+            raise QueryError(f"(#100) Filtering field {rule.field} with operation {rule.operator} is invalid")
+    return action_types, excluded, tuple(object_rules), tuple(metric_rules)
+
+
+def _parse_sort(raw: str | None, fields: tuple[str, ...]) -> tuple[str, bool] | None:
+    """`reach_descending` or `actions:link_click_ascending` (at most one element, §1.4)."""
+    items = _list_param(raw)
+    if not items:
+        return None
+    if len(items) > 1:
+        raise QueryError("(#100) sort accepts at most one element")
+    name, _, direction = items[0].rpartition("_")
+    if direction not in ("ascending", "descending") or not name:
+        raise QueryError(f"(#100) sort must be <field>_ascending or <field>_descending; got {items[0]!r}")
+    base = name.split(":", 1)[0]
+    if base not in METRIC_FIELDS and base not in ACTION_FIELDS:
+        raise QueryError(f"(#100) {name} is not valid for sort param")
+    return name, direction == "descending"
+
+
+def _parse_summary(params: Mapping[str, str], fields: tuple[str, ...]) -> tuple[str, ...] | None:
+    """`summary=<fields>` or `default_summary=true`; the SDK's `summary=true` asks for the fields requested."""
+    raw = params.get("summary")
+    wanted = None
+    if raw is not None and raw.strip().lower() not in ("false", "0", ""):
+        wanted = fields if raw.strip().lower() in ("true", "1") else tuple(_list_param(raw))
+    elif str(params.get("default_summary", "")).lower() in ("true", "1"):
+        wanted = fields
+    if wanted is None:
+        return None
+    unknown = [name for name in wanted if name not in KNOWN_FIELDS]
+    if unknown:
+        raise QueryError(f"(#100) {unknown[0]} is not valid for summary param")
+    return tuple(name for name in wanted if name not in IDENTITY_FIELDS and name not in BREAKDOWN_VALUES)

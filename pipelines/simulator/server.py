@@ -31,38 +31,17 @@ from urllib.parse import parse_qsl
 import uvicorn
 from starlette.requests import Request
 
-from pipelines.simulator.faults import KINDS, SERVER_ERROR_HTML, TRANSIENT_ERROR, FaultInjector, request_key
+from pipelines.simulator.config import DEFAULT_ACCESS_TOKEN, SimulatorConfig  # noqa: F401 - re-exported
+from pipelines.simulator.faults import SERVER_ERROR_HTML, TRANSIENT_ERROR, FaultInjector, request_key
 from pipelines.simulator.graph_api import GraphApi, GraphRequest
 from pipelines.simulator.errors import SimulatorError
 from pipelines.simulator.objects import GraphError
 from pipelines.simulator.throttle import Throttle, usage_headers
 
-DEFAULT_ACCESS_TOKEN = "sim-token"
 DEFAULT_VERSION = (25, 0)
 OLDEST_VERSION = (21, 0)
 _VERSION = re.compile(r"^v(\d+)\.(\d+)$")
 logger = logging.getLogger(__name__)
-
-
-@dataclass
-class SimulatorConfig:
-    """Everything that shapes the simulator's answers; defaults suit the demo and most tests."""
-
-    seed: int = 7
-    today: date | None = None  # the world's UTC "now"; None: the real UTC date
-    size: object | None = None  # a `WorldSize`; None: the world's default size
-    faults: float = 0.0
-    fault_kinds: tuple[str, ...] = KINDS
-    latency_ms: int = 0
-    slow_seconds: float = 30.0  # how late a `slow` fault answers: past a sane client timeout
-    access_token: str = DEFAULT_ACCESS_TOKEN
-    app_secret: str | None = None
-    forbidden_accounts: frozenset[str] = frozenset()  # accounts the token may not read (code 200)
-    app_budget: int = 100_000  # calls per throttle window, app-wide
-    account_budget: int = 20_000  # calls per throttle window, per ad account
-    throttle_window_seconds: float = 300.0
-    max_sync_rows: int = 1000
-    empty_page_rate: float = 0.0  # a fault: pages empty but with `next` (Meta allows it, §1.6)
 
 
 @dataclass(frozen=True)
@@ -90,7 +69,8 @@ class Simulator:
             world = World(config.seed, config.size or WorldSize(), today)
         self.config = config
         self.faults = FaultInjector(config.seed, config.faults, config.fault_kinds)
-        self.throttle = Throttle(config.app_budget, config.account_budget, config.throttle_window_seconds)
+        self.throttle = Throttle(config.app_budget, config.account_budget, config.throttle_window_seconds,
+                                 clock=config.clock)
         self.api = GraphApi(world, config, self.faults)
         self.lock = threading.Lock()
 

@@ -17,6 +17,7 @@ from datetime import date
 import httpx
 import pytest
 
+from tests.simulator.clock import ManualClock
 from pipelines.simulator.server import running_simulator
 from pipelines.simulator.world import World, WorldSize
 
@@ -121,9 +122,12 @@ def assert_same_shape(example: object, actual: object, where: str = "$", subset:
             assert_same_shape(example[0], item, f"{where}[{index}]", subset)
 
 
+CLOCK = ManualClock()
+
+
 @pytest.fixture(scope="module")
 def base_url() -> Iterator[str]:
-    with running_simulator(seed=7, size=SIZE, today=TODAY, empty_page_rate=0.0) as url:
+    with running_simulator(seed=7, size=SIZE, today=TODAY, empty_page_rate=0.0, clock=CLOCK) as url:
         yield url
 
 
@@ -171,6 +175,7 @@ def test_middle_page_has_both_cursors_and_links(client: httpx.Client) -> None:
 def test_async_submit_and_completed_status(client: httpx.Client) -> None:
     submitted = client.post(f"/act_{ACCOUNT.account_id}/insights", data={"level": "campaign", "fields": "spend"}).json()
     assert_same_shape(SUBMIT_EXAMPLE, submitted)
+    CLOCK.advance(60.0)
     for _ in range(20):
         status = client.get(f"/{submitted['report_run_id']}").json()
         if status["async_status"] == "Job Completed":

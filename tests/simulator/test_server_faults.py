@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from pipelines.simulator.faults import KINDS, MAX_FAULTY_ATTEMPTS, FaultInjector
+from tests.simulator.clock import ManualClock
 from pipelines.simulator.server import running_simulator
 from pipelines.simulator.world import World, WorldSize
 
@@ -75,8 +76,12 @@ def test_each_fault_kind_then_recovery(kind: str) -> None:
     assert final.status_code == 200 and final.json() == expected
 
 
+CLOCK = ManualClock()
+
+
 def poll_to_the_end(client: httpx.Client, run_id: str) -> dict:
     for _ in range(30):
+        CLOCK.advance(1.0)
         status = client.get(f"/{run_id}", params=TOKEN).json()
         if not status["is_running"]:
             return status
@@ -85,7 +90,7 @@ def poll_to_the_end(client: httpx.Client, run_id: str) -> dict:
 
 def test_async_jobs_fail_or_are_skipped_under_faults() -> None:
     params = {**TOKEN, "level": "campaign", "fields": "spend", "date_preset": "last_7d"}
-    with running_simulator(size=SIZE, today=TODAY, faults=1.0, fault_kinds=()) as base:
+    with running_simulator(size=SIZE, today=TODAY, faults=1.0, fault_kinds=(), clock=CLOCK, job_seconds=5.0) as base:
         with httpx.Client(base_url=f"{base}/v25.0", timeout=10) as client:
             runs = [client.post(f"/act_{ACCOUNT}/insights", data=params).json()["report_run_id"] for _ in range(12)]
             finals = [poll_to_the_end(client, run_id) for run_id in runs]

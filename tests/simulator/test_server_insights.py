@@ -161,9 +161,11 @@ def test_no_row_for_days_without_activity(world: World) -> None:
         ({"time_range": "{'since':'2020-01-01','until':'2026-06-01'}"}, 3018, "37 months"),
         ({"time_range": "2026-06-01"}, 100, "time_range"),
         ({"time_increment": "weekly"}, 100, "time_increment"),
-        ({"action_breakdowns": "action_device"}, 100, "action_breakdowns"),
-        ({"breakdowns": "country"}, 100, "breakdowns"),
-        ({"filtering": "[{'field':'reach','operator':'GREATER_THAN','value':1}]"}, 100, "reach"),
+        ({"action_breakdowns": "action_colour"}, 100, "action_breakdowns"),
+        ({"breakdowns": "dma"}, 100, "breakdowns"),
+        ({"filtering": "[{'field':'ad.colour','operator':'EQUAL','value':1}]"}, 100, "ad.colour"),
+        ({"filtering": "[{'field':'reach','operator':'SHOUTS','value':1}]"}, 100, "SHOUTS"),
+        ({"sort": "reach_sideways"}, 100, "sort"),
     ],
 )
 def test_bad_parameters_are_graph_errors(params: dict, code: int, fragment: str) -> None:
