@@ -17,13 +17,15 @@ from pipelines.simulator.world import World, WorldSize
 TODAY = date(2026, 6, 1)
 SIZE = WorldSize(accounts=2, campaigns_per_account=4, days=90, sends_per_campaign_day=40)
 WINDOWS = ("7d_click", "1d_view")
-# Short waits: the simulator's jobs need a few polls, its "slow" fault answers after 1.5 s.
+# Short waits: the simulator's jobs need a few polls. Its "slow" fault answers after 3 s, twice the
+# client's timeout; the timeout is generous enough that an answer the simulator gives at once still
+# arrives in time on a loaded machine (a retry there would fail the fault-free runs' zero-retry check).
 FAST = GraphTiming(
-    retry=RetryPolicy(max_attempts=8, base_seconds=0.005, max_seconds=0.05, timeout_seconds=0.75),
+    retry=RetryPolicy(max_attempts=8, base_seconds=0.005, max_seconds=0.05, timeout_seconds=1.5),
     poll=PollPolicy(initial_seconds=0.002, max_seconds=0.01, timeout_seconds=30, stall_seconds=30),
     pacing=PacingPolicy(slow_seconds=0.0, min_stop_seconds=0.01, max_wait_seconds=1.0),
 )
-SIM_OPTIONS = {"slow_seconds": 1.5}
+SIM_OPTIONS = {"slow_seconds": 3.0}
 
 
 def make_client(url: str, token: str, secret: str | None = None, timing: GraphTiming = FAST) -> GraphClient:
