@@ -101,9 +101,21 @@ def apply_views(con: duckdb.DuckDBPyConnection) -> list[str]:
     return names
 
 
+SNAPSHOT_MODE = 0o640
+_BUILD_DIR = ".snapshot-build"
+
+
 def publish_snapshot(warehouse: Path, snapshot: Path) -> Path:
-    """Copy the warehouse to `snapshot` atomically (write a sibling file, then rename over)."""
-    tmp = snapshot.with_name(f".{snapshot.name}.{os.getpid()}.tmp")
+    """Copy the warehouse to `snapshot` atomically (write a sibling file, then rename over).
+
+    The copy is written inside a folder only the owner can enter and made readable by owner and
+    group (`SNAPSHOT_MODE`) before it is renamed into place, so it is never readable by others,
+    not even while it is being written.
+    """
+    build = snapshot.parent / _BUILD_DIR
+    build.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(build, 0o700)
+    tmp = build / f"{snapshot.name}.{os.getpid()}.tmp"
     for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
         leftover.unlink(missing_ok=True)
     with connect(warehouse) as con:
@@ -114,6 +126,7 @@ def publish_snapshot(warehouse: Path, snapshot: Path) -> Path:
             con.execute(f"copy from database {_catalog(con)} to analyst_snapshot")
         finally:
             con.execute("detach analyst_snapshot")
+    os.chmod(tmp, SNAPSHOT_MODE)
     os.replace(tmp, snapshot)
     return snapshot
 
