@@ -47,7 +47,7 @@ def _plain(value: object) -> object:
 
 
 def _cell(value: object) -> str:
-    return "NULL" if value is None else escape(str(_plain(value)))
+    return "NULL" if value is None else escape(str(_plain(value)), keep_newlines=True)
 
 
 def render(columns: list[str], rows: list[tuple], fmt: str, console: Console) -> None:

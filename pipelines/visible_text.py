@@ -14,8 +14,14 @@ UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
-def escape(text: str) -> str:
-    """`text` with every unsafe character written as `\\n`, `\\r`, `\\t`, `\\xNN` or `\\uNNNN`."""
+def escape(text: str, *, keep_newlines: bool = False) -> str:
+    """`text` with every unsafe character written as `\\n`, `\\r`, `\\t`, `\\xNN` or `\\uNNNN`.
+
+    `keep_newlines` leaves line feeds as they are, for a bordered table cell where a line break
+    stays inside its cell (an EXPLAIN plan stays readable) and changes no terminal state.
+    """
+    if keep_newlines:
+        return "\n".join(UNSAFE.sub(_escaped, line) for line in text.split("\n"))
     return UNSAFE.sub(_escaped, text)
 
 

@@ -8,21 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from prompt_toolkit.document import Document
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 from rich.console import Console
 
-from pipelines import analyst_repl, analyst_sandbox, warehouse
-
-
-@pytest.fixture
-def snapshot(home: Path) -> Path:
-    db = home / "warehouse.duckdb"
-    with warehouse.connect(db) as con:
-        con.execute("insert into raw.ad_accounts values ('123456789012345678', 'Shop', 'JPY', 1, 'Asia/Tokyo', 1)")
-    return warehouse.publish_snapshot(db, home / "analytics.duckdb")
+from pipelines import analyst_repl, analyst_sandbox
 
 
 def session_output(snapshot: Path, home: Path, keys: str) -> tuple[str, str]:
