@@ -193,3 +193,9 @@ def test_snapshot_is_readable_by_owner_and_group_only(home: Path) -> None:
     assert path.stat().st_mode & 0o777 == 0o640
     assert (home / ".snapshot-build").stat().st_mode & 0o777 == 0o700
     assert not list((home / ".snapshot-build").iterdir())
+
+
+def test_environment_secrets_are_out_of_reach(home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("META_ACCESS_TOKEN", "canary-token-5f1e")
+    done = mmlens("select getenv('META_ACCESS_TOKEN')", tmp=tmp_path)
+    assert done.returncode == 2 and "canary-token-5f1e" not in done.stdout + done.stderr
