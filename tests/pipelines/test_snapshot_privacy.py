@@ -106,3 +106,19 @@ def test_the_setting(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MMLENS_SNAPSHOT_IDENTIFIERS", "plain")
     with pytest.raises(ConfigError, match="MMLENS_SNAPSHOT_IDENTIFIERS: 'plain' is not one of pseudonymised, clear"):
         load_settings()
+
+
+# Columns that look personal but are not: campaign-level webhook items name campaigns, not people.
+NOT_PERSONAL = {("raw", "campaign_changes", "payload")}
+
+
+def test_every_column_that_can_hold_personal_data_has_its_own_copy(home: Path) -> None:
+    """A table added later with a PSID, token or raw-text column must join PSEUDONYMISED_COPIES."""
+    with warehouse.connect(home / "warehouse.duckdb") as con:
+        columns = con.execute(
+            "select schema_name, table_name, column_name from duckdb_columns()"
+            " where regexp_matches(column_name, '(psid|token|recipient_id|sender_id|user_ref|raw_text|payload$|message_text)')"
+            " and database_name = current_database()"
+        ).fetchall()
+    uncovered = {c for c in columns if c[:2] not in warehouse.PSEUDONYMISED_COPIES and c not in NOT_PERSONAL}
+    assert columns and uncovered == set()
