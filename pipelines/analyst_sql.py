@@ -1,7 +1,8 @@
-"""Read-only queries against the analyst snapshot, formatted as a table, CSV or JSON.
+"""`mmlens sql`: one query against the sandboxed analyst snapshot, printed as a table, CSV or JSON.
 
-Grain: whatever the query returns. The snapshot is opened read-only, so a query can neither change
-data nor hold a lock the pipeline would wait on (the pipeline replaces the file by rename).
+Grain: whatever the query returns. The connection and its limits are `pipelines.analyst_sandbox`.
+Text from the data never reaches the terminal as control sequences (`pipelines.visible_text`): table
+and CSV output show them as escapes, JSON as JSON escapes, so JSON values stay exact.
 """
 
 from __future__ import annotations
@@ -13,29 +14,24 @@ import io
 import json
 from pathlib import Path
 
-import duckdb
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
+from pipelines import analyst_sandbox
 from pipelines.errors import UsageError
+from pipelines.visible_text import escape, json_escape
 
 FORMATS = ("table", "csv", "json")
 
 
-def run_query(snapshot: Path, query: str) -> tuple[list[str], list[tuple]]:
-    """Execute `query` on the snapshot opened read-only; returns column names and rows."""
-    if not snapshot.is_file():
-        raise UsageError(f"no analyst snapshot at {snapshot.name} yet: run `mmlens run` or `mmlens demo` first")
-    con = duckdb.connect(str(snapshot), read_only=True)
+def run_query(snapshot: Path, query: str, time_limit: float = analyst_sandbox.DEFAULT_TIME_LIMIT_SECONDS) -> tuple[list[str], list[tuple]]:
+    """Execute one statement on the sandboxed snapshot; returns column names and rows."""
+    if not query.strip():
+        raise UsageError("sql: the query is empty")
+    con = analyst_sandbox.open_snapshot(snapshot)
     try:
-        relation = con.execute(query)
-        if relation.description is None:
-            return [], []
-        columns = [d[0] for d in relation.description]
-        return columns, relation.fetchall()
-    except duckdb.Error as error:
-        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise UsageError(f"sql: {first_line}") from None
+        return analyst_sandbox.execute_one(con, query, time_limit)
     finally:
         con.close()
 
@@ -50,19 +46,27 @@ def _plain(value: object) -> object:
     return value
 
 
+def _cell(value: object) -> str:
+    return "NULL" if value is None else escape(str(_plain(value)), keep_newlines=True)
+
+
 def render(columns: list[str], rows: list[tuple], fmt: str, console: Console) -> None:
     """Print rows in the requested format; text from the data is never interpreted as markup."""
     if fmt == "json":
-        console.file.write(json.dumps([dict(zip(columns, map(_plain, row))) for row in rows], ensure_ascii=False) + "\n")
+        text = json.dumps([dict(zip(columns, map(_plain, row))) for row in rows], ensure_ascii=False)
+        console.file.write(json_escape(text) + "\n")
     elif fmt == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(columns)
-        writer.writerows([[_plain(v) for v in row] for row in rows])
+        writer.writerow([escape(c) for c in columns])
+        writer.writerows([["" if v is None else escape(str(_plain(v))) for v in row] for row in rows])
         console.file.write(buffer.getvalue())
     else:
-        table = Table(*columns, show_lines=False)
+        # Text objects, not str: rich would otherwise read `[...]` in the data as markup.
+        table = Table(show_lines=False)
+        for column in columns:
+            table.add_column(Text(escape(column)))
         for row in rows:
-            table.add_row(*("NULL" if v is None else str(_plain(v)) for v in row))
+            table.add_row(*(Text(_cell(v)) for v in row))
         console.print(table, markup=False)
         console.print(f"{len(rows)} row{'s' if len(rows) != 1 else ''}", markup=False)

@@ -135,14 +135,24 @@ def demo(days: int = typer.Option(30, "--days", help="Days of history to simulat
 
 
 def sql(
-    query: str = typer.Argument(..., help="A read-only SQL query against the analyst snapshot."),
+    query: str | None = typer.Argument(
+        None, help="One read-only SQL statement against the analyst snapshot; without it, an interactive prompt."
+    ),
     fmt: str = typer.Option("table", "--format", help="table, csv or json."),
+    timeout: float = typer.Option(60.0, "--timeout", help="Seconds a statement may run before it is interrupted."),
 ) -> None:
-    """Query the analyst snapshot (analytics.duckdb) read-only."""
+    """Query the analyst snapshot (analytics.duckdb) read-only, inside a sandbox (see docs/analysts.md)."""
     from pipelines import analyst_sql
 
     if fmt not in analyst_sql.FORMATS:
         raise UsageError(f"--format: {fmt!r} is not one of {', '.join(analyst_sql.FORMATS)}")
+    if not 0 < timeout <= 86_400:
+        raise UsageError("--timeout: give seconds above 0 and at most 86400")
     settings = load_settings()
-    columns, rows = analyst_sql.run_query(settings.snapshot_path, query)
+    if query is None:
+        from pipelines import analyst_repl
+
+        analyst_repl.run_interactive(settings.snapshot_path, settings.home, fmt, timeout)
+        return
+    columns, rows = analyst_sql.run_query(settings.snapshot_path, query, timeout)
     analyst_sql.render(columns, rows, fmt, Console(soft_wrap=True, highlight=False))

@@ -28,6 +28,8 @@ DEPRECATED_ATTRIBUTION_WINDOWS = {
     "28d_view": "no longer returned by Meta since 2026-01-12",
 }
 
+SNAPSHOT_IDENTIFIERS = ("pseudonymised", "clear")
+
 _ACCOUNT_ID = re.compile(r"^(?:act_)?(\d{1,20})$")
 _API_VERSION = re.compile(r"^v\d{1,2}\.\d$")
 
@@ -50,6 +52,9 @@ class Settings(BaseModel):
     home: Path = Path("var")
     lookback_days: int = 28
     attribution_windows: tuple[str, ...] = DEFAULT_ATTRIBUTION_WINDOWS
+    # `pseudonymised`: PSIDs and subscription tokens in the analyst snapshot are keyed hashes and raw
+    # text is left out; `clear`: the snapshot holds them as landed.
+    snapshot_identifiers: str = "pseudonymised"
 
     @property
     def warehouse_path(self) -> Path:
@@ -166,4 +171,8 @@ def load_settings(environ: dict[str, str] | None = None, env_file: Path | None =
         kwargs["lookback_days"] = _parse_int("MMLENS_LOOKBACK_DAYS", raw, 1, 90)
     if (raw := get("MMLENS_ATTRIBUTION_WINDOWS")) is not None:
         kwargs["attribution_windows"] = parse_attribution_windows(raw)
+    if (raw := get("MMLENS_SNAPSHOT_IDENTIFIERS")) is not None:
+        if raw.strip() not in SNAPSHOT_IDENTIFIERS:
+            raise ConfigError(f"MMLENS_SNAPSHOT_IDENTIFIERS: {raw!r} is not one of {', '.join(SNAPSHOT_IDENTIFIERS)}")
+        kwargs["snapshot_identifiers"] = raw.strip()
     return Settings(**kwargs)

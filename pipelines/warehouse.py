@@ -101,9 +101,35 @@ def apply_views(con: duckdb.DuckDBPyConnection) -> list[str]:
     return names
 
 
-def publish_snapshot(warehouse: Path, snapshot: Path) -> Path:
-    """Copy the warehouse to `snapshot` atomically (write a sibling file, then rename over)."""
-    tmp = snapshot.with_name(f".{snapshot.name}.{os.getpid()}.tmp")
+SNAPSHOT_MODE = 0o640
+_BUILD_DIR = ".snapshot-build"
+
+
+# Tables holding personal identifiers or raw text, copied through their own statement when the
+# snapshot is pseudonymised (True: the statement takes the key); every other table as it is.
+PSEUDONYMISED_COPIES = {
+    ("raw", "webhook_events"): ("queries/snapshot_copy_webhook_events.sql", True),
+    ("raw", "send_attempts"): ("queries/snapshot_copy_send_attempts.sql", True),
+    ("raw", "messenger_events"): ("queries/snapshot_copy_messenger_events.sql", True),
+    ("raw", "ingest_quarantine"): ("queries/snapshot_copy_ingest_quarantine.sql", False),
+}
+
+
+def publish_snapshot(warehouse: Path, snapshot: Path, pseudonym_key: str | None = None) -> Path:
+    """Copy the warehouse to `snapshot` atomically (write a sibling file, then rename over).
+
+    With `pseudonym_key`, PSIDs and subscription tokens are replaced by keyed hashes that still join
+    and raw text is left out (`PSEUDONYMISED_COPIES`); the clear values are never written to the
+    snapshot file, not even to blocks freed later. Without it, everything is copied as it is.
+
+    The copy is written inside a folder only the owner can enter and made readable by owner and
+    group (`SNAPSHOT_MODE`) before it is renamed into place, so it is never readable by others,
+    not even while it is being written.
+    """
+    build = snapshot.parent / _BUILD_DIR
+    build.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(build, 0o700)
+    tmp = build / f"{snapshot.name}.{os.getpid()}.tmp"
     for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
         leftover.unlink(missing_ok=True)
     with connect(warehouse) as con:
@@ -111,14 +137,35 @@ def publish_snapshot(warehouse: Path, snapshot: Path) -> Path:
         con.execute("checkpoint")
         con.execute("attach ? as analyst_snapshot", [str(tmp)])
         try:
-            con.execute(f"copy from database {_catalog(con)} to analyst_snapshot")
+            if pseudonym_key is None:
+                con.execute(f"copy from database {_catalog(con)} to analyst_snapshot")
+            else:
+                _copy_pseudonymised(con, pseudonym_key)
         finally:
             con.execute("detach analyst_snapshot")
+    os.chmod(tmp, SNAPSHOT_MODE)
     os.replace(tmp, snapshot)
     return snapshot
+
+
+def _copy_pseudonymised(con: duckdb.DuckDBPyConnection, key: str) -> None:
+    con.execute(f"copy from database {_catalog(con)} to analyst_snapshot (schema)")
+    con.execute(sql_text("queries/snapshot_pseudonym_macro.sql"))
+    for schema, table in con.execute(sql_text("queries/snapshot_tables.sql")).fetchall():
+        if (schema, table) in PSEUDONYMISED_COPIES:
+            name, keyed = PSEUDONYMISED_COPIES[schema, table]
+            con.execute(sql_text(name), {"key": key} if keyed else None)
+        else:
+            # Names from DuckDB's own catalog, quoted; the snapshot has the same tables and columns.
+            name = f"{_quoted(schema)}.{_quoted(table)}"
+            con.execute(f"insert into analyst_snapshot.{name} select * from {_catalog(con)}.{name}")
+
+
+def _quoted(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
 
 
 def _catalog(con: duckdb.DuckDBPyConnection) -> str:
     # The catalog name is DuckDB's own identifier for the open file, not user input.
     (name,) = con.execute("select current_database()").fetchone()
-    return '"' + name.replace('"', '""') + '"'
+    return _quoted(name)

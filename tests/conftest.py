@@ -16,6 +16,7 @@ MMLENS_VARIABLES = (
     "MMLENS_HOME",
     "MMLENS_LOOKBACK_DAYS",
     "MMLENS_ATTRIBUTION_WINDOWS",
+    "MMLENS_SNAPSHOT_IDENTIFIERS",
 )
 
 REPO_ROOT = Path(__file__).resolve().parent.parent

@@ -35,7 +35,7 @@ import pytest  # noqa: E402
     [
         (("run", "--bogus"), "No such option: --bogus"),
         (("demo", "--days", "0"), "mmlens: --days: 0 is out of range (1 to 365)"),
-        (("sql",), "Missing argument"),
+        (("sql",), "mmlens: sql: give a query, or run `mmlens sql` in a terminal"),
     ],
 )
 def test_usage_errors_exit_2(args: tuple[str, ...], message: str) -> None:

@@ -125,4 +125,4 @@ def test_publish_while_a_reader_holds_the_old_snapshot(tmp_path: Path) -> None:
         assert con.execute("select count(*) from raw.ad_accounts").fetchone() == (2,)
     finally:
         con.close()
-    assert not list(tmp_path.glob(".analytics.duckdb.*"))
+    assert not list((tmp_path / ".snapshot-build").iterdir())
