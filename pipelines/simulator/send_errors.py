@@ -3,7 +3,10 @@
 Source: reference §5.1 (envelope) and §5.6, changelog entries of Mar 16 (`remaining_seconds`),
 Mar 19 (1893047), Mar 31 (2300069-2300079 as pacing/budget limits), Apr 10 (frequency caps)
 and May 5, 2026 (2300028). Whether Meta puts an MM code in `code` or in `error_subcode` is
-unknown, so both occur; `error_data` comes as an object or as a JSON-encoded string.
+unknown, so both occur; `error_data` comes as an object or as a JSON-encoded string. The
+frequency caps "return one of the following error codes: WEEKLY_MM_LOAD_CAP_REACHED, ..."
+(changelog Apr 10, 2026): half of them carry that name as `code`, the others the number the
+reference infers for it (2300042-44), with the name as `error_user_title`.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import random
 from dataclasses import dataclass
 
 FCAP_MESSAGE = "This recipient can't receive any more marketing messages at this time."
+FREQUENCY_CAP_CODES = (2300042, 2300043, 2300044)
 GENERIC_CODE = 100  # what a subcode-style rejection carries in `code`
 
 
@@ -75,9 +79,11 @@ def pick_failure_message(rng: random.Random) -> str:
 
 def error_body(rng: random.Random, error: SendError) -> dict:
     """The Graph error envelope for a rejected send (reference §5.1)."""
-    as_subcode = rng.random() < 0.25
+    named = error.code in FREQUENCY_CAP_CODES and rng.random() < 0.5
+    as_subcode = not named and rng.random() < 0.25
+    code = error.title if named else GENERIC_CODE if as_subcode else error.code
     body: dict = {"message": f"(#{GENERIC_CODE}) {error.message}" if as_subcode else error.message,
-                  "type": "OAuthException", "code": GENERIC_CODE if as_subcode else error.code}
+                  "type": "OAuthException", "code": code}
     if as_subcode:
         body["error_subcode"] = error.code
     body["is_transient"] = error.remaining_seconds

@@ -102,7 +102,7 @@ def test_tokens_are_unique_per_campaign(all_streams: list) -> None:
 def test_every_error_code_and_envelope_variant_occurs() -> None:
     world = World(seed=2, size=WorldSize(accounts=1, campaigns_per_account=3, days=20, sends_per_campaign_day=150),
                   today=TODAY)
-    codes, subcode_style, data_kinds = Counter(), 0, set()
+    codes, subcode_style, named_caps, data_kinds = Counter(), 0, Counter(), set()
     for campaign in world.all_campaigns():
         first, last = world.history(campaign.account_id)
         for n in range((last - first).days + 1):
@@ -113,7 +113,14 @@ def test_every_error_code_and_envelope_variant_occurs() -> None:
                     continue
                 error = attempt.response["error"]
                 assert attempt.http_status == 400 and error["type"] == "OAuthException"
-                assert attempt.error_code in (error["code"], error.get("error_subcode"))
+                if isinstance(error["code"], str):
+                    # Changelog Apr 10, 2026: a frequency cap "returns" its name as the code.
+                    named_caps[error["code"]] += 1
+                    assert (attempt.error_code, error["code"]) in {
+                        (2300042, "WEEKLY_MM_LOAD_CAP_REACHED"), (2300043, "DAILY_MM_LOAD_CAP_REACHED"),
+                        (2300044, "MIN_ORGANIC_THREAD_NOT_REACHED")}
+                else:
+                    assert attempt.error_code in (error["code"], error.get("error_subcode"))
                 subcode_style += "error_subcode" in error
                 codes[attempt.error_code] += 1
                 if "error_data" in error:
@@ -122,6 +129,7 @@ def test_every_error_code_and_envelope_variant_occurs() -> None:
                     assert (json.loads(data) if isinstance(data, str) else data)["remaining_seconds"] > 0
     assert set(codes) == {e.code for e in SEND_ERRORS} | {WARM_UP.code}
     assert subcode_style > 0 and data_kinds == {str, dict}
+    assert set(named_caps) == {"WEEKLY_MM_LOAD_CAP_REACHED", "DAILY_MM_LOAD_CAP_REACHED", "MIN_ORGANIC_THREAD_NOT_REACHED"}
 
 
 def test_payload_quirks_all_occur(all_streams: list) -> None:

@@ -29,6 +29,10 @@ SIZE = WorldSize(accounts=3, campaigns_per_account=6, days=20, sends_per_campaig
 OPTIONS = ["--seed", "3", "--today", "2026-06-01", "--accounts", "3", "--campaigns", "6", "--days", "20",
            "--sends", "40"]
 
+# Reference §5 (INFERRED): the numbers behind the frequency-cap names of the Apr 10, 2026 changelog.
+CAP_NUMBERS = {"WEEKLY_MM_LOAD_CAP_REACHED": 2300042, "DAILY_MM_LOAD_CAP_REACHED": 2300043,
+               "MIN_ORGANIC_THREAD_NOT_REACHED": 2300044}
+
 
 @pytest.fixture(scope="module")
 def world() -> World:
@@ -76,6 +80,7 @@ def reread(world: World, home: Path) -> dict:
         else:
             error = response["error"]
             code = error["error_subcode"] if error["code"] == 100 else error["code"]
+            code = CAP_NUMBERS.get(code, code)
             errors[(key[2], cid, "send_api", str(code))] += 1
     seen, kinds, unattributed = set(), Counter(), Counter()
     stage: dict[tuple, int] = {}
