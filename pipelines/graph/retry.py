@@ -16,10 +16,10 @@ RETRIED_4XX = frozenset({408, 429})
 @dataclass(frozen=True)
 class RetryPolicy:
     """Exponential backoff with full jitter; `max_attempts` counts the first try. A call whose
-    connection is refused stops after `connect_attempts` (backoff 1 + 2 + 4 s at most)."""
+    connection is refused stops after `connect_attempts` (backoff 1 + 2 s at most)."""
 
     max_attempts: int = 10
-    connect_attempts: int = 4
+    connect_attempts: int = 3
     base_seconds: float = 1.0
     max_seconds: float = 60.0
     timeout_seconds: float = 120.0
