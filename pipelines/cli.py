@@ -69,7 +69,11 @@ def main(argv: list[str] | None = None) -> int:
         # Usage errors (bad option values, missing arguments) carry exit code 2 and become one
         # line, like every other error. typer bundles its own click: its ClickException differs.
         if isinstance(error, USAGE_EXCEPTIONS):
-            err_console.print(f"mmlens: {_one_line(error.format_message()).rstrip('.')}{_help_hint(error)}", markup=False)
+            message = _one_line(error.format_message()).rstrip(".")
+            if message:
+                err_console.print(f"mmlens: {message}{_help_hint(error)}", markup=False)
+            else:  # `mmlens webhooks` alone: the help is the answer, as click shows it
+                error.show()
             return error.exit_code
         if os.environ.get("MMLENS_DEBUG"):
             raise

@@ -215,7 +215,8 @@ class GraphClient:
             # sending it again is safe. Only a redacted text is kept: the httpx error holds the
             # request, whose URL carries the proof.
             detail = redact(" ".join(str(error).split()), *self.secrets)[:200]
-            return None, Retry(f"transport:{type(error).__name__}", detail=detail, connect=isinstance(error, CONNECT_ERRORS))
+            connect = isinstance(error, CONNECT_ERRORS)
+            return None, Retry(f"transport:{type(error).__name__}", detail=detail, connect=connect)
 
     def _give_up(self, retry: Retry, account: str | None, attempts: int) -> GraphError:
         where = f"act_{account}" if account else "Graph API"

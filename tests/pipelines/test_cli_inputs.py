@@ -112,3 +112,9 @@ def test_a_failed_run_is_one_line_naming_the_run_whose_event_log_has_the_traceba
     while error is not None:
         said, error = said + error.message + "".join(error.stack), error.cause
     assert "code 190" in said and "File " in said, "the error and its stack"
+
+
+def test_a_command_family_alone_still_shows_its_help() -> None:
+    done = mmlens("webhooks")
+    assert done.returncode == 2
+    assert "serve" in done.stdout + done.stderr and "mmlens:" not in done.stderr
