@@ -12,9 +12,10 @@ from pipelines.errors import UsageError
 from pipelines.numbers import digits_int
 
 
-def whole_number(option: str) -> Callable[[object], int]:
+def whole_number(option: str, low: int | None = None, high: int | None = None) -> Callable[[object], int]:
     """A typer parser for `option`: the number its ASCII digits (after an optional minus sign)
-    spell, else a UsageError; ranges are the command's to check."""
+    spell, else a UsageError; with `low` and `high`, also a UsageError outside that range
+    (typer's own min/max do not apply to an option with a parser)."""
 
     def parse(value: object) -> int:
         if isinstance(value, int) and not isinstance(value, bool):
@@ -25,6 +26,9 @@ def whole_number(option: str) -> Callable[[object], int]:
         number = digits_int(text.removeprefix("-"))
         if number is None:
             raise UsageError(f"{option}: {text!r} is not a whole number (ASCII digits 0-9 only)")
-        return -number if text.startswith("-") else number
+        number = -number if text.startswith("-") else number
+        if low is not None and high is not None and not low <= number <= high:
+            raise UsageError(f"{option}: {number} is out of range ({low} to {high})")
+        return number
 
     return parse

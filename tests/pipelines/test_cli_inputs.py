@@ -47,7 +47,15 @@ def test_settings_read_ascii_digits_only(name: str, value: str, message: str) ->
         (("demo", "--days", "+5"), "mmlens: --days: '+5' is not a whole number (ASCII digits 0-9 only)"),
         (("demo", "--days", "\u0663"), "mmlens: --days: '٣' is not a whole number (ASCII digits 0-9 only)"),
         (("webhooks", "serve", "--port", "+5"), "mmlens: --port: '+5' is not a whole number (ASCII digits 0-9 only)"),
-        (("simulator", "serve", "--port", "8_0"), "mmlens: --port: '8_0' is not a whole number (ASCII digits 0-9 only)"),
+        (("simulator", "serve", "--port", "8_0"), "mmlens: Invalid value for '--port': '8_0' is not a whole number "
+                                                   "(ASCII digits 0-9 only) (see mmlens simulator serve --help)"),
+        (("simulator", "truth", "--since", "2026-05-01", "--until", "2026-05-02", "--accounts", "1_0"),
+         "mmlens: Invalid value for '--accounts': '1_0' is not a whole number (ASCII digits 0-9 only) "
+         "(see mmlens simulator truth --help)"),
+        (("simulator", "truth", "--since", "2026-05-01", "--until", "2026-05-02", "--accounts", "65"),
+         "mmlens: Invalid value for '--accounts': 65 is out of range (1 to 64) (see mmlens simulator truth --help)"),
+        (("simulator", "export", "--since", "2026-05-01", "--until", "2026-05-02", "--days", "0"),
+         "mmlens: Invalid value for '--days': 0 is out of range (1 to 1100) (see mmlens simulator export --help)"),
         (("run", "--bogus"), "mmlens: No such option: --bogus (see mmlens run --help)"),
     ],
 )
