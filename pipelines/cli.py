@@ -34,6 +34,22 @@ def _register_commands() -> None:
     register(app)
 
 
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _help_hint(error: Exception) -> str:
+    """` (see mmlens demo --help)` for a usage error raised while parsing a command's arguments."""
+    ctx = getattr(error, "ctx", None)
+    if ctx is None:
+        return ""
+    names = []
+    while ctx is not None and ctx.parent is not None:
+        names.append(ctx.info_name)
+        ctx = ctx.parent
+    return f" (see {' '.join(['mmlens', *reversed(names), '--help'])})"
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the app, turning expected errors into one line and an exit code."""
     # Dagster's beta/preview notices are for library authors, not for people running mmlens.
@@ -50,10 +66,14 @@ def main(argv: list[str] | None = None) -> int:
         err_console.print("mmlens: aborted", markup=False)
         return 1
     except Exception as error:
-        # Usage errors (bad option values, missing arguments) show themselves and carry exit
-        # code 2. typer bundles its own click, so its ClickException is a different class.
+        # Usage errors (bad option values, missing arguments) carry exit code 2 and become one
+        # line, like every other error. typer bundles its own click: its ClickException differs.
         if isinstance(error, USAGE_EXCEPTIONS):
-            error.show()
+            message = _one_line(error.format_message()).rstrip(".")
+            if message:
+                err_console.print(f"mmlens: {message}{_help_hint(error)}", markup=False)
+            else:  # `mmlens webhooks` alone: the help is the answer, as click shows it
+                error.show()
             return error.exit_code
         if os.environ.get("MMLENS_DEBUG"):
             raise

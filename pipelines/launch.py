@@ -2,7 +2,9 @@
 
 The run executes in-process in a worker thread while the main thread follows its event log and
 shows progress. A failed run becomes one line: the user-facing error raised inside a step
-(`MmlensError`, for example a rejected token) keeps its message and exit code.
+(`MmlensError`, for example a rejected token) keeps its message and exit code, and the line ends
+with the run id, whose event log (in the Dagster UI) holds the traceback. Dagster's console
+logger is kept to CRITICAL, so its STEP_FAILURE lines (a traceback each) are not printed too.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from pipelines.schedules import RANGE_END_TAG, RANGE_START_TAG
 from pipelines.settings import Settings
 
 INSTANCE_CONFIG = Path(__file__).resolve().parent / "config" / "dagster.yaml"
-QUIET_LOGGERS = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+# STEP_FAILURE and "dependencies failed" events are ERROR: the one line below replaces them.
+QUIET_LOGGERS = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 
 
 def prepare_dagster_home(settings: Settings) -> Path:
@@ -46,8 +49,8 @@ def _error_classes() -> dict[str, type[MmlensError]]:
     return found
 
 
-def failure_to_error(result: dg.ExecuteInProcessResult) -> MmlensError:
-    """The first step failure of a run, as the error the user should see."""
+def failure_to_error(result: dg.ExecuteInProcessResult, where: str = "") -> MmlensError:
+    """The first step failure of a run, as the error the user should see; `where` is appended."""
     known = _error_classes()
     for event in result.all_events:
         if not event.is_step_failure:
@@ -61,11 +64,11 @@ def failure_to_error(result: dg.ExecuteInProcessResult) -> MmlensError:
             cls = known.get(info.cls_name or "")
             if cls is not None:
                 message = info.message.strip().split(": ", 1)[-1].splitlines()[0]
-                return cls(message) if issubclass(cls, MmlensError) else MmlensError(message)
+                return cls(message + where) if issubclass(cls, MmlensError) else MmlensError(message + where)
         last = chain[-1]
         first_line = last.message.strip().splitlines()[0] if last.message.strip() else last.cls_name
-        return MmlensError(f"step {event.step_key} failed: {first_line}")
-    return MmlensError("the run failed (see the Dagster UI for details)")
+        return MmlensError(f"step {event.step_key} failed: {first_line}{where}")
+    return MmlensError(f"the run failed{where or ' (see the Dagster UI for details)'}")
 
 
 def run_partition_range(settings: Settings, job_name: str, start: str, end: str, console: Console) -> dg.ExecuteInProcessResult:
@@ -94,7 +97,8 @@ def run_partition_range(settings: Settings, job_name: str, start: str, end: str,
     worker = threading.Thread(target=execute, name="mmlens-run", daemon=True)
     with Progress(
         TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.completed} steps"),
-        TimeElapsedColumn(), console=console, transient=True,
+        # Off when stderr is not a terminal: there it would only leave an empty line behind.
+        TimeElapsedColumn(), console=console, transient=True, disable=not console.is_terminal,
     ) as progress:
         task = progress.add_task(f"{job_name} {start}..{end}", total=steps)
         worker.start()
@@ -111,6 +115,7 @@ def run_partition_range(settings: Settings, job_name: str, start: str, end: str,
     result = outcome["result"]
     assert isinstance(result, dg.ExecuteInProcessResult)
     if not result.success:
-        raise failure_to_error(result)
+        ui = f"MMLENS_HOME={settings.home.resolve()} make dev"
+        raise failure_to_error(result, f" (traceback in the event log of Dagster run {run_id}; UI: {ui})")
     return result
 

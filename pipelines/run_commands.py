@@ -9,6 +9,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from pipelines.cli_numbers import whole_number
 from pipelines.errors import UsageError
 from pipelines.settings import Settings, load_settings
 
@@ -95,7 +96,8 @@ def run(
     _summary(settings)
 
 
-def demo(days: int = typer.Option(30, "--days", help="Days of history to simulate (1 to 365).")) -> None:
+def demo(days: int = typer.Option(30, "--days", parser=whole_number("--days"), metavar="INTEGER",
+                                  help="Days of history to simulate (1 to 365).")) -> None:
     """Serve the built-in simulator, materialize every asset for the last N days, print the report path."""
     # Checked here rather than with typer's min/max so that a bad value is a one-line usage error.
     if not 1 <= days <= 365:

@@ -7,6 +7,7 @@ so the CLI can print it and exit with code 2 without a traceback. Secrets are ke
 
 from __future__ import annotations
 
+import io
 import os
 import re
 from pathlib import Path
@@ -15,6 +16,7 @@ from dotenv import dotenv_values
 from pydantic import BaseModel, ConfigDict, SecretStr
 
 from pipelines.errors import UsageError
+from pipelines.numbers import digits_int
 
 DEFAULT_GRAPH_URL = "https://graph.facebook.com"
 DEFAULT_API_VERSION = "v25.0"
@@ -30,8 +32,9 @@ DEPRECATED_ATTRIBUTION_WINDOWS = {
 
 SNAPSHOT_IDENTIFIERS = ("pseudonymised", "clear")
 
-_ACCOUNT_ID = re.compile(r"^(?:act_)?(\d{1,20})$")
-_API_VERSION = re.compile(r"^v\d{1,2}\.\d$")
+# [0-9], not \d: \d also matches other scripts' digits ("act_١٢٣"), which Graph does not know.
+_ACCOUNT_ID = re.compile(r"^(?:act_)?([0-9]{1,20})$")
+_API_VERSION = re.compile(r"^v[0-9]{1,2}\.[0-9]$")
 
 
 class ConfigError(UsageError):
@@ -121,10 +124,10 @@ def parse_attribution_windows(raw: str) -> tuple[str, ...]:
 
 
 def _parse_int(name: str, raw: str, low: int, high: int) -> int:
-    try:
-        value = int(raw.strip())
-    except ValueError:
-        raise ConfigError(f"{name}: {raw!r} is not a whole number") from None
+    # ASCII digits only: `int()` also takes "1_0", "+5" and other scripts' digits.
+    value = digits_int(raw.strip())
+    if value is None:
+        raise ConfigError(f"{name}: {raw!r} is not a whole number")
     if not low <= value <= high:
         raise ConfigError(f"{name}: {value} is out of range ({low} to {high})")
     return value
@@ -141,11 +144,33 @@ def _secret(raw: str | None) -> SecretStr | None:
     return SecretStr(raw.strip()) if raw and raw.strip() else None
 
 
+def _read_env_file(env_file: Path) -> dict[str, str]:
+    """The `.env` file's values; a file that cannot be read or is not UTF-8 is a ConfigError."""
+    try:
+        text = env_file.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ConfigError(f"{env_file}: not UTF-8 text (undecodable byte at offset {error.start})") from None
+    except OSError as error:
+        raise ConfigError(f"{env_file}: cannot be read ({error.strerror or type(error).__name__})") from None
+    return {k: v for k, v in dotenv_values(stream=io.StringIO(text)).items() if v is not None}
+
+
+def _check_home(raw: str) -> Path:
+    """MMLENS_HOME as a path; it (or, while it does not exist yet, its nearest existing parent)
+    must be a directory, so that a file there is one line here rather than a failure mid-run."""
+    home = Path(raw.strip())
+    existing = next((p for p in (home, *home.parents) if p.exists()), None)
+    if existing is not None and not existing.is_dir():
+        where = "is" if existing == home else f"is under {existing}, which is"
+        raise ConfigError(f"MMLENS_HOME: {raw.strip()!r} {where} not a directory")
+    return home
+
+
 def load_settings(environ: dict[str, str] | None = None, env_file: Path | None = Path(".env")) -> Settings:
     """Read settings from `environ` (default: the process environment) over the `.env` file."""
     values: dict[str, str] = {}
     if env_file is not None and env_file.is_file():
-        values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+        values.update(_read_env_file(env_file))
     values.update(os.environ if environ is None else environ)
 
     def get(name: str) -> str | None:
@@ -165,8 +190,7 @@ def load_settings(environ: dict[str, str] | None = None, env_file: Path | None =
         if not _API_VERSION.match(raw.strip()):
             raise ConfigError(f"META_API_VERSION: {raw!r} is not a Graph API version like v25.0")
         kwargs["api_version"] = raw.strip()
-    if (raw := get("MMLENS_HOME")) is not None:
-        kwargs["home"] = Path(raw.strip())
+    kwargs["home"] = _check_home(get("MMLENS_HOME") or str(Settings.model_fields["home"].default))
     if (raw := get("MMLENS_LOOKBACK_DAYS")) is not None:
         kwargs["lookback_days"] = _parse_int("MMLENS_LOOKBACK_DAYS", raw, 1, 90)
     if (raw := get("MMLENS_ATTRIBUTION_WINDOWS")) is not None:

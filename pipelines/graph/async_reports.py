@@ -17,7 +17,7 @@ from typing import Any
 
 from pipelines.graph.client import GraphClient
 from pipelines.graph.dates import split_range
-from pipelines.graph.errors import GraphError, GraphErrorInfo, Kind, ReduceDataError, as_int, error_for
+from pipelines.graph.errors import GraphError, GraphErrorInfo, Kind, ReduceDataError, as_int, clean_message, error_for
 from pipelines.graph.paging import iter_rows
 
 COMPLETED = "Job Completed"
@@ -129,7 +129,8 @@ class ReportRunner:
                 # From v25.0 a failed run carries Meta's error fields (§1.7): credentials and
                 # permissions fail the run at once, "too large" splits, anything else resubmits.
                 code, subcode = as_int(run.get("error_code")), as_int(run.get("error_subcode"))
-                info = GraphErrorInfo(code, subcode, str(run.get("error_message") or ""))
+                text = clean_message(str(run.get("error_message") or ""), self.client.secrets)
+                info = GraphErrorInfo(code, subcode, text)
                 if info.kind in (Kind.AUTH, Kind.PERMISSION):
                     raise error_for(info, self.account, self.client.secrets)
                 raise _JobEnded(status, split=info.kind is Kind.REDUCE_DATA)

@@ -4,10 +4,17 @@ One `GraphClient` serves every ad account of a run; it is thread-safe, so accoun
 concurrently. The token travels only in the `Authorization` header: it never appears in a URL we
 build, in a log line or in an exception (`access_token` is also stripped from `paging.next` URLs).
 
-Retried: the documented transient and throttling codes (errors.py), HTTP 5xx, bodies that are not
-complete JSON (truncated) and dropped connections. Not retried: everything else, in particular
-auth (190, 102) and permission (10, 200-299) errors, which fail at once with one line naming the
-account and the code.
+Retried: the documented transient and throttling codes (errors.py), HTTP 5xx, 408 and 429, 200s
+whose body is not complete JSON (truncated), bodies that fail to decompress and dropped
+connections; every retry logs one warning line on the `mmlens.graph` logger. A server that
+refuses connections is tried `connect_attempts` times only (a few seconds), since a wrong
+META_GRAPH_URL or a network outage does not heal in minutes of backoff. Not retried: everything
+else, in particular auth (190, 102) and permission (10, 200-299) errors, other 4xx answers
+(with or without an error envelope) and redirects, which fail at once with one line naming the
+account and the code or status.
+
+httpx logs every request URL (INFO) and httpcore its traffic (DEBUG); the URL carries
+`appsecret_proof`, so `logs.py` redacts credentials on those loggers at import time.
 """
 
 from __future__ import annotations
@@ -15,51 +22,27 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 import random
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 
-from pipelines.graph.errors import GraphError, GraphErrorInfo, Kind, error_for, parse_error
+from pipelines.graph.errors import GraphError, GraphUsageError, Kind, error_for, parse_error, redact
+from pipelines.graph.logs import redact_http_logs
+from pipelines.graph.retry import CallStats, Retry, RetryPolicy, without_envelope
 from pipelines.graph.throttle import Pacer, PacingPolicy, parse_usage
 
 USER_AGENT = "mmlens-graph-client"
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """Exponential backoff with full jitter; `max_attempts` counts the first try."""
-
-    max_attempts: int = 10
-    base_seconds: float = 1.0
-    max_seconds: float = 60.0
-    timeout_seconds: float = 120.0
-
-    def delay(self, attempt: int, rng: random.Random) -> float:
-        return rng.uniform(0, min(self.max_seconds, self.base_seconds * (2 ** (attempt - 1))))
-
-
-@dataclass
-class CallStats:
-    """What a run cost: requests sent, retries, and seconds spent waiting on throttling."""
-
-    requests: int = 0
-    retries: int = 0
-    by_kind: dict[str, int] = field(default_factory=dict)
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-
-    def count(self, retry_kind: str | None = None) -> None:
-        with self._lock:
-            self.requests += 1
-            if retry_kind is not None:
-                self.retries += 1
-                self.by_kind[retry_kind] = self.by_kind.get(retry_kind, 0) + 1
+# Failures to open a connection: the request never left, and trying for minutes does not help.
+CONNECT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout)
+log = logging.getLogger("mmlens.graph")
+redact_http_logs()
 
 
 def appsecret_proof(access_token: str, app_secret: str) -> str:
@@ -74,13 +57,6 @@ def decode_json(text: str) -> Any:
 
 class Cancelled(GraphError):
     """The run is stopping; raised in the other accounts' threads after one account failed."""
-
-
-class _Retry(Exception):
-    def __init__(self, kind: str, info: GraphErrorInfo | None = None, regain_seconds: float = 0.0) -> None:
-        self.kind = kind
-        self.info = info
-        self.regain_seconds = regain_seconds
 
 
 class GraphClient:
@@ -172,62 +148,99 @@ class GraphClient:
                 raise Cancelled(f"act_{account}: stopped because another ad account failed")
             try:
                 body = self._send(method, url, params, account)
+            except Retry as failed:
+                retry = failed
+            else:
                 self.stats.count()
                 return body
-            except _Retry as retry:
-                self.stats.count(retry.kind)
-                if attempt >= self.retry.max_attempts:
-                    raise self._give_up(retry, account, attempt) from None
-                backoff = self.retry.delay(attempt, self._rng)
-                if retry.kind == "throttled" and account:
-                    # Block this account only; other accounts' threads keep going.
-                    self.pacer.throttled(account, retry.regain_seconds, max(backoff, self.retry.base_seconds))
-                elif retry.kind == "throttled":
-                    self._sleep(min(max(backoff, retry.regain_seconds), self.pacer.policy.max_wait_seconds))
-                else:
-                    self._sleep(backoff)
+            # Outside the `except`: what is raised from here carries no exception context.
+            self.stats.count(retry.kind)
+            limit = self.retry.connect_attempts if retry.connect else self.retry.max_attempts
+            if attempt >= limit:
+                raise self._give_up(retry, account, attempt)
+            backoff = self.retry.delay(attempt, self._rng)
+            what = retry.kind if retry.info is None else f"{retry.kind}, {retry.info.describe()}"
+            log.warning("%s: Graph call failed (%s); attempt %d of %d, trying again",
+                        f"act_{account}" if account else "Graph API", what, attempt, limit)
+            if retry.kind == "throttled" and account:
+                # Block this account only; other accounts' threads keep going.
+                self.pacer.throttled(account, retry.regain_seconds, max(backoff, self.retry.base_seconds))
+            elif retry.kind == "throttled":
+                self._sleep(min(max(backoff, retry.regain_seconds), self.pacer.policy.max_wait_seconds))
+            else:
+                self._sleep(backoff)
 
     def _send(self, method: str, url: str, params: dict[str, Any], account: str | None) -> Any:
+        response, failure = self._request(method, url, params)
+        if failure is not None:
+            raise failure
+        assert response is not None
+        status = response.status_code
+        where = f"act_{account}" if account else "Graph API"
+        if 300 <= status < 400:
+            # Never followed: the token would go wherever the Location says.
+            raise GraphUsageError(f"{where}: the Graph API answered HTTP {status} (a redirect, not followed); "
+                                  "check META_GRAPH_URL (https, the exact host)")
+        usage = parse_usage(response.headers, account)
+        if account:
+            self.pacer.observe(account, usage)
+        body = _json_or_none(response.text)
+        info = None if body is _NOT_JSON else parse_error(body, status, self.secrets)
+        if info is None:
+            if status >= 400:
+                raise without_envelope(status, where)
+            if body is _NOT_JSON:
+                raise Retry("truncated")  # a 200 cut short: nothing usable arrived
+            return body
+        kind = info.kind
+        if kind is Kind.THROTTLED:
+            raise Retry("throttled", info, usage.regain_seconds)
+        if kind is Kind.TRANSIENT:
+            raise Retry("transient", info)
+        raise error_for(info, account, self.secrets)
+
+    def _request(self, method: str, url: str, params: dict[str, Any]) -> tuple[httpx.Response | None, Retry | None]:
+        """The response with its body read, or the retry a failed exchange calls for."""
         try:
             if method == "GET":
                 response = self._http.get(url, params=params)
             else:
                 # Graph accepts JSON bodies; structures stay structures instead of JSON-in-a-form.
                 response = self._http.post(url, json=params)
-            text = response.text
-        except httpx.TransportError as error:
-            # Dropped connection, reset, timeout: the request may or may not have landed; all our
-            # calls are reads or idempotent job submissions, so sending it again is safe.
-            raise _Retry(f"transport:{type(error).__name__}") from None
-        usage = parse_usage(response.headers, account)
-        if account:
-            self.pacer.observe(account, usage)
-        try:
-            body = decode_json(text)
-        except ValueError:
-            # A truncated 200 or an HTML 5xx page: nothing usable arrived.
-            raise _Retry("truncated" if response.status_code < 500 else "http_5xx") from None
-        info = parse_error(body, response.status_code)
-        if info is None:
-            if response.status_code >= 500:
-                raise _Retry("http_5xx")
-            if response.status_code >= 400:
-                info = GraphErrorInfo(None, None, f"HTTP {response.status_code}", http_status=response.status_code)
-                raise error_for(info, account, self.secrets)
-            return body
-        kind = info.kind
-        if kind is Kind.THROTTLED:
-            raise _Retry("throttled", info, usage.regain_seconds)
-        if kind is Kind.TRANSIENT:
-            raise _Retry("transient", info)
-        raise error_for(info, account, self.secrets)
+            response.read()
+            return response, None
+        except (httpx.TransportError, httpx.DecodingError) as error:
+            # Dropped connection, reset, timeout, a body that does not decompress: the request may
+            # or may not have landed; all our calls are reads or idempotent job submissions, so
+            # sending it again is safe. Only a redacted text is kept: the httpx error holds the
+            # request, whose URL carries the proof.
+            detail = redact(" ".join(str(error).split()), *self.secrets)[:200]
+            connect = isinstance(error, CONNECT_ERRORS)
+            return None, Retry(f"transport:{type(error).__name__}", detail=detail, connect=connect)
 
-    def _give_up(self, retry: _Retry, account: str | None, attempts: int) -> GraphError:
+    def _give_up(self, retry: Retry, account: str | None, attempts: int) -> GraphError:
         where = f"act_{account}" if account else "Graph API"
         if retry.info is not None:
             error = error_for(retry.info, account, self.secrets)
             return GraphError(f"{error} (gave up after {attempts} attempts)", retry.info)
+        if retry.connect:
+            host = self._origin.hostname or "?"
+            port = f":{self._origin.port}" if self._origin.port else ""
+            target = f"{self._origin.scheme}://{host}{port}"
+            return GraphError(f"{where}: cannot connect to the Graph API at {target} ({retry.detail or retry.kind}, "
+                              f"{attempts} attempts); check META_GRAPH_URL and the network")
         return GraphError(f"{where}: {retry.kind} on every one of {attempts} attempts")
+
+
+_NOT_JSON = object()
+
+
+def _json_or_none(text: str) -> Any:
+    """The decoded body, or `_NOT_JSON`; the decoder's error (which holds the text) is not kept."""
+    try:
+        return decode_json(text)
+    except ValueError:
+        return _NOT_JSON
 
 
 def _encode(value: Any) -> str:

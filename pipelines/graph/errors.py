@@ -27,8 +27,12 @@ AUTH_CODES = frozenset({102, 190})
 # 100/33 is Graph's "object does not exist or cannot be loaded"; 803 "some aliases do not exist".
 UNKNOWN_OBJECT = frozenset({(100, 33), (803, None)})
 REDUCE_DATA_TEXT = "reduce the amount of data"
+# Meta's messages are kept to this many characters, after redaction (so no secret is ever cut in two).
+MESSAGE_CHARS = 300
 
-_TOKEN_PARAM = re.compile(r"(access_token=)[^&\s\"']+", re.IGNORECASE)
+# Query-string credentials: the token itself and its HMAC (the proof is a credential for this
+# token: with it, a stolen token works even where Meta requires the proof).
+_TOKEN_PARAM = re.compile(r"((?:access_token|appsecret_proof)=)[^&\s\"']+", re.IGNORECASE)
 _BEARER = re.compile(r"(bearer\s+)[^\s\"']+", re.IGNORECASE)
 
 
@@ -72,6 +76,12 @@ def redact(text: str, *secrets: str | None) -> str:
     return _BEARER.sub(r"\1[redacted]", text)
 
 
+def clean_message(text: str, secrets: tuple[str | None, ...] = ()) -> str:
+    """Meta's error text as kept and shown: secrets redacted first, then one line, then cut to
+    `MESSAGE_CHARS`. Redacting after the cut would leave the part of a secret before the cut."""
+    return " ".join(redact(text, *secrets).split())[:MESSAGE_CHARS]
+
+
 def as_int(value: object) -> int | None:
     """An integer given as a JSON number or a string of ASCII digits (an optional minus sign, at most
     18 digits); anything else (booleans too) is None."""
@@ -86,8 +96,11 @@ def as_int(value: object) -> int | None:
     return None
 
 
-def parse_error(body: object, http_status: int | None = None) -> GraphErrorInfo | None:
-    """The error envelope in a decoded body, or None when the body is not an error."""
+def parse_error(
+    body: object, http_status: int | None = None, secrets: tuple[str | None, ...] = ()
+) -> GraphErrorInfo | None:
+    """The error envelope in a decoded body, or None when the body is not an error; its message
+    is `clean_message`d, so no unredacted text is kept on the info."""
     if not isinstance(body, dict) or not isinstance(body.get("error"), dict):
         return None
     error = body["error"]
@@ -95,7 +108,7 @@ def parse_error(body: object, http_status: int | None = None) -> GraphErrorInfo 
     return GraphErrorInfo(
         code=as_int(error.get("code")),
         subcode=as_int(error.get("error_subcode")),
-        message=" ".join(str(message).split())[:300],
+        message=clean_message(str(message), secrets),
         is_transient=error.get("is_transient") is True,
         http_status=http_status,
     )

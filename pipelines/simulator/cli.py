@@ -17,6 +17,7 @@ from pathlib import Path
 import typer
 from dotenv import dotenv_values
 
+from pipelines.simulator.digits import digits_int
 from pipelines.simulator.errors import SimulatorError
 from pipelines.simulator.errors import SimulatorUsageError as UsageError
 
@@ -63,12 +64,36 @@ def data_home() -> Path:
     """MMLENS_HOME, where exports are written (default ./var, as for mmlens)."""
     return Path(environment("MMLENS_HOME") or "var")
 
-SEED = typer.Option(7, "--seed", help="World seed: the same seed gives the same world.")
+
+def whole_number(low: int | None = None, high: int | None = None):
+    """A typer parser reading ASCII digits only (typer's `int` takes `1_0`, `+5` and other scripts'
+    digits), within low..high when given (typer's min/max do not apply next to a parser)."""
+
+    def parse(value: object) -> int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value  # the option's default
+        text = str(value)
+        number = digits_int(text.removeprefix("-"))
+        if number is None:
+            raise typer.BadParameter(f"{text!r} is not a whole number (ASCII digits 0-9 only)")
+        number = -number if text.startswith("-") else number
+        if low is not None and high is not None and not low <= number <= high:
+            raise typer.BadParameter(f"{number} is out of range ({low} to {high})")
+        return number
+
+    return parse
+
+
+SEED = typer.Option(7, "--seed", parser=whole_number(), metavar="INTEGER",
+                    help="World seed: the same seed gives the same world.")
 TODAY = typer.Option(None, "--today", help="The world's current UTC date (YYYY-MM-DD); default: today.")
-ACCOUNTS = typer.Option(2, "--accounts", min=1, max=64, help="Ad accounts in the world.")
-CAMPAIGNS = typer.Option(6, "--campaigns", min=1, max=500, help="Message campaigns per ad account.")
-DAYS = typer.Option(90, "--days", min=1, max=1100, help="Days of history, ending yesterday.")
-SENDS = typer.Option(120, "--sends", min=1, max=1_000_000, help="Nominal sends per campaign and day.")
+ACCOUNTS = typer.Option(2, "--accounts", parser=whole_number(1, 64), metavar="1..64", help="Ad accounts in the world.")
+CAMPAIGNS = typer.Option(6, "--campaigns", parser=whole_number(1, 500), metavar="1..500",
+                         help="Message campaigns per ad account.")
+DAYS = typer.Option(90, "--days", parser=whole_number(1, 1100), metavar="1..1100",
+                    help="Days of history, ending yesterday.")
+SENDS = typer.Option(120, "--sends", parser=whole_number(1, 1_000_000), metavar="1..1000000",
+                     help="Nominal sends per campaign and day.")
 SINCE = typer.Option(..., "--since", help="First day (YYYY-MM-DD).")
 UNTIL = typer.Option(..., "--until", help="Last day (YYYY-MM-DD), inclusive.")
 
@@ -85,13 +110,15 @@ def build_world(seed: int = 7, today: str | None = None, accounts: int = 2, camp
 @app.command()
 @one_line_errors
 def serve(host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on (loopback by default)."),
-          port: int = typer.Option(8765, "--port", help="Port; 0 picks a free one."),
+          port: int = typer.Option(8765, "--port", parser=whole_number(), metavar="INTEGER",
+                                   help="Port; 0 picks a free one."),
           seed: int = SEED, today: str | None = TODAY,
           accounts: int = ACCOUNTS, campaigns: int = CAMPAIGNS, days: int = DAYS, sends: int = SENDS,
           faults: float = typer.Option(0.0, "--faults", help="Share of requests (0..1) that fail transiently."),
           empty_pages: float = typer.Option(0.0, "--empty-pages", help="Fault: share (0..1) of later result pages "
                                             "answered empty but with paging.next (Meta allows it; off by default)."),
-          latency_ms: int = typer.Option(0, "--latency-ms", help="Milliseconds added to every response."),
+          latency_ms: int = typer.Option(0, "--latency-ms", parser=whole_number(), metavar="INTEGER",
+                                         help="Milliseconds added to every response."),
           job_seconds: float = typer.Option(2.0, "--job-seconds", help="Seconds an async report run takes "
                                             "(longer for big reports); 0 completes at once."),
           access_token: str | None = typer.Option(None, "--access-token", show_default=False,

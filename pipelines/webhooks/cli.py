@@ -2,6 +2,7 @@
 
 import typer
 
+from pipelines.cli_numbers import whole_number
 from pipelines.errors import UsageError
 from pipelines.webhooks import limits as receiver_limits
 
@@ -12,15 +13,18 @@ DEFAULTS = receiver_limits.Limits(max_connections=1)  # the derived default is c
 @app.command()
 def serve(
     host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
-    port: int = typer.Option(8787, help="TCP port."),
-    max_body_bytes: int = typer.Option(DEFAULTS.max_body_bytes, help="Larger POST bodies get 413."),
+    port: int = typer.Option(8787, parser=whole_number("--port"), metavar="INTEGER", help="TCP port."),
+    max_body_bytes: int = typer.Option(DEFAULTS.max_body_bytes, parser=whole_number("--max-body-bytes"),
+                                       metavar="INTEGER", help="Larger POST bodies get 413."),
     max_unsigned_bytes: int = typer.Option(
-        DEFAULTS.max_unsigned_bytes, help="Body bytes read but not yet verified, over all requests; beyond: 503."),
+        DEFAULTS.max_unsigned_bytes, parser=whole_number("--max-unsigned-bytes"), metavar="INTEGER",
+        help="Body bytes read but not yet verified, over all requests; beyond: 503."),
     header_timeout: float = typer.Option(DEFAULTS.header_timeout, help="Seconds for a request's headers."),
     body_timeout: float = typer.Option(DEFAULTS.body_timeout, help="Seconds for a request's body; beyond: 408."),
-    keep_alive_timeout: int = typer.Option(DEFAULTS.keep_alive_timeout, help="Seconds an idle connection stays open."),
+    keep_alive_timeout: int = typer.Option(DEFAULTS.keep_alive_timeout, parser=whole_number("--keep-alive-timeout"),
+                                           metavar="INTEGER", help="Seconds an idle connection stays open."),
     max_connections: int = typer.Option(
-        None, show_default=False,
+        None, parser=whole_number("--max-connections"), metavar="INTEGER", show_default=False,
         help=f"Open connections; beyond: 503, then refused. [default: {receiver_limits.MAX_CONNECTIONS_CEILING}, "
              "or less under a low open-file limit]"),
 ) -> None:
