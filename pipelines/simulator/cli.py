@@ -39,7 +39,11 @@ def one_line_errors(command):
 
 
 def parse_day(value: str, option: str) -> date:
+    # Exactly YYYY-MM-DD in ASCII digits: `date.fromisoformat` also takes 20261101 and 2026-W44-1.
     try:
+        if len(value) != 10 or value[4] != "-" or value[7] != "-" or not (value[:4] + value[5:7] + value[8:]).isdigit() \
+                or not value.isascii():
+            raise ValueError
         return date.fromisoformat(value)
     except ValueError:
         raise UsageError(f"{option}: {value!r} is not a date (YYYY-MM-DD)") from None
