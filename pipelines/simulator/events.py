@@ -9,7 +9,8 @@ per delivered send, one read per read, one click per link click. Fates nest (cli
 delivered ⊂ sent). Each accepted send goes to its own subscription token, so the funnel's as-of
 join by (campaign, token) finds exactly the send that caused an event; events without a logged
 send (`send is None`) are the stream's unattributed events. Every event follows its send by at
-least two seconds, because the send log keeps whole seconds.
+least two seconds, because the send log keeps whole seconds. Read messages may be tapped
+(`pipelines/simulator/taps.py`): postbacks and quick replies travel in the same POSTs.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from pipelines.simulator import payloads as p
 from pipelines.simulator.send_errors import WARM_UP, error_body, pick_error, pick_failure_message
+from pipelines.simulator.taps import taps
 from pipelines.simulator.world import Account, Campaign, World, binomial
 
 REJECTION_RATE = 0.07
@@ -127,6 +129,7 @@ def campaign_stream(world: World, campaign: Campaign, day: date) -> DayStream | 
             1 if rank < numbers.delivered else 0
 
     events: list[p.Event] = []
+    reads: list[tuple] = []  # (send, token, PSID, read time) of every read message, for the taps
     for index, attempt_index in enumerate(accepted):
         attempt = attempts[attempt_index]
         custom_audience = rng.random() < CUSTOM_AUDIENCE_SHARE
@@ -149,10 +152,7 @@ def campaign_stream(world: World, campaign: Campaign, day: date) -> DayStream | 
                 event(p.READ, read_at)
                 if fate[index] == 3:
                     event(p.CLICK, read_at + rng.randint(5_000, 2 * 3_600_000))
-                if rng.random() < 0.01:
-                    event(p.POSTBACK, read_at + rng.randint(10_000, 3_600_000),
-                          extra={"title": "Shop now", "payload": f"PROMO_{cid[-4:]}",
-                                 "user_ref": f"ur_{attempt.token}"})
+                reads.append((attempt_index, attempt.token, psid, read_at))
         elif rng.random() < 0.75:
             event(p.FAILED, base + rng.randint(5000, 600_000), error_message=pick_failure_message(rng))
 
@@ -164,6 +164,7 @@ def campaign_stream(world: World, campaign: Campaign, day: date) -> DayStream | 
                               str(rng.randrange(10**16, 10**17)), _uuid(rng),
                               str(rng.randrange(10**15, 10**16)), mid))
 
+    events.extend(taps(world.seed, page, cid, day.isoformat(), reads))
     account = world.account(campaign.account_id)
     posts = _batch(rng, events, app_id(world), account.business_id)
     return DayStream(campaign.account_id, page, cid, day, attempts, posts)

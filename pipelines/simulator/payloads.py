@@ -1,8 +1,8 @@
 """Webhook POST bodies for simulated events, in every shape the reference allows (§4.1, §4.2).
 
 Meta documents only the inner objects, so the envelope follows the reference's INFERRED notes:
-mostly `{"object":"page","entry":[{"id","time","changes":[{"field","value"}]}]}`, opt-ins and
-postbacks as `entry[].messaging[]` items, some `delivery_failed` as flat objects inside
+mostly `{"object":"page","entry":[{"id","time","changes":[{"field","value"}]}]}`, opt-ins,
+postbacks and quick-reply `messages` as `entry[].messaging[]` items, some `delivery_failed` as flat objects inside
 `changes` (the documented sample has no `field` key), some items flat *with* `field` (the
 dashboard "Test" shape), and values that repeat `field`. Per POST, ids are JSON numbers or
 strings and timestamps seconds or milliseconds; nothing here changes what an event means.
@@ -21,8 +21,10 @@ FAILED = "marketing_message_delivery_failed"
 UPLOAD = "marketing_messages_subscriber_upload_status"
 POSTBACK = "messaging_postbacks"
 OPTIN = "messaging_optins"
+QUICK_REPLY = "messages"  # a quick-reply tap is a standard Messenger `messages` event
 FUNNEL_KINDS = (ECHO, DELIVERY, READ, CLICK, FAILED)
-MESSAGING_KINDS = (POSTBACK, OPTIN)
+MESSAGING_KINDS = (POSTBACK, OPTIN, QUICK_REPLY)
+TAP_KINDS = (POSTBACK, QUICK_REPLY)
 
 # Click and read webhooks sent recipient_id=0 for a null PSID until this day (changelog).
 RECIPIENT_ZERO_UNTIL_MS = 1_769_040_000_000  # 2026-01-22T00:00:00Z
@@ -111,6 +113,9 @@ def messaging_item(event: Event, style: Style) -> dict:
             "timestamp": style.ts(event.ts_ms)}
     if event.kind == POSTBACK:
         item["postback"] = {"mid": event.mid, "title": event.extra["title"], "payload": event.extra["payload"]}
+    elif event.kind == QUICK_REPLY:  # the tapped title comes back as the message text
+        item["message"] = {"mid": event.mid, "text": event.extra["title"],
+                           "quick_reply": {"payload": event.extra["payload"]}}
     else:
         item["optin"] = {"type": "notification_messages", "payload": event.extra["payload"],
                          "notification_messages_token": event.token,

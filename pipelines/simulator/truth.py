@@ -15,7 +15,12 @@ Sections (rows sorted, money as Decimal, dates ISO):
 - `unattributed_events`: per Page × campaign × UTC event date, distinct `marketing_message_*`
   events whose send is not in the exported send log.
 - `webhook_events`: distinct events per webhook field × campaign (null for events that carry no
-  campaign: upload status, opt-ins, postbacks). Redeliveries are not distinct events.
+  campaign: upload status, opt-ins, postbacks, quick-reply messages). Redeliveries are not distinct events.
+- `responses`: per Page × campaign × UTC tap date × kind (`postback` / `quick_reply`) × title ×
+  payload, distinct taps. A tap counts under the campaign of the message tapped when an exported
+  echo or delivery of that message names the tapper's PSID at or before the tap; otherwise (Custom
+  Audience subscribers, a user_ref sender, the message's webhooks outside the range) under a null
+  campaign. Each send goes to its own PSID, so this is also the message the person last received.
 - `errors`: per UTC date × campaign × source: `send_api` by MM code (the subcode when `code` is
   generic) on the attempt date; `delivery_failed_webhook` by the raw `error_message` on the event date.
 """
@@ -31,6 +36,8 @@ from pipelines.simulator.export import post_day, streams, utc_date
 from pipelines.simulator.world import World
 
 _STAGES = {p.DELIVERY: 1, p.READ: 2, p.CLICK: 3}
+_CAMPAIGN_FREE = (p.UPLOAD, p.POSTBACK, p.OPTIN, p.QUICK_REPLY)
+_TAP_KIND = {p.POSTBACK: "postback", p.QUICK_REPLY: "quick_reply"}
 
 
 def truth(world: World, since: date, until: date) -> dict:
@@ -75,7 +82,9 @@ def _streams(world: World, since: date, until: date) -> dict:
     unattributed: Counter = Counter()
     kinds: Counter = Counter()
     errors: Counter = Counter()
+    responses: Counter = Counter()
     for _day, stream in streams(world, since, until):
+        responses.update(_responses(world, stream, since, until))
         in_log: dict[int, tuple] = {}  # accepted attempt index -> funnel key, for attempts in range
         for index, attempt in enumerate(stream.attempts):
             sent_on = utc_date(attempt.ts)
@@ -97,7 +106,7 @@ def _streams(world: World, since: date, until: date) -> dict:
             if post.redelivery or posted_on is None or not since <= posted_on <= until:
                 continue
             for event in post.events:
-                observed_campaign = None if event.kind in (p.UPLOAD, p.POSTBACK, p.OPTIN) else event.campaign_id
+                observed_campaign = None if event.kind in _CAMPAIGN_FREE else event.campaign_id
                 kinds[(event.kind, observed_campaign)] += 1
                 if event.kind not in p.FUNNEL_KINDS:
                     continue
@@ -127,7 +136,36 @@ def _streams(world: World, since: date, until: date) -> dict:
                                    for k, n in kinds.items()]),
         "errors": _sorted([{"date": k[0], "message_campaign_id": k[1], "source": k[2], "error_code": k[3],
                             "occurrences": n} for k, n in errors.items()]),
+        "responses": _sorted([{"page_id": k[0], "message_campaign_id": k[1], "date": k[2], "kind": k[3],
+                               "title": k[4], "payload": k[5], "responses": n} for k, n in responses.items()]),
     }
+
+
+def _exported_events(world: World, stream, since: date, until: date):
+    """The distinct events of a stream that the export for since..until contains."""
+    for post in stream.posts:
+        posted_on = post_day(world, post)
+        if not post.redelivery and posted_on is not None and since <= posted_on <= until:
+            yield from post.events
+
+
+def _responses(world: World, stream, since: date, until: date) -> Counter:
+    """Taps of one stream by (Page, campaign or None, UTC date, kind, title, payload)."""
+    received: dict[tuple[int, str], int] = {}  # (send, PSID) -> the first exported echo or delivery naming it
+    tapped = []
+    for event in _exported_events(world, stream, since, until):
+        if event.kind in (p.ECHO, p.DELIVERY) and event.send is not None and event.psid is not None:
+            key = (event.send, event.psid)
+            received[key] = min(received.get(key, event.ts_ms), event.ts_ms)
+        elif event.kind in _TAP_KIND:
+            tapped.append(event)
+    counts: Counter = Counter()
+    for tap in tapped:
+        first = received.get((tap.send, tap.psid)) if tap.psid is not None else None
+        campaign = tap.campaign_id if first is not None and first <= tap.ts_ms else None
+        counts[(tap.page_id, campaign, utc_date(tap.ts_ms / 1000).isoformat(), _TAP_KIND[tap.kind],
+                tap.extra["title"], tap.extra["payload"])] += 1
+    return counts
 
 
 def _sorted(rows: list[dict]) -> list[dict]:

@@ -48,7 +48,7 @@ def items(body: dict):
                 assert "error_message" in change  # only delivery_failed travels flat without field
                 yield p.FAILED, change
         for item in entry.get("messaging", []):
-            yield (p.OPTIN if "optin" in item else p.POSTBACK), item
+            yield (p.OPTIN if "optin" in item else p.QUICK_REPLY if "message" in item else p.POSTBACK), item
 
 
 def test_streams_match_the_aggregates(world: World, all_streams: list) -> None:
@@ -159,9 +159,13 @@ def test_payload_quirks_all_occur(all_streams: list) -> None:
                     seen["read without app_id"] += "app_id" not in value
                 if field == p.POSTBACK:
                     seen["postback"] += 1
+                    seen["user_ref postback"] += "user_ref" in value["sender"]
+                if field == p.QUICK_REPLY:
+                    seen["quick reply"] += 1
             seen["unattributed"] += sum(e.send is None for e in post.events)
     for quirk in ("redelivery", "custom audience", "null recipient", "flat failed", "number ids",
-                  "number message_id", "seconds", "postback", "unattributed", "read without app_id"):
+                  "number message_id", "seconds", "postback", "user_ref postback", "quick reply", "unattributed",
+                  "read without app_id"):
         assert seen[quirk] > 0, quirk
 
 
@@ -217,3 +221,28 @@ def test_some_rejected_tokens_are_retried_and_accepted_later(all_streams: list) 
                 assert accepted_at[attempt.token] >= attempt.ts + 60
                 retried += 1
     assert retried > 0
+
+
+def test_taps_arrive_as_meta_sends_them_beside_the_marketing_events(all_streams: list) -> None:
+    """Quick replies are standard `messages` events (the tapped title as text, its payload in quick_reply)
+    and button taps are postbacks, as `entry[].messaging[]` items naming the person by PSID, in POSTs that
+    also carry marketing-message events; a tapper with a PSID is the message's recipient."""
+    mixed, psid_taps = 0, []
+    for _campaign, _day, stream in all_streams:
+        recipients = {e.psid for post in stream.posts for e in post.events if e.kind in (p.ECHO, p.DELIVERY)}
+        for post in stream.posts:
+            fields = [field for field, _value in items(post.body)]
+            mixed += p.QUICK_REPLY in fields and any(f in p.FUNNEL_KINDS for f in fields)
+            for entry in post.body["entry"]:
+                for item in entry.get("messaging", []):
+                    if "message" in item:
+                        assert set(item) == {"sender", "recipient", "timestamp", "message"}
+                        assert set(item["message"]) == {"mid", "text", "quick_reply"}
+                        assert item["message"]["text"] in {"Yes please!", "Not now", "Sizes & fit", "Ja, gerne 🛍️"}
+                        assert set(item["message"]["quick_reply"]) == {"payload"} and "id" in item["sender"]
+                    if "message" in item or "postback" in item:
+                        assert str(item["recipient"]["id"]) == stream.page_id
+                        if "id" in item["sender"]:
+                            psid_taps.append(str(item["sender"]["id"]) in recipients)
+    assert mixed > 0
+    assert any(psid_taps) and not all(psid_taps)  # Custom Audience subscribers tap with a PSID nobody named

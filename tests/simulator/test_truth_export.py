@@ -85,6 +85,8 @@ def reread(world: World, home: Path) -> dict:
     seen, kinds, unattributed = set(), Counter(), Counter()
     stage: dict[tuple, int] = {}
     failed: set[tuple] = set()
+    received: dict[tuple, list] = defaultdict(list)  # (Page, PSID) -> (time, campaign) of echoes and deliveries
+    tapped: list[tuple] = []
     for raw in lines(home / "exports" / "webhooks"):
         for field, value in items(json.loads(raw)):
             identity = json.dumps([field, value], sort_keys=True)
@@ -94,6 +96,10 @@ def reread(world: World, home: Path) -> dict:
             cid = value.get("message_id")
             cid = None if cid is None else str(cid)
             kinds[(field, cid)] += 1
+            if field in (p.ECHO, p.DELIVERY) and value.get("recipient_id"):
+                received[(str(value["page_id"]), str(value["recipient_id"]))].append((seconds(value["timestamp"]), cid))
+            if field in (p.POSTBACK, p.QUICK_REPLY):
+                tapped.append((field, value))
             if field not in p.FUNNEL_KINDS:
                 continue
             ts = seconds(value["timestamp"])
@@ -115,7 +121,15 @@ def reread(world: World, home: Path) -> dict:
         counts["read"] += reached >= 2
         counts["clicked"] += reached >= 3
         counts["failed"] += reached == 0 and send in failed
-    return {"funnel": funnel, "unattributed": unattributed, "kinds": kinds, "errors": errors}
+    responses: Counter = Counter()
+    for field, value in tapped:  # the campaign of the message the person last received, as of the tap
+        page, ts = str(value["recipient"]["id"]), seconds(value["timestamp"])
+        before = sorted(r for r in received.get((page, str(value["sender"].get("id"))), []) if r[0] <= ts)
+        tap = (value["postback"]["title"], value["postback"]["payload"]) if field == p.POSTBACK else (
+            value["message"]["text"], value["message"]["quick_reply"]["payload"])
+        kind = "postback" if field == p.POSTBACK else "quick_reply"
+        responses[(page, before[-1][1] if before else None, utc_day(ts), kind, *tap)] += 1
+    return {"funnel": funnel, "unattributed": unattributed, "kinds": kinds, "errors": errors, "responses": responses}
 
 
 def test_truth_equals_an_independent_reading_of_the_exports(world: World, exported: Path) -> None:
@@ -133,6 +147,10 @@ def test_truth_equals_an_independent_reading_of_the_exports(world: World, export
     assert {(r["date"], r["message_campaign_id"], r["source"], r["error_code"]): r["occurrences"]
             for r in expected["errors"]} == dict(found["errors"])
     assert expected["unattributed_events"] and any(r["failed"] for r in expected["funnel"])
+    assert {(r["page_id"], r["message_campaign_id"], r["date"], r["kind"], r["title"], r["payload"]): r["responses"]
+            for r in expected["responses"]} == dict(found["responses"])
+    kinds = {(r["kind"], r["message_campaign_id"] is None) for r in expected["responses"]}
+    assert kinds == {("postback", False), ("postback", True), ("quick_reply", False), ("quick_reply", True)}
 
 
 def test_truth_campaign_days_are_the_worlds(world: World) -> None:
