@@ -15,6 +15,7 @@ NON_NEGATIVE_CHECK = "non_negative"
 ROAS_CHECK = "roas_matches_meta"
 WEBHOOK_DELIVERED_CHECK = "webhook_delivered_matches_insights"
 FUNNEL_CHECK = "funnel_monotone"
+RESPONSES_CHECK = "every_tap_counted"
 FRESHNESS_CHECK = "yesterday_partition_present"
 
 # Ours vs Meta's website_purchase_roas: 1%, or half a cent of a ratio Meta rounded to 2 decimals.
@@ -67,6 +68,7 @@ GRAINS = {
     "delivery_funnel_daily": ("page_id", "message_campaign_id", "date"),
     "error_codes_daily": ("date", "message_campaign_id", "source", "error_code"),
     "delivery_estimates": ("ad_account_id", "snapshot_date"),
+    "responses_daily": ("page_id", "message_campaign_id", "date", "kind", "title", "payload"),
 }
 SIGNS = {
     "campaign_daily": "spend, delivered, reads, clicks, purchases and purchase value",
@@ -74,6 +76,7 @@ SIGNS = {
     "delivery_funnel_daily": "every count",
     "error_codes_daily": "occurrences (at least one)",
     "delivery_estimates": "bounds and actuals",
+    "responses_daily": "responses (at least one; attributed exactly when there is a campaign)",
 }
 grain_checks = [_grain_check(mart, grain) for mart, grain in GRAINS.items()]
 sign_checks = [_sign_check(mart, what) for mart, what in SIGNS.items()]
@@ -103,6 +106,14 @@ def webhook_delivered_matches_insights(warehouse: Warehouse) -> dg.AssetCheckRes
                 "on every row.")
 def funnel_monotone(warehouse: Warehouse) -> dg.AssetCheckResult:
     return _result(_violations(warehouse, "mart_check_funnel_monotone"))
+
+
+@dg.asset_check(asset=mart_key("responses_daily"), name=RESPONSES_CHECK, blocking=True,
+                additional_deps=[dg.AssetKey(["raw", "webhook_events"])],
+                description="Every postback and quick-reply tap in raw.messenger_events is counted once in "
+                "marts.responses_daily, attributed or not, on its UTC date.")
+def every_tap_counted(warehouse: Warehouse) -> dg.AssetCheckResult:
+    return _result(_violations(warehouse, "mart_check_responses_accounted"))
 
 
 def partition_due(now: dt.datetime, materialized: set[str]) -> tuple[bool, str]:

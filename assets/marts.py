@@ -125,3 +125,21 @@ def delivery_estimates(warehouse: Warehouse) -> dg.MaterializeResult:
     with warehouse.connect() as con:
         frame = mart_builds.build_estimates(con)
         return dg.MaterializeResult(metadata=_metadata(con, "delivery_estimates", frame))
+
+
+@dg.asset(
+    key=mart_key("responses_daily"),
+    group_name=GROUP,
+    kinds=KINDS,
+    deps=[raw_key("webhook_events")],
+    pool="duckdb",
+)
+def responses_daily(config: MartRebuildConfig, warehouse: Warehouse) -> dg.MaterializeResult:
+    """What recipients tapped: one row per Page, message campaign, UTC date of the tap, kind (postback /
+    quick_reply), title and payload, from the postbacks and quick replies in raw.messenger_events. A tap
+    belongs to the marketing message its sender last received on the Page at or before it (echoes and
+    deliveries in raw.webhook_events, by PSID); taps with no such message count under a NULL campaign
+    (attributed = false). Incremental: only dates new taps or new messages received can change are rebuilt."""
+    with warehouse.connect() as con:
+        result = mart_builds.build_responses(con, full=config.full_rebuild)
+        return dg.MaterializeResult(metadata=_incremental_metadata(con, "responses_daily", result))

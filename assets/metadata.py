@@ -8,7 +8,8 @@ from collections.abc import Mapping, Sequence
 import dagster as dg
 import polars as pl
 
-MART_NAMES = ("campaign_daily", "conversions_daily", "delivery_funnel_daily", "error_codes_daily", "delivery_estimates")
+MART_NAMES = ("campaign_daily", "conversions_daily", "delivery_funnel_daily", "error_codes_daily", "delivery_estimates",
+              "responses_daily")
 # JavaScript numbers are exact up to 2**53; the UI would show larger integers rounded.
 _EXACT_IN_JS = 2**53
 

@@ -16,6 +16,10 @@ Windows:
   tracking id with its rowid, kept up to date by rowid watermark like the marts (rebuilt when
   raw.send_attempts was). Only what the window's own sends cannot explain is looked up, so a
   daily run reads a few hundred older sends instead of scanning the whole send history.
+- responses_daily: incremental by rowid watermark on raw.messenger_events and raw.webhook_events,
+  from the UTC date of the earliest new tap or new echo/delivery naming a recipient (a message
+  received can only capture later taps); the window's taps are attributed through every earlier
+  echo and delivery of their senders, however old.
 - delivery_estimates: rebuilt whole (one row per account and day).
 """
 
@@ -40,9 +44,11 @@ from pipelines.transforms.funnel import (
     delivery_funnel_daily,
     earliest_touched_send,
 )
+from pipelines.transforms.responses import RESPONSES_SCHEMA, responses_daily
 from pipelines.warehouse import sql_text
 
-MART_NAMES = ("campaign_daily", "conversions_daily", "delivery_funnel_daily", "error_codes_daily", "delivery_estimates")
+MART_NAMES = ("campaign_daily", "conversions_daily", "delivery_funnel_daily", "error_codes_daily", "delivery_estimates",
+              "responses_daily")
 BEGINNING = dt.date(1970, 1, 1)
 
 
@@ -262,3 +268,33 @@ def build_estimates(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
                                _read(con, "mart_read_accounts"))
     _replace(con, "mart_delete_delivery_estimates", [], "mart_insert_delivery_estimates", frame)
     return frame
+
+
+def _responses_start(con: duckdb.DuckDBPyConnection, full: bool, reach: pl.DataFrame) -> tuple[dt.date | None, bool, bool]:
+    """(first UTC date to rebuild or None, whether it is a full rebuild, whether any raw row is new)."""
+    seen = {row[0]: row[1:] for row in _read(con, "mart_build_watermarks", ["responses_daily"]).iter_rows()}
+    if full or len(seen) < reach.height:
+        return BEGINNING, True, True
+    now = {row[0]: row[1:] for row in reach.iter_rows()}
+    (taps_rowid, taps_count), (events_rowid, events_count) = seen["messenger_events"], seen["webhook_events"]
+    ((earliest, new_taps, new_events),) = con.execute(
+        sql_text("queries/mart_responses_earliest_new.sql"), [taps_rowid, events_rowid]).fetchall()
+    if now["messenger_events"][1] - taps_count != new_taps or now["webhook_events"][1] - events_count != new_events:
+        return BEGINNING, True, True  # rows went missing or were rewritten: a raw table was rebuilt
+    return (None if earliest is None else earliest.date()), False, bool(new_taps or new_events)
+
+
+def build_responses(con: duckdb.DuckDBPyConnection, full: bool = False) -> BuildResult:
+    """Rebuild marts.responses_daily from the earliest UTC date new taps or received messages can change."""
+    reach = _read(con, "mart_responses_source_watermarks")
+    since, is_full, moved = _responses_start(con, full, reach)
+    if since is None:
+        if moved:  # new rows, but no tap and no message received among them: only the state moves on
+            _replace(con, "mart_delete_responses_since", [dt.date.max], "mart_insert_responses_daily",
+                     pl.DataFrame(schema=RESPONSES_SCHEMA), state=("responses_daily", reach))
+        return BuildResult(pl.DataFrame(), None)
+    start = _utc_start(since)
+    rows = responses_daily(_read(con, "mart_read_taps", [start]), _read(con, "mart_read_taps_received", [start]))
+    _replace(con, "mart_delete_responses_since", [since], "mart_insert_responses_daily", rows,
+             state=("responses_daily", reach))
+    return BuildResult(rows, since, is_full)

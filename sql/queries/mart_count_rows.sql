@@ -5,4 +5,5 @@ select sum(n) from (
     union all select count(*) from marts.delivery_funnel_daily where $1 = 'delivery_funnel_daily'
     union all select count(*) from marts.error_codes_daily where $1 = 'error_codes_daily'
     union all select count(*) from marts.delivery_estimates where $1 = 'delivery_estimates'
+    union all select count(*) from marts.responses_daily where $1 = 'responses_daily'
 )

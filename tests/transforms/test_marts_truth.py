@@ -37,8 +37,9 @@ FAILED_TEXT_CODES = {
 }
 ASSETS = [graph_raw.graph_entities, graph_raw.campaign_insights, graph_raw.delivery_estimates,
           exports_raw.webhook_events, exports_raw.send_attempts, marts.campaign_marts, marts.delivery_funnel_daily,
-          marts.error_codes_daily, marts.delivery_estimates, *mart_checks.grain_checks, *mart_checks.sign_checks,
-          mart_checks.roas_matches_meta, mart_checks.funnel_monotone, mart_checks.webhook_delivered_matches_insights]
+          marts.error_codes_daily, marts.delivery_estimates, marts.responses_daily, *mart_checks.grain_checks,
+          *mart_checks.sign_checks, mart_checks.roas_matches_meta, mart_checks.funnel_monotone,
+          mart_checks.webhook_delivered_matches_insights, mart_checks.every_tap_counted]
 
 
 def _history(world: World) -> tuple[date, date]:
@@ -122,6 +123,12 @@ def test_every_mart_equals_the_simulator_truth(world: World, home: Path, tmp_pat
                   for r in _rows(home, "error_codes_daily")}
     assert got_errors == dict(want_errors)
     assert {r["category"] for r in _rows(home, "error_codes_daily")} >= {"frequency_cap", "pacing_or_budget", "unknown"}
+
+    # responses_daily: every tap, under the campaign the simulator knows was tapped, or unattributed.
+    assert {(r["page_id"], r["message_campaign_id"], r["date"].isoformat(), r["kind"], r["title"], r["payload"]):
+            (r["responses"], r["attributed"]) for r in _rows(home, "responses_daily")} == {
+        (r["page_id"], r["message_campaign_id"], r["date"], r["kind"], r["title"], r["payload"]):
+            (r["responses"], r["message_campaign_id"] is not None) for r in expected["responses"]}
 
     # delivery_estimates: one row per account snapshot, beside the day's actuals.
     assert {r["ad_account_id"] for r in _rows(home, "delivery_estimates")} == {a.account_id for a in world.accounts}

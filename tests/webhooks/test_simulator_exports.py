@@ -23,8 +23,9 @@ LANDS_AS = {
     "marketing_messages_subscriber_upload_status": "subscriber_upload_status",
     "messaging_postbacks": "messenger postback",
     "messaging_optins": "messenger optin",
+    "messages": "messenger message",  # quick-reply taps
 }
-CAMPAIGN_FREE = {"subscriber_upload_status", "messenger postback", "messenger optin"}
+CAMPAIGN_FREE = {"subscriber_upload_status", "messenger postback", "messenger optin", "messenger message"}
 LANDED_SQL = ("select event_type, message_campaign_id, count(*) from raw.webhook_events group by all "
               "union all select 'messenger ' || event_type, null, count(*) from raw.messenger_events group by all")
 
