@@ -1,4 +1,4 @@
-"""The report's inputs: the five marts as polars frames, read for a trailing window.
+"""The report's inputs: the six marts as polars frames, read for a trailing window.
 
 Grain and columns follow the warehouse contract (`marts.*`, see the design page). The report only
 needs a subset of each mart's columns; `REQUIRED` lists them and `normalise` checks them, so a
@@ -84,6 +84,15 @@ REQUIRED: dict[str, dict[str, pl.DataType]] = {
         "actual_delivered": pl.Int64(),
         "actual_spend": MONEY,
     },
+    "responses_daily": {
+        "page_id": pl.String(),
+        "message_campaign_id": pl.String(),
+        "date": pl.Date(),
+        "kind": pl.String(),
+        "title": pl.String(),
+        "payload": pl.String(),
+        "responses": pl.Int64(),
+    },
 }
 
 # Columns that may be missing from a mart without making the report wrong: filled with nulls.
@@ -109,6 +118,7 @@ QUERIES = {
     "delivery_funnel_daily": "queries/report_funnel.sql",
     "error_codes_daily": "queries/report_errors.sql",
     "delivery_estimates": "queries/report_forecasts.sql",
+    "responses_daily": "queries/report_responses.sql",
 }
 
 
@@ -118,13 +128,14 @@ class ReportInputError(MmlensError):
 
 @dataclasses.dataclass(frozen=True)
 class ReportFrames:
-    """The five marts, each normalised to the columns and types of `REQUIRED`."""
+    """The six marts, each normalised to the columns and types of `REQUIRED`."""
 
     campaign_daily: pl.DataFrame
     conversions_daily: pl.DataFrame
     delivery_funnel_daily: pl.DataFrame
     error_codes_daily: pl.DataFrame
     delivery_estimates: pl.DataFrame
+    responses_daily: pl.DataFrame
 
     @classmethod
     def of(cls, frames: dict[str, pl.DataFrame]) -> ReportFrames:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import polars as pl
 
-from reports import figures, metrics, tables
+from reports import figures, metrics, responses, tables
 from reports.frames import ReportFrames, window_start
 from reports.page import Section, assemble
 
@@ -33,6 +33,8 @@ def build_sections(frames: ReportFrames, run_date: dt.date) -> list[Section]:
     top_codes = metrics.top_error_codes(errors, period)
     conversions = metrics.conversions_by_type(frames.conversions_daily, period)
     estimates = metrics.estimates_vs_actual(frames.delivery_estimates)
+    taps = responses.tap_summary(frames.responses_daily, cd, period)
+    loose, all_taps = responses.unattributed_taps(frames.responses_daily, period)
 
     def empty(condition: bool) -> str | None:
         return NO_DATA if condition else None
@@ -69,6 +71,15 @@ def build_sections(frames: ReportFrames, run_date: dt.date) -> list[Section]:
             empty=empty(stages["count"].sum() == 0),
         ),
         Section(
+            "responses",
+            "What recipients tapped",
+            table=None if taps.is_empty() else tables.responses_table(taps, period.label(), responses.KIND_LABELS),
+            note=f"{period.label()}, by UTC date of the tap. Buttons (postbacks) by title and payload, quick replies by "
+            f"payload; each tap counts for the marketing message the person last received from the Page. "
+            f"{_share_note(loose, all_taps)}",
+            empty=empty(taps.is_empty()),
+        ),
+        Section(
             "errors",
             "Error codes",
             figures=() if errors.is_empty() else (figures.errors_figure(metrics.errors_by_category(errors)),),
@@ -100,6 +111,13 @@ def build_sections(frames: ReportFrames, run_date: dt.date) -> list[Section]:
             empty=empty(summary.is_empty()),
         ),
     ]
+
+
+def _share_note(loose: int, total: int) -> str:
+    if not total:
+        return ""
+    return (f"{loose:,} of {total:,} taps ({loose / total:.1%}) could not be tied to a message (Custom Audience "
+            f"subscribers, or people who received none from the Page) and are shown last.")
 
 
 def _has_history(estimates: pl.DataFrame) -> bool:

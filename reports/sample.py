@@ -5,7 +5,8 @@ split between them, and per campaign and day a consistent funnel, spend, convers
 and estimates. With `hostile=True` the first campaign is named like an HTML injection attempt,
 the second carries markup, the third quotes and an ampersand (to be shown as written), the fourth
 Japanese and an emoji (to be seen in the fonts) and the fifth a right-to-left override (to be
-isolated), so every view must show Meta's text as text.
+isolated), so every view must show Meta's text as text; a button title and payload carry markup too.
+Taps come from their own random stream, so they change no other number.
 """
 
 from __future__ import annotations
@@ -34,6 +35,9 @@ ERROR_CODES = (
 )
 ACTION_TYPES = ("offsite_conversion.fb_pixel_purchase", "offsite_conversion.fb_pixel_add_to_cart")
 WINDOWS = ("default", "7d_click", "1d_view")
+TAPS = (("postback", "Shop now", "SHOP_NOW"), ("postback", "Stop promotions", "STOP_PROMOTIONS"),
+        ("quick_reply", "Yes please!", "QR_YES"), ("quick_reply", "Not now", "QR_LATER"))
+HOSTILE_TAP = ("postback", "<b>Deals</b> & more", "<script>window.__xss=2</script>")
 
 
 def _campaign_names(count: int, hostile: bool) -> list[str]:
@@ -85,6 +89,7 @@ def sample_frames(run_date: dt.date, days: int = 30, campaigns: int = 6, *, seed
                 if n:
                     source = "send_api" if category in ("rate_limit", "pacing_or_budget") else "delivery_failed_webhook"
                     errors.append((day, campaign_id, source, code, error_name, category, retryable, advice, n))
+    responses = _responses(random.Random(f"{seed}:taps"), len(names), dates, hostile)
     for account, currency, _page in ACCOUNTS:
         unit = Decimal(150) if currency == "JPY" else Decimal("1.2")
         rows = [r for r in performance if r[0] == account]
@@ -93,10 +98,25 @@ def sample_frames(run_date: dt.date, days: int = 30, campaigns: int = 6, *, seed
             spend = sum((r[5] for r in rows if r[3] == day), Decimal(0))
             low, high = int(delivered * 0.8), int(delivered * 1.15)
             estimates.append((account, day, currency, low, high, unit * low / 100, unit * high / 100, delivered, spend))
-    return _frames(performance, conversions, funnel, errors, estimates)
+    return _frames(performance, conversions, funnel, errors, estimates, responses)
 
 
-def _frames(performance, conversions, funnel, errors, estimates) -> ReportFrames:
+def _responses(rng: random.Random, campaigns: int, dates: list[dt.date], hostile: bool) -> list[tuple]:
+    """Taps per campaign and day, and per Page and day the taps no message could be tied to."""
+    kinds = (*TAPS, HOSTILE_TAP) if hostile else TAPS
+    rows = []
+    for day in dates:
+        for index in range(campaigns):
+            page = ACCOUNTS[index % len(ACCOUNTS)][2]
+            for kind, title, payload in kinds:
+                if n := rng.randint(0, 12):
+                    rows.append((page, f"12021{index:013d}", day, kind, title, payload, n))
+        for _account, _currency, page in ACCOUNTS:
+            rows.append((page, None, day, "quick_reply", "Yes please!", "QR_YES", rng.randint(1, 4)))
+    return rows
+
+
+def _frames(performance, conversions, funnel, errors, estimates, responses) -> ReportFrames:
     def frame(rows: list[tuple], name: str, columns: list[str]) -> pl.DataFrame:
         schema = {column: REQUIRED[name][column] for column in columns}
         return pl.DataFrame(rows, schema=schema, orient="row")
@@ -132,6 +152,9 @@ def _frames(performance, conversions, funnel, errors, estimates) -> ReportFrames
                 "delivery_estimates",
                 ["ad_account_id", "date", "currency", "estimate_delivery_lower_bound", "estimate_delivery_upper_bound",
                  "estimate_cost_lower_bound", "estimate_cost_upper_bound", "actual_delivered", "actual_spend"],
+            ),
+            "responses_daily": frame(
+                responses, "responses_daily", ["page_id", "message_campaign_id", "date", "kind", "title", "payload", "responses"]
             ),
         }
     )

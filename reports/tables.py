@@ -1,4 +1,4 @@
-"""HTML tables of the report: the campaign table and the top error codes.
+"""HTML tables of the report: the campaign table, the top error codes, the estimates and the taps.
 
 Every cell is escaped here (`reports.text.escape`), so the returned markup is trusted by the page.
 Campaign names are bidi-isolated first (`reports.text.isolate`), as on the charts. Money cells
@@ -113,3 +113,25 @@ def estimates_table(latest: pl.DataFrame) -> str:
             ]
         )
     return _table(headers, rows, "Newest estimate and last known day per ad account")
+
+
+def responses_table(summary: pl.DataFrame, period_label: str, kinds: dict[str, str]) -> str:
+    """Taps per campaign, kind, title and payload; taps no marketing message could be tied to last."""
+    headers = [("text", "Campaign"), ("text", "Kind"), ("text", "Title"), ("text", "Payload"), ("num", "Taps"),
+               ("num", "Share of the campaign's taps")]
+    rows = []
+    for r in summary.iter_rows(named=True):
+        if r["message_campaign_id"] is None:
+            campaign = "<em>Not tied to a message</em>"
+        else:
+            name = r["campaign_name"] or "(unnamed)"
+            campaign = f'{escape(isolate(name))}<span class="id">{escape(r["message_campaign_id"])}</span>'
+        rows.append([
+            ("text", campaign),
+            ("text", escape(kinds.get(r["kind"], r["kind"]))),
+            ("text", escape(isolate(r["title"] or "–"))),
+            ("text code", escape(isolate(r["payload"] or "–"))),
+            ("num", count(r["taps"])),
+            ("num", percent(r["share"])),
+        ])
+    return _table(headers, rows, f"Taps, {period_label}")

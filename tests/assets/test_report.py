@@ -22,6 +22,7 @@ RUN = dt.date(2026, 11, 25)
 EXTRA = {
     "delivery_funnel_daily": {"unattributed_events": pl.lit(0, pl.Int64)},
     "delivery_estimates": {"actual_days": pl.lit(1, pl.Int64)},
+    "responses_daily": {"attributed": pl.col("message_campaign_id").is_not_null()},
 }
 
 
@@ -29,7 +30,8 @@ def seed_marts(path: Path, frames: ReportFrames) -> None:
     """Insert the frames by explicit column names (creating a table only if no migration did)."""
     with warehouse.connect(path) as con:
         con.execute("create schema if not exists marts")
-        for name in ("campaign_daily", "conversions_daily", "delivery_funnel_daily", "error_codes_daily", "delivery_estimates"):
+        for name in ("campaign_daily", "conversions_daily", "delivery_funnel_daily", "error_codes_daily", "delivery_estimates",
+                     "responses_daily"):
             frame = getattr(frames, name).with_columns(**EXTRA.get(name, {}))
             if name == "delivery_estimates":
                 frame = frame.rename({"date": "snapshot_date"})
@@ -66,6 +68,12 @@ def test_daily_report_renders_from_the_warehouse(home: Path):
     assert html.count('class="figure-data"') == 7
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
     assert "2026-11-26 <span class=\"id\">not known yet</span>" in html
+    # What recipients tapped: a table per campaign, markup in a title or payload shown as text, and the
+    # taps no message could be tied to counted and shown last.
+    assert '<section class="card" id="responses">' in html and "What recipients tapped" in html
+    assert "&lt;b&gt;Deals&lt;/b&gt; &amp; more" in html and "&lt;script&gt;window.__xss=2&lt;/script&gt;" in html
+    assert "<script>window.__xss=2" not in html
+    assert "<em>Not tied to a message</em>" in html and "could not be tied to a message" in html
 
 
 def test_a_range_run_renders_the_last_day(home: Path):
