@@ -53,8 +53,7 @@ def daily_report(context: dg.AssetExecutionContext, settings: MmlensSettings, wa
     """The daily report `MMLENS_HOME/reports/<date>.html` (and `latest.html`): one self-contained
     page per run date, from the six marts over the year ending on that date: headline figures
     against the previous 7 days, daily trends, ROAS by campaign beside Meta's, the delivery funnel,
-    what recipients tapped,
-    error codes by category with advice, estimates vs actuals and a campaign table. A run over a
+    what recipients tapped, error codes by category with advice, estimates vs actuals and a campaign table. A run over a
     partition range renders the report of the range's last day."""
     run_date = dt.date.fromisoformat(context.partition_key_range.end)
     reports_dir = settings.load().reports_dir
