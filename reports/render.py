@@ -73,6 +73,7 @@ def build_sections(frames: ReportFrames, run_date: dt.date) -> list[Section]:
         Section(
             "responses",
             "What recipients tapped",
+            figures=() if taps.is_empty() else (responses.taps_figure(taps),),
             table=None if taps.is_empty() else tables.responses_table(taps, period.label(), responses.KIND_LABELS),
             note=f"{period.label()}, by UTC date of the tap. Buttons (postbacks) by title and payload, quick replies by "
             f"payload; each tap counts for the marketing message the person last received from the Page. "

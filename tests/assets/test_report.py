@@ -65,7 +65,7 @@ def test_daily_report_renders_from_the_warehouse(home: Path):
     assert [(r.data["accounts"], r.data["metric"]) for r in preview.records][:2] == [("act_1001", "Spend"), ("act_1001", "Delivered")]
     assert preview.records[0].data["last 7 days"].endswith(" EUR")
     html = path.read_text()
-    assert html.count('class="figure-data"') == 7
+    assert html.count('class="figure-data"') == 8  # the taps chart included
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
     assert "2026-11-26 <span class=\"id\">not known yet</span>" in html
     # What recipients tapped: a table per campaign, markup in a title or payload shown as text, and the

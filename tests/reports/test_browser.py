@@ -37,6 +37,7 @@ EXPECTED_TRACES = {
     "chart-estimates": [f"act_{a} {kind}" for a in ("1001", "2002") for kind in
                         ("estimate low", "estimate high", "actual delivery", "estimate low", "estimate high", "actual cost")],
     "chart-conversions": ["1d_view", "7d_click", "default"],
+    "chart-responses": ["Button", "Quick reply"],
 }
 CHARTS_JS = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(gd => ({
   id: gd.id,
@@ -119,6 +120,8 @@ def test_report_in_headless_chromium(report: Path):
             assert "\u2068" + OVERRIDE_NAME + "\u2069" in axis
             assert "\u2068" + OVERRIDE_NAME + "\u2069" in body
             assert page.evaluate(GLYPHS_JS, ["春", "セ", "限", "🌸"]) == [True, True, True, True]
+            # A button title and payload with markup are shown as written in the taps table, never run.
+            assert "<b>Deals</b> & more" in body and "<script>window.__xss=2</script>" in body
             assert page.evaluate("window.__xss") is None
             assert page.evaluate("document.querySelectorAll('img').length") == 0
             assert page.evaluate("document.querySelectorAll('script:not([type])').length") == 2

@@ -43,9 +43,9 @@ def test_csp_allows_exactly_the_inline_scripts(html):
 
 
 def test_every_section_is_on_the_page_with_its_figures(html):
-    for key in ("headlines", "trends", "roas", "funnel", "errors", "estimates", "conversions", "campaigns"):
+    for key in ("headlines", "trends", "roas", "funnel", "responses", "errors", "estimates", "conversions", "campaigns"):
         assert f'<section class="card" id="{key}">' in html
-    assert html.count('class="figure-data"') == 7
+    assert html.count('class="figure-data"') == 8
 
 
 def test_hostile_text_never_appears_raw(html):

@@ -60,3 +60,13 @@ def test_the_page_has_the_section_and_says_so_when_nothing_was_tapped() -> None:
     assert "2 of 12 taps (16.7%) could not be tied to a message" in section.note
     empty = {s.key: s for s in render.build_sections(ReportFrames.of({}), RUN)}["responses"]
     assert empty.empty == render.NO_DATA
+
+
+def test_the_chart_stacks_buttons_and_quick_replies_per_campaign_unattributed_at_the_bottom() -> None:
+    summary = responses.tap_summary(FRAME, names(("c1", "Spring <b>"), ("c2", "Summer")), PERIOD)
+    figure = responses.taps_figure(summary)
+    buttons, quick = figure.data
+    assert (buttons.name, quick.name) == ("Button", "Quick reply")
+    assert list(buttons.y) == ["Not tied to a message", "Spring &lt;b>", "Summer"]  # bottom to top
+    assert (list(buttons.x), list(quick.x)) == ([0, 3, 6], [2, 1, 0])
+    assert figure.layout.title.text == "Taps on the 2 most tapped campaigns"
