@@ -3,8 +3,10 @@
 `parse_lines` is a pure function: every line either yields its items — events for the source's
 table, standard Messenger events and campaign changes kept in theirs, and one quarantine row per
 item that cannot be read — or, when it cannot be read as a whole, one quarantine row with the
-reason; a line longer than MAX_LINE_BYTES is not parsed at all. `parse_chunk` makes a
-chunk of send-log lines one frame, each key kept once, at its first occurrence. Webhook chunks
+reason; a line longer than MAX_LINE_BYTES is not parsed at all. `skipped_lines` quarantines a
+run of empty or too long lines found by the reader (`lines.py`) as one row that stands for them
+all. `parse_chunk` makes a chunk of send-log lines one frame, each key kept once, at its first
+occurrence. Webhook chunks
 are read by `sql_lane.py`, which uses `parse_lines` for the lines DuckDB does not land.
 """
 
@@ -17,15 +19,10 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from pipelines.webhooks.exports import LineChunk
+from pipelines.webhooks.lines import EMPTY, MAX_LINE_BYTES, RAW_TEXT_LIMIT, LineChunk, SkippedLines
 from pipelines.webhooks.messenger import CHANGE_COLUMNS, MESSENGER_COLUMNS
 from pipelines.webhooks.parse import EVENT_COLUMNS, BadLine, Extras, parse_line
 from pipelines.webhooks.sends import ATTEMPT_COLUMNS, parse_send_line
-
-# A line longer than this is quarantined unread: Meta batches at most 1000 updates per POST,
-# far below it, and one runaway line must not take the ingestion's memory with it.
-MAX_LINE_BYTES = 8 * 1024 * 1024
-RAW_TEXT_LIMIT = 64 * 1024
 
 TS = pl.Datetime("us", "UTC")  # built from integer microseconds since the epoch
 
@@ -102,14 +99,16 @@ class ParsedChunk:
     reasons: dict[str, int]
     events_landed: int = 0  # events for the source's table (redeliveries included: they are there, once)
     kept: Kept = field(default_factory=Kept)
+    # Lines quarantined beyond one per row: the row of a run of N empty or too long lines stands for N.
+    more_lines: int = 0
 
     @property
     def lines_quarantined(self) -> int:
-        return sum(1 for row in self.bad if row[3] == 0)
+        return sum(1 for row in self.bad if row[3] == 0) + self.more_lines
 
     @property
     def events_quarantined(self) -> int:
-        return len(self.bad)
+        return len(self.bad) + self.more_lines
 
     @property
     def events_read(self) -> int:
@@ -125,6 +124,23 @@ def parse_chunk(chunk: LineChunk, line_no: int, rel: str, source: Source) -> Par
     if parsed.frame is not None:
         parsed.frame = first_occurrences(source.columns[0], parsed.frame)
     return parsed
+
+
+def skipped_lines(run: SkippedLines, line_no: int, rel: str, source: Source) -> ParsedChunk:
+    """One quarantine row for a run of empty or too long lines, numbered from `line_no` + 1, at its
+    first line: it stands for its `count` lines, each a line and an event quarantined."""
+    first, count = line_no + 1, run.count
+    in_a_row = f"{count} in a row: lines {first}-{first + count - 1}"
+    if run.kind == EMPTY:
+        why = "empty line" if count == 1 else f"empty line ({in_a_row})"
+    elif count == 1:
+        why = f"line too long ({run.first} bytes > {MAX_LINE_BYTES})"
+    else:
+        why = f"line too long ({in_a_row}, up to {run.longest} bytes > {MAX_LINE_BYTES})"
+    if run.head:
+        why += f" (raw_text truncated to the first {len(run.head)} of {run.first} bytes)"
+    row = (source.name, rel, first, 0, why, run.head.decode("utf-8", errors="replace"))
+    return ParsedChunk(count, 0, None, [row], {reason_key(why): count}, more_lines=count - 1)
 
 
 def parse_lines(numbered: Iterable[tuple[int, bytes]], rel: str, source: Source) -> tuple[list[tuple], ParsedChunk]:

@@ -1,22 +1,25 @@
-"""Export files: which are sealed, reading them in chunks of whole lines, and their fingerprint.
+"""Export files: which are sealed and may be read, reading them in units of lines, and their fingerprint.
 
 A file is readable when sealed: `.ndjson` or `.ndjson.gz`, its name (and folders) not starting with
-`.`; names ending in `.open` or `.tmp` are still being written. Files are only ever read.
+`.`; names ending in `.open` or `.tmp` are still being written. Files are only ever read, and
+only inside the exports folder: a symlink whose target leaves it is refused, never opened, and so
+is a file whose name is not UTF-8 (it could not be stored as text). Symlinked folders are not
+followed (one leaving the exports folder is refused too). Lines are split by `lines.py`.
 """
 
 from __future__ import annotations
 
 import gzip
 import hashlib
-import itertools
 import mmap
 import os
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import orjson
+
+from pipelines.webhooks.lines import LONGEST, LineChunk, SkippedLines, Unit, merged, scan
 
 SOURCES = ("webhooks", "sends")
 
@@ -29,10 +32,45 @@ def is_sealed(path: Path) -> bool:
 
 def sealed_files(folder: Path) -> list[Path]:
     """Sealed export files under `folder`, in path order (the order replay uses)."""
+    return [path for path, _ in listed_files(folder, folder) if path.is_file()]
+
+
+def listed_files(folder: Path, exports_dir: Path) -> list[tuple[Path, str | None]]:
+    """(path, why it is refused, or None) of every sealed export file under `folder` and every
+    symlinked folder there that leaves `exports_dir`, in path order."""
     if not folder.is_dir():
         return []
-    found = [p for p in folder.rglob("*") if p.is_file() and is_sealed(p)]
-    return sorted(p for p in found if not any(part.startswith(".") for part in p.relative_to(folder).parts))
+    roots = (os.path.realpath(exports_dir), os.path.realpath(folder))
+    found = []
+    for path in folder.rglob("*"):  # does not descend into symlinked folders
+        if any(part.startswith(".") for part in path.relative_to(folder).parts):
+            continue
+        if path.is_symlink() and path.is_dir():
+            if _leaves(path, roots):
+                found.append((path, "symlinked folder whose target is outside the exports folder: not read"))
+        elif path.is_file() and is_sealed(path):
+            found.append((path, _refusal(path, roots, path.relative_to(exports_dir).as_posix())))
+    return sorted(found)
+
+
+def _leaves(path: Path, roots: tuple[str, ...]) -> bool:
+    target = os.path.realpath(path)
+    return not any(target == root or target.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
+
+
+def _refusal(path: Path, roots: tuple[str, ...], rel: str) -> str | None:
+    try:
+        rel.encode("utf-8")
+    except UnicodeEncodeError:
+        return "file name is not valid UTF-8: not read (rename the file to read it)"
+    if path.is_symlink() and _leaves(path, roots):
+        return "symlink whose target is outside the exports folder: not read"
+    return None
+
+
+def stored_name(rel: str) -> str:
+    """`rel` as text that can be stored: bytes that are not UTF-8 written as `\\xNN`."""
+    return os.fsencode(rel).decode("utf-8", errors="backslashreplace")
 
 
 def exports_fingerprint(exports_dir: Path) -> tuple[str, int]:
@@ -41,126 +79,99 @@ def exports_fingerprint(exports_dir: Path) -> tuple[str, int]:
     digest = hashlib.blake2b(digest_size=16)
     count = 0
     for name in SOURCES:
-        for path in sealed_files(exports_dir / name):
-            digest.update(f"{path.relative_to(exports_dir).as_posix()}\0{path.stat().st_size}\n".encode())
+        for path, _ in listed_files(exports_dir / name, exports_dir):
+            digest.update(os.fsencode(f"{path.relative_to(exports_dir).as_posix()}\0{path.lstat().st_size}\n"))
             count += 1
     return digest.hexdigest(), count
 
 
-@dataclass(frozen=True)
-class LineChunk:
-    """Whole lines of an export file, held without copying them: line i is
-    `data[bounds[i] : bounds[i + 1] - 1]` (its newline left out; the file's last line may have none).
-    `data` is a bytes object or a view into the file's memory map, valid while the chunk is used."""
-
-    data: bytes | memoryview
-    bounds: list[int]
-    consumed: int  # bytes of the file this chunk accounts for
-    # Set on the last chunk of a damaged .gz file: why the rest cannot be read. That chunk has no
-    # lines; `data` holds the start of the line the damage cut short (maybe empty).
-    unreadable: str | None = None
-
-    @classmethod
-    def of(cls, data: bytes, consumed: int | None = None) -> LineChunk:
-        """The lines of `data` (joined by newlines, without a final one)."""
-        bounds = list(itertools.accumulate((len(line) + 1 for line in data.split(b"\n")), initial=0))
-        return cls(data, bounds, len(data) if consumed is None else consumed)
-
-    def __len__(self) -> int:
-        return len(self.bounds) - 1
-
-    def line(self, i: int) -> bytes:
-        return bytes(self.data[self.bounds[i] : self.bounds[i + 1] - 1])
-
-    def lines(self) -> list[bytes]:
-        return bytes(self.data[: self.bounds[-1] - 1]).split(b"\n") if len(self) else []
-
-
-def read_chunks(path: Path, offset: int, chunk_bytes: int, gz: bool) -> Iterator[LineChunk]:
-    """Chunks of about `chunk_bytes` of whole lines from `offset` onwards.
+def read_chunks(path: Path, offset: int, chunk_bytes: int, gz: bool) -> Iterator[Unit]:
+    """Units of lines from `offset` onwards: chunks of about `chunk_bytes` of whole lines, and
+    runs of empty or too long lines (`lines.py`), adjacent runs of a kind joined.
 
     Only complete lines are read. The last bytes of a plain file after its final newline are
-    read only when they are a whole JSON document: a writer may still be appending to them.
-    In a .gz file (immutable once sealed) they always form the last line. A plain file is read
-    through a memory map (no copy); a .gz file is decompressed block by block.
+    read only when they are a whole JSON document within the cap: a writer may still be
+    appending to them. In a .gz file (immutable once sealed) they always form the last line. A
+    plain file is read through a memory map (no copy); a .gz file is decompressed block by block.
     """
-    if gz:
-        yield from _gz_chunks(path, offset, chunk_bytes)
-    else:
-        yield from _mapped_chunks(path, offset, chunk_bytes)
+    yield from merged(_gz_chunks(path, offset, chunk_bytes) if gz else _mapped_chunks(path, offset, chunk_bytes))
 
 
-def _mapped_chunks(path: Path, offset: int, chunk_bytes: int) -> Iterator[LineChunk]:
+def _mapped_chunks(path: Path, offset: int, chunk_bytes: int) -> Iterator[Unit]:
     with open(path, "rb") as handle:
         size = os.fstat(handle.fileno()).st_size
         if size <= offset:
             return
         mapped = mmap.mmap(handle.fileno(), size, prot=mmap.PROT_READ)
-    view, find = memoryview(mapped), mapped.find
+    view = memoryview(mapped)
     # The last read may have taken a final line before its newline arrived: that newline (or CR LF)
     # ends the line already landed, it does not start an empty one.
     skip = 0
     if offset and mapped[offset - 1] != 0x0A:
         skip = 1 if mapped[offset] == 0x0A else 2 if mapped[offset : offset + 2] == b"\r\n" else 0
     start = offset + skip
-    if skip and start == size:
-        yield LineChunk(view[start:start], [0], skip)  # only that newline: no line, but the bytes are read
-        return
-    while start < size:
-        bounds, position, limit = [0], start, min(size, start + chunk_bytes)
-        while (newline := find(b"\n", position, limit)) >= 0:
-            position = newline + 1
-            bounds.append(position - start)
-        if position == start and (newline := find(b"\n", limit)) >= 0:
-            position = newline + 1  # a line longer than a chunk
-            bounds.append(position - start)
-        if position < size and find(b"\n", position) < 0 and _is_json(mapped[position:size]):
-            position = size  # the last line, complete but without its newline
-            bounds.append(size + 1 - start)
-        if position == start:
-            return  # only the beginning of a line still being written
-        yield LineChunk(view[start:position], bounds, position - start + skip)
-        # Done with those pages: let them go, so memory stays flat however large the file.
+    if skip:
+        yield LineChunk(view[start:start], [0], skip)  # that newline: no line, but the bytes are read
+
+    def release(first: int, last: int) -> None:
+        # Done with those pages: let them go, so memory stays flat however large the file or the line.
         page = mmap.PAGESIZE
-        mapped.madvise(mmap.MADV_DONTNEED, start // page * page, position // page * page - start // page * page)
-        skip, start = 0, position
+        mapped.madvise(mmap.MADV_DONTNEED, first // page * page, last // page * page - first // page * page)
+
+    position, cut = yield from scan(mapped, start, size, chunk_bytes, release)
+    if cut is None and position < size and size - position < LONGEST and _is_json(mapped[position:size]):
+        yield LineChunk(view[position:size], [0, size + 1 - position], size - position)  # complete, without newline
+    # Else the rest is the beginning of a line still being written (one too long is left too).
 
 
 # A .gz file is decompressed this much at a time, so that damage loses nothing read before it.
 _GZ_BLOCK = 1024 * 1024
 
 
-def _gz_chunks(path: Path, offset: int, chunk_bytes: int) -> Iterator[LineChunk]:
-    """Chunks of a .gz file. If the file is damaged (truncated, not gzip, bytes after its last
-    member), the lines before the damage are read as usual and a last chunk without lines carries
-    the reason in `unreadable` and the start of the line the damage cut short."""
-    pending, blocks, size, unreadable = b"", [], 0, None
+def _gz_chunks(path: Path, offset: int, chunk_bytes: int) -> Iterator[Unit]:
+    """Units of a .gz file. Decompressed blocks are scanned once `chunk_bytes` of them are read,
+    or once the line they end in passes the cap: that line is then skipped block by block. If the
+    file is damaged (truncated, not gzip, bytes after its last member), the lines before the damage
+    are read as usual and a last chunk without lines carries the reason in `unreadable` and the
+    start of the line the damage cut short."""
+    pending, blocks, size, tail = b"", [], 0, 0  # the start of a line, blocks read after it, their bytes
+    cut: SkippedLines | None = None  # a line too long whose newline has not come yet
+    last_byte, unreadable = 0, None
     try:
         with gzip.open(path, "rb") as handle:
-            handle.seek(offset)  # uncompressed bytes already read (chunks end after a newline)
+            handle.seek(offset)  # uncompressed bytes already read (units end after a newline)
             while block := handle.read1(_GZ_BLOCK):
+                if cut is not None:
+                    newline = block.find(b"\n")
+                    if newline < 0:
+                        cut, last_byte = cut.grown(len(block), cut.first + len(block)), block[-1]
+                        continue
+                    before = block[newline - 1] if newline else last_byte
+                    yield cut.grown(newline + 1, cut.first + newline - (before == 0x0D))
+                    cut, block = None, block[newline + 1 :]
                 blocks.append(block)
                 size += len(block)
-                if size >= chunk_bytes:
-                    lines, pending = _whole_lines(pending + b"".join(blocks))
+                newline = block.rfind(b"\n")
+                tail = tail + len(block) if newline < 0 else len(block) - newline - 1  # bytes since the last newline
+                if size >= chunk_bytes or tail >= LONGEST:
+                    data = pending + b"".join(blocks)
                     blocks, size = [], 0
-                    if lines is not None:
-                        yield LineChunk.of(lines, len(lines) + 1)
+                    position, cut = yield from scan(data, 0, len(data), chunk_bytes)
+                    pending = data[position:] if cut is None else b""
+                    tail, last_byte = len(pending), data[-1]
     except (EOFError, gzip.BadGzipFile, zlib.error) as error:  # damage; other I/O errors stop the run
         unreadable = f"{type(error).__name__}: {error}"
-    lines, pending = _whole_lines(pending + b"".join(blocks))
-    if lines is not None:
-        yield LineChunk.of(lines, len(lines) + 1)
-    if unreadable:
-        yield LineChunk(pending, [0], len(pending), unreadable)
+    if cut is None:
+        data = pending + b"".join(blocks)
+        position, cut = yield from scan(data, 0, len(data), chunk_bytes)
+        pending = data[position:]
+    if unreadable:  # with the start of the line the damage cut short
+        yield LineChunk(cut.head, [0], cut.consumed, unreadable) if cut else LineChunk(pending, [0], len(pending),
+                                                                                       unreadable)
+    elif cut:
+        yield cut  # the last line, too long, without a newline
     elif pending:
         yield LineChunk.of(pending)  # the last line, without a newline
-
-
-def _whole_lines(data: bytes) -> tuple[bytes | None, bytes]:
-    """(the whole lines of `data` without their last newline, or None; the bytes after them)."""
-    cut = data.rfind(b"\n")
-    return (None, data) if cut < 0 else (data[:cut], data[cut + 1 :])
 
 
 def _is_json(raw: bytes) -> bool:

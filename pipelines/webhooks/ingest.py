@@ -45,8 +45,10 @@ from pipelines.webhooks.batches import (  # noqa: F401 (the limits are re-export
     parse_chunk,
     quarantine_text,
     reason_key,
+    skipped_lines,
 )
-from pipelines.webhooks.exports import LineChunk, read_chunks, sealed_files
+from pipelines.webhooks.exports import listed_files, read_chunks, stored_name
+from pipelines.webhooks.lines import LineChunk, SkippedLines
 from pipelines.webhooks import sql_lane
 
 CHUNK_BYTES = 64 * 1024 * 1024
@@ -93,6 +95,16 @@ class IngestStats(EventCounts):
     rows_new: int = 0
     quarantine_reasons: dict[str, int] = field(default_factory=dict)
 
+    def count(self, parsed: ParsedChunk, consumed: int) -> None:
+        """Add one unit read, of `consumed` bytes."""
+        self.lines_read += parsed.lines
+        self.lines_landed += parsed.landed
+        self.lines_quarantined += parsed.lines_quarantined
+        self.count_events(parsed)
+        self.bytes_read += consumed
+        for reason, n in parsed.reasons.items():
+            self.quarantine_reasons[reason] = self.quarantine_reasons.get(reason, 0) + n
+
     @property
     def balanced(self) -> bool:
         """Every line read whole or quarantined, every event read landed, kept or quarantined."""
@@ -116,9 +128,13 @@ def ingest(con: duckdb.DuckDBPyConnection, exports_dir: Path, source: Source, *,
         row[0]: row[1:]
         for row in con.execute(sql_text("queries/select_ingest_manifest.sql"), [source.name]).fetchall()
     }
-    plan = []
-    for path in sealed_files(folder):
-        rel = path.relative_to(exports_dir).as_posix()
+    plan, refused = [], []
+    for path, why in listed_files(folder, exports_dir):
+        rel = stored_name(path.relative_to(exports_dir).as_posix())
+        if why is not None:
+            if rel not in manifest:
+                refused.append((rel, path.lstat().st_size, why))
+            continue
         size = path.stat().st_size
         offset, lines_before, landed, quarantined, known_size, *events = manifest.get(rel, (0, 0, 0, 0, None, 0, 0, 0, 0))
         if not rel.endswith(".gz") and size < offset:
@@ -136,7 +152,9 @@ def ingest(con: duckdb.DuckDBPyConnection, exports_dir: Path, source: Source, *,
             plan.append(_Progress(path, rel, size, offset, lines_before, landed, quarantined, len(plan),
                                   events_read=read, events_landed=landed_events, events_kept=kept,
                                   events_quarantined=quarantined_events))
-    stats = IngestStats(files=len(plan))
+    stats = IngestStats(files=len(plan) + len(refused))
+    for rel, size, why in refused:
+        _refuse(con, source, rel, size, why, stats)
     if not plan:
         return stats
     with _memory_capped(con):
@@ -184,25 +202,22 @@ def _ingest_files(con, source: Source, plan: list[_Progress], chunk_bytes: int, 
     pending_bytes = 0
     for p, chunk in _chunks(plan, chunk_bytes):
         # Lines are numbered on from the file's last line read (p.line_no counts every chunk so far).
-        if source is WEBHOOKS:
+        unreadable = chunk.unreadable if isinstance(chunk, LineChunk) else None
+        if isinstance(chunk, SkippedLines):
+            parsed = skipped_lines(chunk, p.line_no, p.rel, source)
+        elif source is WEBHOOKS:
             parsed = sql_lane.stage_chunk(con, chunk, p.line_no, p.rel, p.order, sql)
         else:
             parsed = parse_chunk(chunk, p.line_no, p.rel, source)
-        if chunk.unreadable:
+        if unreadable:
             _quarantine_damage(parsed, source, p.rel, p.line_no + parsed.lines + 1, chunk)
         p.offset += chunk.consumed
         p.count(parsed)
         # A damaged .gz is complete once its damage is quarantined, in the same transaction.
-        done = p.recorded = (not p.gz and p.offset >= p.size) or chunk.unreadable is not None
+        done = p.recorded = (not p.gz and p.offset >= p.size) or unreadable is not None
         pending.append((parsed, p.manifest_row(source, done)))
         pending_bytes += chunk.consumed
-        stats.lines_read += parsed.lines
-        stats.lines_landed += parsed.landed
-        stats.lines_quarantined += parsed.lines_quarantined
-        stats.count_events(parsed)
-        stats.bytes_read += chunk.consumed
-        for reason, n in parsed.reasons.items():
-            stats.quarantine_reasons[reason] = stats.quarantine_reasons.get(reason, 0) + n
+        stats.count(parsed, chunk.consumed)
         if source is not WEBHOOKS or pending_bytes >= FLUSH_BYTES:
             stats.rows_new += _land(con, source, pending)
             pending, pending_bytes = [], 0
@@ -215,6 +230,20 @@ def _ingest_files(con, source: Source, plan: list[_Progress], chunk_bytes: int, 
         # A .gz file is immutable once sealed: reading to its end completes it. An empty file had no chunk.
         if not p.recorded and (p.gz or p.offset >= p.size):
             con.execute(sql_text("queries/upsert_ingest_manifest.sql"), list(p.manifest_row(source, True)))
+
+
+def _refuse(con, source: Source, rel: str, size: int, why: str, stats: IngestStats) -> None:
+    """A file that is not read (`exports.listed_files` says why) counts as one line, quarantined at
+    line 0 (the file as a whole) with the reason, and is complete at its size: later runs skip it."""
+    parsed = ParsedChunk(1, 0, None, [(source.name, rel, 0, 0, why, None)], {reason_key(why): 1})
+    con.execute("begin transaction")
+    try:
+        _finish_chunk(con, parsed, (source.name, rel, 0, 1, 0, 1, size, 1, 0, 0, 1))
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    stats.count(parsed, 0)
 
 
 def _quarantine_damage(parsed: ParsedChunk, source: Source, rel: str, line_no: int, chunk: LineChunk) -> None:
@@ -258,8 +287,8 @@ class _Progress(EventCounts):
                 self.events_quarantined)
 
 
-def _chunks(plan: list[_Progress], chunk_bytes: int) -> Iterator[tuple[_Progress, LineChunk]]:
-    """(file progress, chunk of whole lines) for every chunk of every file."""
+def _chunks(plan: list[_Progress], chunk_bytes: int) -> Iterator[tuple[_Progress, LineChunk | SkippedLines]]:
+    """(file progress, unit of lines) for every unit of every file."""
     for p in plan:
         for chunk in read_chunks(p.path, p.offset, chunk_bytes, p.gz):
             yield p, chunk

@@ -8,14 +8,19 @@ from pathlib import Path
 import pytest
 
 from pipelines.webhooks.exports import read_chunks
+from pipelines.webhooks.lines import SkippedLines
 
 
-def _read(path: Path, offset: int = 0, chunk_bytes: int = 4) -> tuple[list[bytes], int]:
+def _read(path: Path, offset: int = 0, chunk_bytes: int = 4) -> tuple[list[bytes | tuple], int]:
+    """(the lines read, a run of skipped lines as (kind, count); the bytes accounted for)."""
     lines, consumed = [], 0
     for chunk in read_chunks(path, offset, chunk_bytes, path.name.endswith(".gz")):
+        consumed += chunk.consumed
+        if isinstance(chunk, SkippedLines):
+            lines.append((chunk.kind, chunk.count))
+            continue
         lines += [chunk.line(i) for i in range(len(chunk))]
         assert chunk.lines() == [chunk.line(i) for i in range(len(chunk))]
-        consumed += chunk.consumed
     return lines, consumed
 
 
@@ -30,7 +35,7 @@ def _read(path: Path, offset: int = 0, chunk_bytes: int = 4) -> tuple[list[bytes
         (b'{"x":1}\n', 7, [], 1),  # only that newline: nothing to read, but the bytes are accounted for
         (b"a\nbb\nccc\n", 2, [b"bb", b"ccc"], 7),
         (b"a\n" + b"x" * 50 + b"\nb\n", 0, [b"a", b"x" * 50, b"b"], 55),  # a line longer than a chunk
-        (b"a\r\nb\n\n", 0, [b"a\r", b"b", b""], 6),
+        (b"a\r\nb\n\n", 0, [b"a\r", b"b", ("empty", 1)], 6),
         (b"", 0, [], 0),
     ],
 )
