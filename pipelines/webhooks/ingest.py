@@ -14,6 +14,11 @@ events read = landed + kept + quarantined (a line quarantined whole counts as on
 re-run reads only new files and bytes appended to a plain `.ndjson` after its last complete line.
 A damaged `.gz` lands the lines before the damage; its unreadable rest counts as one more line,
 quarantined with the reason, and the file is complete (a sealed .gz never changes).
+A run of consecutive empty or too long lines (`lines.py`; a line past MAX_LINE_BYTES is never held
+whole) is one quarantine row at its first line, standing for all its lines: each counts as a line
+and an event quarantined. A file that is not read (a symlink leaving the exports folder, a name
+that is not UTF-8: `exports.listed_files`) is one quarantine row at line 0, counted as one line
+and one event quarantined, and complete.
 Exports are only read, never modified. Files are read in path order and, within a batch, the
 first line wins a duplicate key, so replaying the exports into an empty warehouse gives the same
 tables. Each batch (events, quarantine rows, manifest progress) commits in one transaction.

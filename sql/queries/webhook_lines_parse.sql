@@ -11,10 +11,10 @@
 -- it or quarantines it with its reason.
 -- DuckDB's JSON reader is more lenient than the standard: a line with a trailing comma is left to the parser, and a
 -- value holding NaN, Infinity or an integer beyond 64 bits is not plain, so the lane does not land what orjson would
--- reject or read differently. Caveats (lines no sender writes): outside the item values and the entry's id and time,
--- NaN, Infinity, numbers beyond
--- a double's range and nesting deeper than 1024 levels are not noticed (orjson rejects such a line); a repeated key
--- (`field`, `value`, `entry` as well as a value's fields) is read with its first occurrence here and its last by orjson.
+-- reject or read differently. A key repeated in the document, an entry, an item or a value (DuckDB reads its first
+-- occurrence, orjson its last) leaves the line to the parser too. Caveats (lines no sender writes): outside the item
+-- values and the entry's id and time, NaN, Infinity, numbers beyond a double's range and nesting deeper than 1024
+-- levels are not noticed (orjson rejects such a line).
 -- Columns are the parser's: ids as exact text ('' -> NULL, recipient '0' -> NULL, the Page from the value or else
 -- the entry), the timestamp in microseconds, the payload as the value object (keys in their order), and the event
 -- key exactly as `parse.event_key` computes it (md5 of the type, ids, timestamp and error message).
@@ -24,6 +24,11 @@ with docs as (
         case when strlen(text) <= $max_line_bytes
             -- A trailing comma (DuckDB reads past it, orjson does not): compact, or with whitespace before the bracket.
             and not regexp_matches(text, ',[ \t\r\n]*[\]}]')
+            -- A repeated key (DuckDB reads its first occurrence, orjson its last) at a level this lane reads.
+            and coalesce(try(list_bool_and(list_transform(
+                list_concat([json_keys(text)], json_keys(text, '$.entry[*]'), json_keys(text, '$.entry[*].changes[*]'),
+                    json_keys(text, '$.entry[*].changes[*].value')),
+                lambda keys: len(keys) = len(list_distinct(keys))))), false)
         then try(json_transform(text, '{"entry":[{"id":"JSON","time":"JSON","changes":[{"field":"VARCHAR","value":"JSON"}],
                                                  "messaging":"JSON"}]}'))
         end as doc

@@ -88,11 +88,23 @@ def _tricky_lines() -> list[bytes]:
     ]
 
 
-# A repeated key is read with its first occurrence by DuckDB and its last by orjson (a documented caveat).
-REPEATED_KEYS = [
-    b'{"object":"page","entry":[{"id":"1","time":1764201600,"changes":[{"field":"marketing_message_reads",'
-    b'"value":{"page_id":1,"timestamp":1764201600,"mid":"first","mid":"last"}}]}]}',
-]
+def _repeated_keys() -> list[bytes]:
+    """Lines with a key repeated at each level the SQL lane reads (DuckDB would take the first
+    occurrence, orjson the last), one spelled with an escape: all go to the Python parser."""
+    head = b'{"object":"page","entry":[{"id":"1","time":1764201600,"changes":[{"field":"marketing_message_reads",'
+    value = b'"value":{"page_id":1,"timestamp":1764201600,"mid":"m.%d"}'
+    item = b'{"field":"marketing_message_reads",' + value + b'}'
+    return [
+        head + b'"value":{"page_id":1,"timestamp":1764201600,"mid":"first","mid":"last"}}]}]}',
+        head + b'"value":{"page_id":1,"timestamp":1764201600,"mid":"first","m\\u0069d":"last"}}]}]}',
+        head + value % 1 + b',"value":{"timestamp":1764201601,"mid":"m.2"}}]}]}',
+        b'{"object":"page","entry":[{"id":"1","time":1,"changes":[{"field":"marketing_message_clicks",'
+        + value % 3 + b',"field":"marketing_message_reads"}]}]}',
+        b'{"object":"page","entry":[{"id":"1","id":"2","changes":[' + item % 4 + b']}]}',
+        b'{"object":"page","entry":[{"id":"1","changes":[' + item % 5 + b'],"changes":[' + item % 6 + b']}]}',
+        b'{"object":"page","entry":[{"id":"1","changes":[' + item % 7 + b']}],"entry":[{"changes":[' + item % 8
+        + b']}]}',
+    ]
 
 
 def _ingest_both(home: Path, exports: Path, **kwargs) -> None:
@@ -119,6 +131,7 @@ def test_test_corpora_land_identically(home, chunk_bytes):
     (folder / "a.ndjson").write_bytes(b"\n".join([*GOOD, *BAD_CORPUS.values(), *_edge_lines(), PLAIN]) + b"\n")
     (folder / "b.ndjson").write_bytes(b"\n".join([*tricky[:-1], GOOD[2], PLAIN]) + b"\n")
     (folder / "c.ndjson").write_bytes(b"\n".join(tricky) + b"\n")
+    (folder / "d.ndjson").write_bytes(b"\n".join([*_repeated_keys(), PLAIN]) + b"\n")
     _ingest_both(home, home / "exports", chunk_bytes=chunk_bytes)
     _assert_same_tables(home)
 
@@ -171,10 +184,18 @@ def test_plain_lines_are_parsed_by_duckdb_and_the_others_by_python(monkeypatch):
     assert (parsed.events_read, parsed.events_landed, len(parsed.kept), parsed.events_quarantined) == (10, 7, 1, 2)
 
 
-def test_a_repeated_key_is_read_with_its_first_occurrence(home):
+def test_a_repeated_key_goes_to_the_parser_and_is_read_with_its_last_occurrence(home, monkeypatch):
+    """Both lanes read a repeated key alike: DuckDB leaves the line to the parser, which (like
+    orjson) takes the last occurrence."""
+    lines = _repeated_keys()
+    to_python = record_python_lines(monkeypatch)
+    con = duckdb.connect()
+    sql_lane.create_staging(con)
+    sql_lane.stage_chunk(con, LineChunk.of(b"\n".join([PLAIN, *lines])), 0, "webhooks/a.ndjson", 0)
+    assert [n for n, _ in to_python] == list(range(2, 2 + len(lines)))
     folder = home / "exports" / "webhooks"
     folder.mkdir(parents=True)
-    (folder / "a.ndjson").write_bytes(b"\n".join(REPEATED_KEYS) + b"\n")
+    (folder / "a.ndjson").write_bytes(b"\n".join(lines[:2]) + b"\n")
     with warehouse.connect(home / "w.duckdb") as con:
         ingest(con, home / "exports", WEBHOOKS)
-        assert con.execute("select mid from raw.webhook_events").fetchall() == [("first",)]
+        assert con.execute("select mid from raw.webhook_events").fetchall() == [("last",)]
