@@ -79,8 +79,9 @@ def exports_fingerprint(exports_dir: Path) -> tuple[str, int]:
     digest = hashlib.blake2b(digest_size=16)
     count = 0
     for name in SOURCES:
-        for path, _ in listed_files(exports_dir / name, exports_dir):
-            digest.update(os.fsencode(f"{path.relative_to(exports_dir).as_posix()}\0{path.lstat().st_size}\n"))
+        for path, refused in listed_files(exports_dir / name, exports_dir):
+            size = (path.lstat() if refused else path.stat()).st_size  # a refused link's target is not looked at
+            digest.update(os.fsencode(f"{path.relative_to(exports_dir).as_posix()}\0{size}\n"))
             count += 1
     return digest.hexdigest(), count
 

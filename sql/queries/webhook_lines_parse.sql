@@ -19,26 +19,40 @@
 -- the entry), the timestamp in microseconds, the payload as the value object (keys in their order), and the event
 -- key exactly as `parse.event_key` computes it (md5 of the type, ids, timestamp and error message).
 insert into webhook_staged
-with docs as (
-    select line,
+with parsed as (
+    select line, text,
         case when strlen(text) <= $max_line_bytes
             -- A trailing comma (DuckDB reads past it, orjson does not): compact, or with whitespace before the bracket.
             and not regexp_matches(text, ',[ \t\r\n]*[\]}]')
-            -- A repeated key (DuckDB reads its first occurrence, orjson its last) at a level this lane reads.
-            and coalesce(try(list_bool_and(list_transform(
-                list_concat([json_keys(text)], json_keys(text, '$.entry[*]'), json_keys(text, '$.entry[*].changes[*]'),
-                    json_keys(text, '$.entry[*].changes[*].value')),
-                lambda keys: len(keys) = len(list_distinct(keys))))), false)
-        then try(json_transform(text, '{"entry":[{"id":"JSON","time":"JSON","changes":[{"field":"VARCHAR","value":"JSON"}],
-                                                 "messaging":"JSON"}]}'))
+        then try(json_transform(text, '{"object":"JSON","entry":[{"id":"JSON","time":"JSON",
+            "changes":[{"field":"VARCHAR","value":"JSON"}],"messaging":"JSON"}]}'))
         end as doc
     from webhook_lines
+),
+docs as (
+    -- A key repeated in the document, an entry or an item (DuckDB reads its first occurrence, orjson its last) leaves
+    -- the line to the parser. The cheap test first: the text has exactly one colon per key read and those of the
+    -- values (DuckDB's rendering keeps every key and every colon in a string). Any key more, repeated or not read
+    -- here, fails it, and so does a `\u` anywhere (an escape could hide a colon); only a line that fails it has its
+    -- keys listed. (CASE, not OR: DuckDB evaluates both sides of an OR for every row.)
+    select line, doc,
+        case when doc is null then false
+            when not contains(text, '\u')
+                and strlen(text) - strlen(replace(text, ':', '')) = (doc.object is not null)::int + 1
+                    + list_sum(list_transform(doc.entry, lambda x: (x.id is not null)::int + (x."time" is not null)::int
+                        + 1 + list_sum(list_transform(x.changes, lambda c: 2 + strlen(c.value)
+                            - strlen(replace(c.value, ':', '')))))) then true
+            else coalesce(try(list_bool_and(list_transform(
+                list_concat([json_keys(text)], json_keys(text, '$.entry[*]'), json_keys(text, '$.entry[*].changes[*]')),
+                lambda keys: len(keys) = len(list_distinct(keys))))), false)
+        end as keys_once
+    from parsed
 ),
 entries as (
     -- Every entry must be an object holding items, no `messaging`, and an id that is a string or an integer; an
     -- entry that yields no item would otherwise go unnoticed.
     select line, generate_subscripts(doc.entry, 1) as entry_no, unnest(doc.entry) as e,
-        list_bool_and(list_transform(doc.entry, lambda x: coalesce(len(x.changes), 0) > 0 and x.messaging is null
+        keys_once and list_bool_and(list_transform(doc.entry, lambda x: coalesce(len(x.changes), 0) > 0 and x.messaging is null
             and (x.id is null or starts_with(x.id, '"') or ltrim(x.id, '-0123456789') = '')
             and (x."time" is null or isfinite(try_cast(x."time" as double))))) as entry_ok
     from docs
@@ -74,7 +88,15 @@ select
         -- case, with a minus sign or none), no integer orjson cannot hold in 64 bits, no `field` (the parser drops
         -- it from the payload), a timestamp that is not a string.
         and not regexp_matches(payload, '":(?:[tf{\[]|-?[0-9]+[.eE]|-?[NIi]|-n|n[^u]|[0-9]{20}|-[0-9]{19})'
-            || '|"(?:field|sender|recipient)":|"timestamp":"'),
+            || '|"(?:field|sender|recipient)":|"timestamp":"')
+        -- No key repeated in the value: it has as many keys (each `":` of the compact rendering; one in a string only
+        -- adds) as fields were read from it, or else its keys are listed.
+        and case when (strlen(payload) - strlen(replace(payload, '":', ''))) // 2 = (v.page_id is not null)::int
+                + (v.message_id is not null)::int + (v.recipient_id is not null)::int
+                + (v.messenger_subscription_token is not null)::int + (v.marketing_message_tracking_id is not null)::int
+                + (v.mid is not null)::int + (v.app_id is not null)::int + (v.business_id is not null)::int
+                + (v."timestamp" is not null)::int + (v.error_message is not null)::int then true
+            else len(json_keys(payload)) = len(list_distinct(json_keys(payload))) end,
         false) as plain,
     event_type,
     case when v.page_id is null then nullif(entry_page, '') else nullif(v.page_id, '') end as page_id,
