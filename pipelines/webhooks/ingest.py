@@ -26,7 +26,6 @@ tables. Each batch (events, quarantine rows, manifest progress) commits in one t
 
 from __future__ import annotations
 
-import contextlib
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -55,15 +54,12 @@ from pipelines.webhooks.batches import (  # noqa: F401 (the limits are re-export
 from pipelines.webhooks.exports import listed_files, read_chunks, stored_name
 from pipelines.webhooks.lines import LineChunk, SkippedLines
 from pipelines.webhooks import sql_lane
+from pipelines.webhooks.ingest_memory import memory_capped
 
 CHUNK_BYTES = 64 * 1024 * 1024
 # Webhook chunks are staged and land together once this much input is staged (about 1M events):
 # DuckDB writes one large insert several times faster than many small ones, and this bounds memory.
 FLUSH_BYTES = 384 * 1024 * 1024
-# DuckDB keeps the blocks of the tables it writes cached up to its memory limit (80 % of RAM by
-# default), so a long load grows to gigabytes of cache: while ingesting, DuckDB evicts past this
-# (or past its own limit, if lower). Measured: 5M events peak at 1.2 GB instead of 3 GB, no slower.
-INGEST_MEMORY_BYTES = 1024**3
 # A long load reports its counts after a landing at most this often (a 5M-event backlog took
 # 17-18 s to land in the benchmark).
 PROGRESS_SECONDS = 5.0
@@ -162,40 +158,12 @@ def ingest(con: duckdb.DuckDBPyConnection, exports_dir: Path, source: Source, *,
         _refuse(con, source, rel, size, why, stats)
     if not plan:
         return stats
-    with _memory_capped(con):
+    with memory_capped(con):
         _ingest_files(con, source, plan, chunk_bytes, sql, stats, on_progress)
         # Write the new rows into the database file now, under the cap: left to the connection's
         # close, that checkpoint runs under DuckDB's own limit and took 5M events to 3 GB.
         con.execute("checkpoint")
     return stats
-
-
-@contextlib.contextmanager
-def _memory_capped(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """DuckDB's memory limit at most INGEST_MEMORY_BYTES for the duration, then as it was."""
-    ((before,),) = con.execute("select current_setting('memory_limit')").fetchall()
-    if _size_bytes(before) <= INGEST_MEMORY_BYTES:
-        yield
-        return
-    con.execute("set memory_limit = ?", [f"{INGEST_MEMORY_BYTES // 2**20}MiB"])
-    try:
-        yield
-    finally:
-        con.execute("set memory_limit = ?", [before])
-
-
-_UNITS = {"bytes": 1, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40, "PiB": 2**50,
-          "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12, "PB": 10**15}
-
-
-def _size_bytes(text: str) -> float:
-    """Bytes of a DuckDB size setting as it prints it ('18.8 GiB', '0 bytes'); unknown forms count
-    as unlimited, so the cap applies."""
-    number, _, unit = text.strip().partition(" ")
-    try:
-        return float(number) * _UNITS[unit]
-    except (ValueError, KeyError):
-        return float("inf")
 
 
 def _ingest_files(con, source: Source, plan: list[_Progress], chunk_bytes: int, sql: bool, stats: IngestStats,

@@ -11,6 +11,7 @@ import orjson
 import pytest
 
 from pipelines import warehouse
+from pipelines.webhooks.ingest_memory import size_bytes
 from pipelines.webhooks.ingest import MAX_LINE_BYTES, RAW_TEXT_LIMIT, SENDS, WEBHOOKS, ExportChangedError, ingest
 from tests.webhooks import samples as s
 
@@ -380,7 +381,7 @@ def test_ingestion_caps_duckdbs_memory_only_while_it_runs(home, exports, limit):
     capped = "1.0 GiB" if limit == "3GB" else before
     assert seen == [capped]
     assert recording.checkpoints == [capped]
-    assert ingest_module._size_bytes(after) == pytest.approx(ingest_module._size_bytes(before), rel=0.05)
+    assert size_bytes(after) == pytest.approx(size_bytes(before), rel=0.05)
 
 
 def record_python_lines(monkeypatch) -> list[tuple[int, bytes]]:
