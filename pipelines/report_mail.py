@@ -139,7 +139,7 @@ def send(mail: MailSettings, message: EmailMessage) -> None:
             client.send_message(message)
     except (smtplib.SMTPException, OSError) as error:
         # `from None`: the chained exception and its frames would carry the password in `login`'s locals.
-        raise MailError(_one_line(f"mail to {mail.host}:{mail.port} not sent: {_describe(error)}", password)) from None
+        raise MailError(_one_line(f"SMTP {mail.host}:{mail.port}: {_describe(error)}", password)) from None
 
 
 def _deliver(mail: MailSettings, build, what: str) -> Delivery:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import email
 import socket
-import warnings
 from collections.abc import Iterator
 from email.message import EmailMessage
 from email.policy import default
@@ -52,13 +51,11 @@ class _LoopbackController(Controller):
 @contextlib.contextmanager
 def smtp_server(logins: Logins | None = None) -> Iterator[tuple[int, Mailbox]]:
     """Serve SMTP on 127.0.0.1; yields (port, mailbox). With `logins`, AUTH is offered (over plain
-    SMTP, as this is loopback) and required before mail is accepted."""
+    SMTP, as this is loopback; aiosmtpd warns about that, so tests filter its UserWarning) and
+    required before mail is accepted."""
     mailbox = Mailbox()
     extra = {"authenticator": logins, "auth_required": True, "auth_require_tls": False} if logins else {}
-    with warnings.catch_warnings():
-        # aiosmtpd warns that AUTH without TLS is unsafe; on loopback nothing crosses a network.
-        warnings.simplefilter("ignore", UserWarning)
-        controller = _LoopbackController(mailbox, hostname="127.0.0.1", port=0, **extra)
+    controller = _LoopbackController(mailbox, hostname="127.0.0.1", port=0, **extra)
     controller.start()
     try:
         yield controller.port, mailbox
