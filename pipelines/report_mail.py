@@ -30,6 +30,9 @@ from reports.frames import load_frames
 from reports.text import headline_value, signed_percent
 
 log = logging.getLogger("mmlens.mail")
+# The caller shows the outcome (the CLI prints it, a sensor logs it to Dagster): without a handler
+# of its own, an unconfigured process would print every warning a second time (logging.lastResort).
+log.addHandler(logging.NullHandler())
 
 SMTP_TIMEOUT_SECONDS = 30
 MAX_ERROR_CHARS = 300
