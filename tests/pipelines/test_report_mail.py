@@ -216,3 +216,18 @@ def test_bad_mail_settings_are_one_line(values: dict[str, str | None], message: 
         load_settings(env, env_file=None)
     assert str(caught.value).startswith(message) and "\n" not in str(caught.value)
     assert PASSWORD not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("security", "start"),
+    [
+        ("starttls", "SMTPNotSupportedError: STARTTLS extension not supported by server."),
+        ("ssl", "SSLError: "),
+    ],
+)
+def test_tls_the_server_does_not_speak_is_one_line(home: Path, security: str, start: str) -> None:
+    with smtp_server() as (port, mailbox):
+        delivery = report_mail.deliver_report(published(home, port, MMLENS_SMTP_SECURITY=security), RUN)
+    assert mailbox.messages == []
+    assert not delivery.sent and "\n" not in delivery.line
+    assert delivery.line.startswith(f"report 2026-11-25 not sent: SMTP 127.0.0.1:{port}: {start}")
