@@ -183,5 +183,5 @@ def deliver_failure_notice(
     mail = settings.mail
     if mail is None:
         return None
-    where = f"the Dagster UI (make dev, DAGSTER_HOME={settings.dagster_home.resolve()}), Runs, run {run_id}"
+    where = f"the event log of Dagster run {run_id} (the traceback), in the UI: MMLENS_HOME={settings.home.resolve()} make dev"
     return _deliver(mail, lambda: failure_message(mail, run_id, partitions, step, error, where), "failure notice")

@@ -162,7 +162,8 @@ def test_a_failed_run_mails_one_failure_notice(
         error = next(line for line in body if line.startswith("Error: "))
         # One of the Graph pull steps, whichever met the rejected token first.
         assert step in {"Step: graph_entities", "Step: campaign_insights", "Step: delivery_estimates"}
-        assert error == "Error: " + error_line.removeprefix("mmlens: ")
+        # The CLI's line is the notice's error followed by where the traceback is.
+        assert error_line.startswith("mmlens: " + error.removeprefix("Error: ") + " (traceback in the event log")
         assert "EAAwrongTOKEN" not in message.as_string()
         assert list(message.iter_attachments()) == []
 

@@ -167,7 +167,7 @@ def test_failure_notice_names_the_step_the_error_and_where_to_look(home: Path) -
         "Step: graph_raw",
         "Error: ad account 1: the access token was rejected (code 190) second line",
         "Run: run-1",
-        f"Where to look: the Dagster UI (make dev, DAGSTER_HOME={(home / 'dagster').resolve()}), Runs, run run-1",
+        f"Where to look: the event log of Dagster run run-1 (the traceback), in the UI: MMLENS_HOME={home.resolve()} make dev",
     ]
     assert list(message.iter_attachments()) == []
 
