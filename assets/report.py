@@ -11,16 +11,7 @@ from reports import metrics
 from reports.frames import load_frames
 from reports.render import render_report
 from reports.figures import accounts_label
-from reports.text import money, quantity, ratio, signed_percent
-
-
-def _headline_value(row: metrics.Headline, value: object) -> str:
-    """A headline number formatted as the report shows it (money in its currency, ROAS as ×)."""
-    if row.metric in metrics.MONEY_METRICS:
-        return money(value, row.currency)
-    if row.metric == "roas":
-        return ratio(None if value is None else float(value))
-    return quantity(value)
+from reports.text import headline_value, signed_percent
 
 
 _HEADLINE_COLUMNS = {"accounts": "string", "metric": "string", "last 7 days": "string", "previous 7 days": "string",
@@ -31,8 +22,8 @@ def _headline_preview(rows: list[metrics.Headline]) -> dg.TableMetadataValue:
     """The headline cards as a table, labelled like the cards (by account; money in its currency)."""
     return rows_preview(
         [
-            {"accounts": accounts_label(row), "metric": row.label, "last 7 days": _headline_value(row, row.current),
-             "previous 7 days": _headline_value(row, row.previous), "change": signed_percent(row.change)}
+            {"accounts": accounts_label(row), "metric": row.label, "last 7 days": headline_value(row, row.current),
+             "previous 7 days": headline_value(row, row.previous), "change": signed_percent(row.change)}
             for row in rows
         ],
         _HEADLINE_COLUMNS,

@@ -9,6 +9,7 @@ logger is kept to CRITICAL, so its STEP_FAILURE lines (a traceback each) are not
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import threading
@@ -19,11 +20,13 @@ import dagster as dg
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+from pipelines import report_mail
 from pipelines.errors import MmlensError
 from pipelines.schedules import RANGE_END_TAG, RANGE_START_TAG
 from pipelines.settings import Settings
 
 INSTANCE_CONFIG = Path(__file__).resolve().parent / "config" / "dagster.yaml"
+CLI_RUN_TAG = "mmlens/cli"
 # STEP_FAILURE and "dependencies failed" events are ERROR: the one line below replaces them.
 QUIET_LOGGERS = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 
@@ -51,8 +54,18 @@ def _error_classes() -> dict[str, type[MmlensError]]:
 
 def failure_to_error(result: dg.ExecuteInProcessResult, where: str = "") -> MmlensError:
     """The first step failure of a run, as the error the user should see; `where` is appended."""
+    return error_from_events(result.all_events, where)
+
+
+def first_failed_step(events) -> str | None:
+    """The step key of the first step failure among a run's events."""
+    return next((event.step_key for event in events if event.is_step_failure), None)
+
+
+def error_from_events(events, where: str = "") -> MmlensError:
+    """The first step failure among a run's events, as the error the user should see; `where` is appended."""
     known = _error_classes()
-    for event in result.all_events:
+    for event in events:
         if not event.is_step_failure:
             continue
         error = event.step_failure_data.error
@@ -88,7 +101,7 @@ def run_partition_range(settings: Settings, job_name: str, start: str, end: str,
                 run_id=run_id,
                 raise_on_error=False,
                 run_config=QUIET_LOGGERS,
-                tags={RANGE_START_TAG: start, RANGE_END_TAG: end, "mmlens/cli": "run"},
+                tags={RANGE_START_TAG: start, RANGE_END_TAG: end, CLI_RUN_TAG: "run"},
             )
         except BaseException as error:  # surfaced in the main thread below
             outcome["error"] = error
@@ -115,7 +128,17 @@ def run_partition_range(settings: Settings, job_name: str, start: str, end: str,
     result = outcome["result"]
     assert isinstance(result, dg.ExecuteInProcessResult)
     if not result.success:
+        step = first_failed_step(result.all_events)
+        notice = report_mail.deliver_failure_notice(settings, run_id, f"{start}..{end}", step, str(failure_to_error(result)))
+        _show(console, notice)
         ui = f"MMLENS_HOME={settings.home.resolve()} make dev"
         raise failure_to_error(result, f" (traceback in the event log of Dagster run {run_id}; UI: {ui})")
+    _show(console, report_mail.deliver_report(settings, dt.date.fromisoformat(end)))
     return result
+
+
+def _show(console: Console, delivery: report_mail.Delivery | None) -> None:
+    """One line about the report mail (sent, or why not); nothing when delivery is off."""
+    if delivery is not None:
+        console.print(delivery.line, markup=False)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import os
 import re
+from email.utils import getaddresses
 from pathlib import Path
 
 from dotenv import dotenv_values
@@ -41,6 +42,28 @@ class ConfigError(UsageError):
     """A configuration value is missing or wrong; the message is one line for the user."""
 
 
+SMTP_SECURITY = ("starttls", "ssl", "none")
+# Port by security when MMLENS_SMTP_PORT is not set: submission (587) for STARTTLS and plain
+# SMTP, submissions (465, implicit TLS) for ssl.
+DEFAULT_SMTP_PORTS = {"starttls": 587, "ssl": 465, "none": 587}
+_LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+_ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+$")
+
+
+class MailSettings(BaseModel):
+    """Where and how the daily report is mailed; present only when delivery is on."""
+
+    model_config = ConfigDict(frozen=True)
+
+    host: str
+    port: int
+    security: str
+    user: str | None = None
+    password: SecretStr | None = None
+    sender: str
+    recipients: tuple[str, ...]
+
+
 class Settings(BaseModel):
     """mmlens configuration. Build it with `load_settings()`; see `.env.example`."""
 
@@ -58,6 +81,7 @@ class Settings(BaseModel):
     # `pseudonymised`: PSIDs and subscription tokens in the analyst snapshot are keyed hashes and raw
     # text is left out; `clear`: the snapshot holds them as landed.
     snapshot_identifiers: str = "pseudonymised"
+    mail: MailSettings | None = None  # None: the report is not mailed
 
     @property
     def warehouse_path(self) -> Path:
@@ -164,6 +188,53 @@ def _check_home(raw: str) -> Path:
         where = "is" if existing == home else f"is under {existing}, which is"
         raise ConfigError(f"MMLENS_HOME: {raw.strip()!r} {where} not a directory")
     return home
+def parse_addresses(name: str, raw: str) -> tuple[str, ...]:
+    """'a@x.org, Ops <ops@x.org>' -> ('a@x.org', 'ops@x.org'): bare addresses, order kept."""
+    found: list[str] = []
+    for _, address in getaddresses([raw]):
+        if not address:
+            continue
+        if not _ADDRESS.match(address):
+            raise ConfigError(f"{name}: {address!r} is not an e-mail address")
+        if address not in found:
+            found.append(address)
+    if not found:
+        raise ConfigError(f"{name}: no e-mail address in {raw!r}")
+    return tuple(found)
+
+
+def _mail_settings(get) -> MailSettings | None:
+    """The SMTP delivery settings, or None when neither a host nor recipients are set."""
+    host, recipients = get("MMLENS_SMTP_HOST"), get("MMLENS_REPORT_TO")
+    if host is None and recipients is None:
+        return None
+    if host is None:
+        raise ConfigError("MMLENS_SMTP_HOST: required when MMLENS_REPORT_TO is set (the SMTP server to send through)")
+    if recipients is None:
+        raise ConfigError("MMLENS_REPORT_TO: required when MMLENS_SMTP_HOST is set (comma-separated addresses)")
+    host = host.strip()
+    security = (get("MMLENS_SMTP_SECURITY") or "starttls").strip().lower()
+    if security not in SMTP_SECURITY:
+        raise ConfigError(f"MMLENS_SMTP_SECURITY: {security!r} is not one of {', '.join(SMTP_SECURITY)}")
+    raw_port = get("MMLENS_SMTP_PORT")
+    port = DEFAULT_SMTP_PORTS[security] if raw_port is None else _parse_int("MMLENS_SMTP_PORT", raw_port, 1, 65535)
+    user, password = get("MMLENS_SMTP_USER"), _secret(get("MMLENS_SMTP_PASSWORD"))
+    if (user is None) != (password is None):
+        missing = "MMLENS_SMTP_PASSWORD" if password is None else "MMLENS_SMTP_USER"
+        raise ConfigError(f"{missing}: required when the other SMTP login variable is set")
+    # A password over plain SMTP would cross the network readable; only a relay on this host may take it.
+    if password is not None and security == "none" and host.lower() not in _LOOPBACK_HOSTS:
+        raise ConfigError("MMLENS_SMTP_SECURITY: none sends the SMTP password unencrypted; use starttls or ssl")
+    raw_sender = get("MMLENS_REPORT_FROM") or (user if user and "@" in user else None)
+    if raw_sender is None:
+        raise ConfigError("MMLENS_REPORT_FROM: required when MMLENS_SMTP_HOST is set (the sender's address)")
+    sender = parse_addresses("MMLENS_REPORT_FROM", raw_sender)
+    if len(sender) != 1:
+        raise ConfigError("MMLENS_REPORT_FROM: give one address")
+    return MailSettings(
+        host=host, port=port, security=security, user=user.strip() if user else None, password=password,
+        sender=sender[0], recipients=parse_addresses("MMLENS_REPORT_TO", recipients),
+    )
 
 
 def load_settings(environ: dict[str, str] | None = None, env_file: Path | None = Path(".env")) -> Settings:
@@ -199,4 +270,5 @@ def load_settings(environ: dict[str, str] | None = None, env_file: Path | None =
         if raw.strip() not in SNAPSHOT_IDENTIFIERS:
             raise ConfigError(f"MMLENS_SNAPSHOT_IDENTIFIERS: {raw!r} is not one of {', '.join(SNAPSHOT_IDENTIFIERS)}")
         kwargs["snapshot_identifiers"] = raw.strip()
+    kwargs["mail"] = _mail_settings(get)
     return Settings(**kwargs)

@@ -14,7 +14,7 @@ import unicodedata
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from pipelines.currencies import decimal_places
-
+from reports.metrics import MONEY_METRICS, Headline
 
 
 # plotly.js (svg_text_utils) splits a label on `<…>` pieces and draws a few of them as markup
@@ -116,3 +116,12 @@ def signed_percent(value: float | None) -> str:
         return "–"
     sign = "+" if value >= 0 else "−"
     return f"{sign}{abs(value) * 100:.1f}%"
+
+
+def headline_value(row: Headline, value: object) -> str:
+    """A headline number as the report shows it: money in its currency, ROAS as ×, counts plain."""
+    if row.metric in MONEY_METRICS:
+        return money(value, row.currency)
+    if row.metric == "roas":
+        return ratio(None if value is None else float(value))
+    return quantity(value)

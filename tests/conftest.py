@@ -16,6 +16,14 @@ MMLENS_VARIABLES = (
     "MMLENS_HOME",
     "MMLENS_LOOKBACK_DAYS",
     "MMLENS_ATTRIBUTION_WINDOWS",
+    # A developer's mail settings must never make a test send mail.
+    "MMLENS_SMTP_HOST",
+    "MMLENS_SMTP_PORT",
+    "MMLENS_SMTP_SECURITY",
+    "MMLENS_SMTP_USER",
+    "MMLENS_SMTP_PASSWORD",
+    "MMLENS_REPORT_FROM",
+    "MMLENS_REPORT_TO",
     "MMLENS_SNAPSHOT_IDENTIFIERS",
 )
 

@@ -3,12 +3,10 @@ latest.html under MMLENS_HOME/reports, with the path and a headline preview in t
 
 import dataclasses
 import datetime as dt
-from decimal import Decimal
 from pathlib import Path
 
 import dagster as dg
 import polars as pl
-import pytest
 
 from assets.report import daily_report
 from pipelines import warehouse
@@ -92,20 +90,3 @@ def test_an_empty_warehouse_gives_a_page_that_says_there_is_no_data(home: Path):
     result = dg.materialize([daily_report], resources=build_resources(home=str(home)), partition_key=RUN.isoformat())
     assert result.success
     assert "No data for this period." in (home / "reports" / "2026-11-25.html").read_text()
-
-
-@pytest.mark.parametrize(
-    ("metric", "currency", "value", "shown"),
-    [
-        ("spend", "JPY", Decimal("98000"), "98,000 JPY"),
-        ("purchase_value", "EUR", Decimal("1234.5"), "1,234.50 EUR"),
-        ("delivered", "EUR", 12345, "12,345"),
-        ("roas", "EUR", 3.14159, "3.14×"),
-        ("roas", "EUR", None, "–"),
-    ],
-)
-def test_headline_preview_formats_like_the_report(metric: str, currency: str, value, shown: str) -> None:
-    from assets.report import _headline_value
-    from reports.metrics import Headline
-
-    assert _headline_value(Headline(currency, metric, metric, value, None, None), value) == shown

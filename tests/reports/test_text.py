@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 
 from reports import text
+from reports.metrics import Headline
 
 
 @pytest.mark.parametrize(
@@ -97,3 +98,18 @@ def test_signed_percent(value, shown):
 def test_truncate_keeps_short_labels_and_shortens_long_ones():
     assert text.truncate("short") == "short"
     assert text.truncate("x" * 60, 10) == "x" * 9 + "…"
+
+
+@pytest.mark.parametrize(
+    ("metric", "currency", "value", "shown"),
+    [
+        ("spend", "JPY", Decimal("98000"), "98,000 JPY"),
+        ("purchase_value", "EUR", Decimal("1234.5"), "1,234.50 EUR"),
+        ("delivered", "EUR", 12345, "12,345"),
+        ("roas", "EUR", 3.14159, "3.14×"),
+        ("roas", "EUR", None, "–"),
+    ],
+)
+def test_headline_value_formats_like_the_report(metric: str, currency: str, value, shown: str) -> None:
+    """One formatting of a headline number for the Dagster preview and the report mail."""
+    assert text.headline_value(Headline(currency, metric, metric, value, None, None), value) == shown
