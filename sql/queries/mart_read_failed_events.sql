@@ -1,5 +1,6 @@
 -- delivery_failed webhook events at or after ? (UTC timestamp): the error mart needs nothing else.
+-- UTC wall time by integer arithmetic, not a time zone lookup per row (see mart_read_webhook_events.sql).
 select event_type, page_id, message_campaign_id, subscription_token, tracking_id,
-       timezone('UTC', event_ts) as event_ts, error_message
+       make_timestamp(epoch_us(event_ts)) as event_ts, error_message
 from raw.webhook_events
 where event_ts >= ? and event_type = 'delivery_failed'
