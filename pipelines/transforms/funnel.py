@@ -173,40 +173,34 @@ def delivery_funnel_daily(attempts: pl.DataFrame, events: pl.DataFrame, campaign
         .filter(pl.col("send_id").is_not_null())
         .group_by("send_id")
         .agg(pl.col("stage").max().alias("stage"), pl.col("is_failed").any().alias("has_failed"))
-        .collect(engine="streaming")
     )
-    sent_counts = (
-        sends.lazy()
-        .join(per_send.lazy(), on="send_id", how="left")
+    # One pass over the attempts counts both the send log and the sends' stages: an accepted
+    # attempt is a send, numbered as in `accepted_sends` (a running count of accepted attempts).
+    accepted = pl.col("success").fill_null(False)
+    by_send_date = (
+        attempts.lazy()
+        .with_columns(pl.when(accepted).then(accepted.cast(pl.UInt32).cum_sum() - 1).alias("send_id"))
+        .join(per_send, on="send_id", how="left")
         .with_columns(pl.col("stage").fill_null(0))
         .group_by(pl.col("message_campaign_id"), utc_date("ts").alias("date"))
         .agg(
-            pl.len().alias("sent"),  # every accepted attempt is a send; echoes only help attribution
-            (pl.col("stage") >= DELIVERED).sum().alias("delivered"),
-            (pl.col("stage") >= READ).sum().alias("read"),
-            (pl.col("stage") >= CLICKED).sum().alias("clicked"),
-            (pl.col("has_failed").fill_null(False) & (pl.col("stage") < DELIVERED)).sum().alias("failed"),
-        )
-        .collect(engine="streaming")
-    )
-    attempt_counts = (
-        attempts.lazy()
-        .group_by(pl.col("message_campaign_id"), utc_date("ts").alias("date"))
-        .agg(
             pl.len().alias("attempted"),
-            pl.col("success").fill_null(False).sum().alias("accepted"),
-            (~pl.col("success").fill_null(False)).sum().alias("rejected"),
+            accepted.sum().alias("accepted"),
+            (~accepted).sum().alias("rejected"),
+            accepted.sum().alias("sent"),  # every accepted attempt is a send; echoes only help attribution
+            (accepted & (pl.col("stage") >= DELIVERED)).sum().alias("delivered"),
+            (accepted & (pl.col("stage") >= READ)).sum().alias("read"),
+            (accepted & (pl.col("stage") >= CLICKED)).sum().alias("clicked"),
+            (accepted & pl.col("has_failed").fill_null(False) & (pl.col("stage") < DELIVERED)).sum().alias("failed"),
         )
         .collect(engine="streaming")
-    )
-    by_send_date = (
-        attempt_counts.join(sent_counts, on=["message_campaign_id", "date"], how="full", coalesce=True)
         .join(pages, on="message_campaign_id", how="left")
         .rename({"campaign_page_id": "page_id"})
     )
-    orphan_ids = links.filter(pl.col("send_id").is_null()).select("event_id")
+    # event_id is the row number in funnel_events: the few unattributed events are taken by position.
+    orphan_ids = links.filter(pl.col("send_id").is_null())["event_id"]
     unattributed = (
-        funnel_events.join(orphan_ids, on="event_id", how="semi")
+        funnel_events[orphan_ids]
         .unique(_EVENT_COLUMNS)  # an exact duplicate is one event
         .join(pages, on="message_campaign_id", how="left")
         .group_by(pl.coalesce("page_id", "campaign_page_id").alias("page_id"), "message_campaign_id",
