@@ -194,10 +194,16 @@ def _update_send_keys(con: duckdb.DuckDBPyConnection, reach: pl.DataFrame) -> No
         con.unregister("watermark_rows")
 
 
-def _export_frames(con: duckdb.DuckDBPyConnection, since: dt.date) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Send attempts and funnel events from `since` (UTC), plus the older sends they may point at."""
+def _export_frames(con: duckdb.DuckDBPyConnection, since: dt.date,
+                   full: bool = False) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Send attempts and funnel events from `since` (UTC), plus the older sends they may point at.
+    `full`: a full rebuild, whose events come with the sends their tracking ids name already
+    matched in DuckDB (`send_rowid`; nothing is older)."""
     start = _utc_start(since)
-    attempts, events = _read(con, "mart_read_send_attempts", [start]), _read(con, "mart_read_webhook_events", [start])
+    attempts = _read(con, "mart_read_send_attempts", [start])
+    if full:
+        return attempts, _read(con, "mart_read_webhook_events_matched", [start])
+    events = _read(con, "mart_read_webhook_events", [start])
     return pl.concat([attempts, _older_sends(con, since, attempts, events)]), events
 
 
@@ -237,7 +243,7 @@ def build_funnel(con: duckdb.DuckDBPyConnection, full: bool = False) -> BuildRes
         since, is_full, read = _incremental_start(con, "delivery_funnel_daily", full, reach)
         if since is None:
             return BuildResult(pl.DataFrame(), None)
-        attempts, events = _export_frames(con, since)
+        attempts, events = _export_frames(con, since, full=is_full)
         if not is_full:
             window = _funnel_window(con, attempts, events, since, read)
             if window < since:

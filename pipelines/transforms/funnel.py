@@ -46,18 +46,25 @@ def accepted_sends(attempts: pl.DataFrame) -> pl.DataFrame:
 
 
 def _sends(attempts: pl.DataFrame) -> pl.DataFrame:
-    return accepted_sends(attempts).select("send_id", "ts", "message_campaign_id", "subscription_token", "tracking_id")
+    rowid = ["raw_rowid"] if "raw_rowid" in attempts.columns else []
+    return accepted_sends(attempts).select("send_id", "ts", "message_campaign_id", "subscription_token", "tracking_id",
+                                           *rowid)
 
 
+# Optional events column: the `raw_rowid` of the attempt the event's tracking id names, when the
+# reader already matched it (a full rebuild joins the ids in DuckDB, see build_funnel). Such an event
+# is attributed to that send whatever its other columns hold (the reader leaves them NULL).
+SEND_ROWID = "send_rowid"
 _EVENT_COLUMNS = ["event_type", "page_id", "message_campaign_id", "subscription_token", "tracking_id", "event_ts"]
 
 
 def _funnel_events(events: pl.DataFrame) -> pl.DataFrame:
     """The funnel's event types with their stage, numbered. Duplicates are harmless for attributed
     events (a send's stage is a maximum); unattributed events are de-duplicated where counted."""
+    matched = [SEND_ROWID] if SEND_ROWID in events.columns else []
     return (
         events.filter(pl.col("event_type").is_in(list(STAGES)))
-        .select(_EVENT_COLUMNS)
+        .select(*_EVENT_COLUMNS, *matched)
         .with_columns(
             pl.col("event_type").replace_strict(STAGES, return_dtype=pl.Int8).alias("stage"),
             (pl.col("event_type") == "delivery_failed").alias("is_failed"),
@@ -72,8 +79,15 @@ _LINK = ["event_id", "stage", "is_failed", "send_id", "send_ts"]
 def _links(sends: pl.DataFrame, funnel: pl.DataFrame) -> pl.DataFrame:
     """For each funnel event: event_id, stage, is_failed and the send it belongs to (send_id,
     send_ts; NULL when none). Narrow on purpose: joins carry ids and numbers, not Meta's strings."""
+    matched = None
+    if SEND_ROWID in funnel.columns:
+        matched = _matched_links(sends, funnel.filter(pl.col(SEND_ROWID).is_not_null()))
+        funnel = funnel.filter(pl.col(SEND_ROWID).is_null())
+    by_id = sends.filter(pl.col("tracking_id").is_not_null())
+    if matched is not None:  # only the few ids the reader did not match are left to look up
+        by_id = by_id.filter(pl.col("tracking_id").is_in(funnel["tracking_id"].drop_nulls().unique().implode()))
     # A tracking id names one send; should a log repeat it, the first attempt keeps it.
-    by_id = sends.filter(pl.col("tracking_id").is_not_null()).unique("tracking_id", keep="first")
+    by_id = by_id.unique("tracking_id", keep="first")
     # The biggest join (most events carry a tracking id) runs on polars' streaming engine: about
     # half the CPU of the eager join on millions of events.
     tracked = (
@@ -86,6 +100,8 @@ def _links(sends: pl.DataFrame, funnel: pl.DataFrame) -> pl.DataFrame:
     untracked = funnel.filter(pl.col("tracking_id").is_null())
     keys = ["message_campaign_id", "subscription_token"]
     keyed = untracked.filter(pl.col("subscription_token").is_not_null() & pl.col("message_campaign_id").is_not_null())
+    # Only sends of a (campaign, token) some untracked event has can match: sorting and grouping
+    # those alone is a fraction of all sends.
     candidates = (
         sends.filter(pl.col("subscription_token").is_not_null())
         .select(*keys, "send_id", pl.col("ts").alias("send_ts"))
@@ -102,7 +118,26 @@ def _links(sends: pl.DataFrame, funnel: pl.DataFrame) -> pl.DataFrame:
         "event_id", "stage", "is_failed",
         pl.lit(None, dtype=pl.UInt32).alias("send_id"), pl.lit(None, dtype=pl.Datetime("us")).alias("send_ts"),
     )
-    return pl.concat([tracked.select(_LINK), as_of.select(_LINK), orphans.select(_LINK)], how="vertical_relaxed")
+    parts = [tracked.select(_LINK), as_of.select(_LINK), orphans.select(_LINK)]
+    return pl.concat(parts if matched is None else [matched, *parts], how="vertical_relaxed")
+
+
+def _matched_links(sends: pl.DataFrame, matched: pl.DataFrame) -> pl.DataFrame:
+    """Links of events whose send the reader found (`send_rowid`): that send's id and time, by an
+    integer join. A rowid that names no accepted attempt here is a reader's bug, not data: raise."""
+    if "raw_rowid" not in sends.columns:
+        raise ValueError("events carry send_rowid but the attempts have no raw_rowid")
+    links = (
+        matched.lazy()
+        .select("event_id", "stage", "is_failed", SEND_ROWID)
+        .join(sends.lazy().select(pl.col("raw_rowid").alias(SEND_ROWID), "send_id", pl.col("ts").alias("send_ts")),
+              on=SEND_ROWID, how="left")
+        .select(_LINK)
+        .collect(engine="streaming")
+    )
+    if links["send_id"].null_count():
+        raise ValueError("events name a send_rowid that is no accepted attempt of this frame")
+    return links
 
 
 def attribute_events(attempts: pl.DataFrame, events: pl.DataFrame) -> pl.DataFrame:
