@@ -103,7 +103,7 @@ def _links(sends: pl.DataFrame, funnel: pl.DataFrame) -> pl.DataFrame:
     # Only sends of a (campaign, token) some untracked event has can match: sorting and grouping
     # those alone is a fraction of all sends.
     candidates = (
-        sends.filter(pl.col("subscription_token").is_not_null())
+        sends.join(keyed.select(keys).unique(), on=keys, how="semi", maintain_order="left")
         .select(*keys, "send_id", pl.col("ts").alias("send_ts"))
         .sort("send_ts")
     )
