@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export MMLENS_HOME ?= $(CURDIR)/var
 
-.PHONY: demo test dev lint clean
+.PHONY: demo test lint mutate dev clean
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,9 +16,21 @@ $(STAMP): requirements.lock pyproject.toml
 demo: $(STAMP)
 	$(BIN)/mmlens demo
 
-test: $(STAMP)
+test: $(STAMP) lint
 	$(BIN)/python tests/browser_setup.py
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest
+
+# ruff on everything, mypy on the plain-Python core (settings in pyproject.toml); a few seconds.
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+# Mutation testing of the core (slow: not part of `make test`). MUTANTS narrows the run, e.g.
+# make mutate MUTANTS='pipelines.transforms.*'; results: .venv/bin/mutmut results. See docs/testing.md.
+MUTANTS ?=
+mutate: $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-mutate.lock
+	$(BIN)/mutmut run --max-children 2 $(MUTANTS)
 
 dev: $(STAMP)
 	mkdir -p "$(MMLENS_HOME)/dagster"
@@ -26,4 +38,4 @@ dev: $(STAMP)
 	DAGSTER_HOME="$(MMLENS_HOME)/dagster" PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/dagster dev -w workspace.yaml
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache mutants

@@ -64,7 +64,8 @@ def campaign_marts(context: dg.AssetExecutionContext, warehouse: Warehouse):
     with warehouse.connect() as con:
         daily, conversions = mart_builds.build_campaign_marts(con, since, until)
         window = dg.MetadataValue.text(f"{since.isoformat()}..{until.isoformat()}")
-        yield dg.MaterializeResult(asset_key=mart_key("campaign_daily"), metadata=_metadata(con, "campaign_daily", daily, window=window))
+        yield dg.MaterializeResult(asset_key=mart_key("campaign_daily"),
+                                   metadata=_metadata(con, "campaign_daily", daily, window=window))
         yield dg.MaterializeResult(asset_key=mart_key("conversions_daily"),
                                    metadata=_metadata(con, "conversions_daily", conversions, window=window))
 

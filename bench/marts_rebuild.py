@@ -438,7 +438,7 @@ def main() -> None:
         diff = differences(con, "marts", "bench_sql")
         print("rows differing mmlens vs SQL:", diff)
         full, sql = min(polars_runs), min(sql_runs)
-        paired = ", ".join(f"{p / q:.2f}" for p, q in zip(polars_runs, sql_runs))
+        paired = ", ".join(f"{p / q:.2f}" for p, q in zip(polars_runs, sql_runs, strict=True))
         print(f"polars / SQL = {full / sql:.2f} best of each (goal <= 1.2); run by run: {paired}")
 
         # One more day lands (new export files, insights, estimate); then the daily run.

@@ -6,9 +6,9 @@ import typer
 
 
 def register(app: typer.Typer) -> None:
+    from pipelines.run_commands import demo, run, sql
     from pipelines.simulator.cli import app as simulator_app
     from pipelines.webhooks.cli import app as webhooks_app
-    from pipelines.run_commands import demo, run, sql
 
     app.command()(demo)
     app.command()(run)

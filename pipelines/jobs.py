@@ -4,7 +4,6 @@ the analyst snapshot."""
 
 import dagster as dg
 
-
 daily_job = dg.define_asset_job(
     "daily_job",
     selection=dg.AssetSelection.all(),

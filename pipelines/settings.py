@@ -12,6 +12,7 @@ import os
 import re
 from email.utils import getaddresses
 from pathlib import Path
+from typing import Any
 
 from dotenv import dotenv_values
 from pydantic import BaseModel, ConfigDict, SecretStr
@@ -248,7 +249,7 @@ def load_settings(environ: dict[str, str] | None = None, env_file: Path | None =
         raw = values.get(name)
         return raw if raw is not None and raw.strip() != "" else None
 
-    kwargs: dict[str, object] = {
+    kwargs: dict[str, Any] = {
         "access_token": _secret(get("META_ACCESS_TOKEN")),
         "app_secret": _secret(get("META_APP_SECRET")),
         "webhook_verify_token": _secret(get("META_WEBHOOK_VERIFY_TOKEN")),

@@ -7,6 +7,8 @@ out by hand, and dates go to plotly as ISO strings: each of these keeps building
 
 from __future__ import annotations
 
+from typing import Any
+
 import plotly.graph_objects as go
 import polars as pl
 
@@ -36,7 +38,7 @@ def stacked_panels(titles: list[str], spacing: float, right_titles: dict[int, st
     (see `right_axes`). Laid out by hand: `make_subplots` costs more than the rest of a figure."""
     count = len(titles)
     height = (1 - spacing * (count - 1)) / count
-    layout: dict[str, object] = {"template": "none", "annotations": []}
+    layout: dict[str, Any] = {"template": "none", "annotations": []}
     for i, title in enumerate(titles):
         suffix = "" if i == 0 else str(i + 1)
         top = 1 - i * (height + spacing)

@@ -96,7 +96,8 @@ def trends_figure(trends: pl.DataFrame) -> go.Figure:
         part = trends.filter(pl.col("currency") == currency)
         dates = iso_dates(part["date"])
         # Purchase value is often tens of times the spend: each gets its own scale (left, right).
-        for metric, label, axes in (("spend", "Spend", panel_axes(i)), ("purchase_value", "Purchase value", right_axes(i, len(titles)))):
+        panels = (("spend", "Spend", panel_axes(i)), ("purchase_value", "Purchase value", right_axes(i, len(titles))))
+        for metric, label, axes in panels:
             traces.append(
                 go.Scatter(
                     x=dates,
@@ -134,7 +135,8 @@ def trends_figure(trends: pl.DataFrame) -> go.Figure:
 def campaign_labels(summary: pl.DataFrame) -> list[str]:
     """Shortened, isolated campaign names for plotly, made unique with the campaign id where names
     repeat (the isolate keeps a right-to-left name from moving that id)."""
-    names = [name or campaign_id for name, campaign_id in zip(summary["campaign_name"], summary["message_campaign_id"], strict=True)]
+    pairs = zip(summary["campaign_name"], summary["message_campaign_id"], strict=True)
+    names = [name or campaign_id for name, campaign_id in pairs]
     seen = {name: names.count(name) for name in names}
     return [
         chart_text(isolate(truncate(name)) if seen[name] == 1 else f"{isolate(truncate(name, 36))} ({campaign_id})")

@@ -77,7 +77,7 @@ def _roas(value: Decimal | None, spend: Decimal | None) -> float | None:
     return float(Decimal(value) / Decimal(spend))
 
 
-def _totals(frame: pl.DataFrame) -> dict[str, dict[str, object]]:
+def _totals(frame: pl.DataFrame) -> dict[str, dict[str, Decimal | int | float | None]]:
     sums = (
         frame.group_by("currency")
         .agg(
@@ -191,10 +191,11 @@ def funnel_stages(funnel: pl.DataFrame, period: Period) -> pl.DataFrame:
     frame = _between(funnel, period)
     totals = {stage: int(frame[stage].fill_null(0).sum()) for stage, _ in FUNNEL_STAGES}
     stages = [(stage, label) for stage, label in FUNNEL_STAGES if stage != "attempted" or totals["attempted"] > 0]
-    rows, previous = [], None
+    rows: list[dict[str, object]] = []
+    previous: int | None = None
     for stage, label in stages:
         value = totals[stage]
-        rate = None if previous in (None, 0) else value / previous
+        rate: float | None = None if previous in (None, 0) else value / previous
         rows.append({"stage": stage, "label": label, "count": value, "rate": rate})
         previous = value
     return pl.DataFrame(rows, schema={"stage": pl.String, "label": pl.String, "count": pl.Int64, "rate": pl.Float64})

@@ -94,7 +94,8 @@ def build_sections(frames: ReportFrames, run_date: dt.date) -> list[Section]:
             # A range over time needs at least two snapshots of an account; the table always shows.
             figures=(figures.estimates_figure(estimates),) if _has_history(estimates) else (),
             table=None if estimates.is_empty() else tables.estimates_table(metrics.latest_estimates(estimates)),
-            note="Meta's delivery estimate range per ad account beside what was delivered and spent. Cost in each account's currency.",
+            note="Meta's delivery estimate range per ad account beside what was delivered and spent. "
+                 "Cost in each account's currency.",
             empty=empty(estimates.is_empty()),
         ),
         Section(
@@ -123,7 +124,7 @@ def _share_note(loose: int, total: int) -> str:
 
 def _has_history(estimates: pl.DataFrame) -> bool:
     """Whether some account has at least two estimate snapshots (else there is no line to draw)."""
-    return not estimates.is_empty() and estimates.group_by("ad_account_id").len()["len"].max() >= 2
+    return bool((estimates.group_by("ad_account_id").len()["len"] >= 2).any())
 
 
 def report_html(frames: ReportFrames, run_date: dt.date, generated_at: dt.datetime | None = None) -> str:

@@ -86,7 +86,7 @@ def error_codes_table(top: pl.DataFrame, period_label: str) -> str:
 
 
 def _within(value: bool | None) -> str:
-    return {True: "yes", False: '<span class="miss">no</span>'}.get(value, "–")
+    return "–" if value is None else "yes" if value else '<span class="miss">no</span>'
 
 
 def estimates_table(latest: pl.DataFrame) -> str:
@@ -107,7 +107,8 @@ def estimates_table(latest: pl.DataFrame) -> str:
                 ("num", f"{count(r['estimate_delivery_lower_bound'])} – {count(r['estimate_delivery_upper_bound'])}"),
                 ("num", count(r["actual_delivered"])),
                 ("text", _within(r["delivered_within"])),
-                ("num", escape(f"{money(r['estimate_cost_lower_bound'], currency)} – {money(r['estimate_cost_upper_bound'], currency)}")),
+                ("num", escape(f"{money(r['estimate_cost_lower_bound'], currency)} – "
+                               f"{money(r['estimate_cost_upper_bound'], currency)}")),
                 ("num", escape(money(r["actual_spend"], currency))),
                 ("text", _within(r["spend_within"])),
             ]

@@ -19,8 +19,8 @@ import httpx
 
 from pipelines.simulator.errors import SimulatorError
 from pipelines.simulator.export import dumps, post_day, streams
-from pipelines.simulator.world import World
 from pipelines.simulator.signing import sign
+from pipelines.simulator.world import World
 
 RETRIES = 3
 GIVE_UP_AFTER = 20  # consecutive refused POSTs: the receiver is misconfigured, stop

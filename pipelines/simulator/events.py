@@ -137,9 +137,10 @@ def campaign_stream(world: World, campaign: Campaign, day: date) -> DayStream | 
         mid = None if custom_audience else f"mid.$c{rng.randrange(10**13, 10**14)}"
         base = attempt.ts * 1000
 
+        # Called only within this iteration, so the loop variables it reads are the current ones.
         def event(kind: str, ts_ms: int, **extra) -> None:
-            events.append(p.Event(kind, ts_ms, page, cid, attempt_index, attempt.token, attempt.tracking_id,
-                                  psid, mid, **extra))
+            events.append(p.Event(kind, ts_ms, page, cid, attempt_index, attempt.token, attempt.tracking_id,  # noqa: B023
+                                  psid, mid, **extra))  # noqa: B023
 
         event(p.ECHO, base + rng.randint(2000, 5000))
         if fate[index] >= 1:

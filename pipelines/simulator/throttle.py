@@ -39,7 +39,9 @@ _ACCOUNT_ERRORS = {
         "please refer to https://developers.facebook.com/docs/graph-api/overview/rate-limiting#ads-insights.",
     ),
     "ads_management": ThrottleError(17, 2446079, "(#17) User request limit reached"),
-    "estimate": ThrottleError(613, 1487742, "(#613) There have been too many calls from this ad-account. Please wait a bit and try again."),
+    "estimate": ThrottleError(
+        613, 1487742, "(#613) There have been too many calls from this ad-account. Please wait a bit and try again."
+    ),
 }
 
 

@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from pipelines.transforms.frames import Schema
+
 PIXEL_PREFIX = "offsite_conversion.fb_pixel_"
 PURCHASE = "offsite_conversion.fb_pixel_purchase"
 DEFAULT_WINDOW = "default"
@@ -31,7 +33,7 @@ RATIO = pl.Decimal(18, 6)
 # Division keeps the dividend's scale in polars: widen it so the 6-decimal ratio is exact.
 _WIDE = pl.Decimal(38, 12)
 
-CAMPAIGN_DAILY_SCHEMA = {
+CAMPAIGN_DAILY_SCHEMA: Schema = {
     "ad_account_id": pl.String,
     "message_campaign_id": pl.String,
     "campaign_name": pl.String,
@@ -50,7 +52,7 @@ CAMPAIGN_DAILY_SCHEMA = {
     "api_roas": RATIO,
 }
 
-CONVERSIONS_DAILY_SCHEMA = {
+CONVERSIONS_DAILY_SCHEMA: Schema = {
     "ad_account_id": pl.String,
     "message_campaign_id": pl.String,
     "date": pl.Date,

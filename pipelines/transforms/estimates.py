@@ -14,8 +14,9 @@ from __future__ import annotations
 import polars as pl
 
 from pipelines.transforms.campaign_daily import MONEY
+from pipelines.transforms.frames import Schema
 
-ESTIMATES_SCHEMA = {
+ESTIMATES_SCHEMA: Schema = {
     "ad_account_id": pl.String,
     "snapshot_date": pl.Date,
     "page_id": pl.String,

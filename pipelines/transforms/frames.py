@@ -1,8 +1,13 @@
-"""Small helpers shared by the transforms: UTC timestamps."""
+"""Small helpers shared by the transforms: UTC timestamps, the type of a frame's schema."""
 
 from __future__ import annotations
 
+from typing import TypeAlias
+
 import polars as pl
+
+# Column name to polars type, as written in the schemas: a class (pl.String) or an instance (pl.Decimal(18, 4)).
+Schema: TypeAlias = dict[str, pl.DataType | type[pl.DataType]]
 
 
 def utc_naive(frame: pl.DataFrame, *columns: str) -> pl.DataFrame:

@@ -42,9 +42,11 @@ def serve(
     ).check()
     settings = load_settings()
     settings.require_for_webhooks()
+    app_secret, verify_token = settings.app_secret, settings.webhook_verify_token
+    assert app_secret is not None and verify_token is not None  # require_for_webhooks refused None
     run_receiver(
-        app_secret=settings.app_secret.get_secret_value(),
-        verify_token=settings.webhook_verify_token.get_secret_value(),
+        app_secret=app_secret.get_secret_value(),
+        verify_token=verify_token.get_secret_value(),
         folder=settings.exports_dir / "webhooks",
         host=host,
         port=port,

@@ -131,7 +131,9 @@ def messenger_row(event_type: str, content: dict, entry_page: object, entry_time
     page = _text(recipient.get("id", entry_page), "recipient.id", where)
     person = _text(sender.get("id"), "sender.id", where)
     user_ref = _text(sender.get("user_ref"), "sender.user_ref", where)
-    typed = [None] * 9  # mid, text, quick reply, postback title/payload, referral ref/source, watermark, token
+    watermark: int | None = None
+    # mid, text, quick reply, postback title/payload, referral ref/source, watermark, token
+    typed: list[str | int | None] = [None] * 9
     if event_type in TYPED:
         inner = _dict(content.get(event_type))
         referral = _dict(inner.get("referral")) if event_type == "postback" else inner if event_type == "referral" else {}
@@ -147,14 +149,14 @@ def messenger_row(event_type: str, content: dict, entry_page: object, entry_time
         typed[5] = _text(referral.get("ref"), "referral.ref", where)
         typed[6] = _text(referral.get("source"), "referral.source", where)
         if event_type in ("delivery", "read") and inner.get("watermark") is not None:
-            typed[7] = epoch_us(inner["watermark"], where)
+            typed[7] = watermark = epoch_us(inner["watermark"], where)
         if event_type == "optin":
             typed[8] = _text(inner.get("notification_messages_token"), "notification_messages_token", where)
     timestamp = content.get("timestamp", entry_time)
     if timestamp is not None:
         ts = epoch_us(timestamp, where)
-    elif typed[7] is not None:
-        ts = typed[7]
+    elif watermark is not None:
+        ts = watermark
     else:
         raise BadLine(f"missing timestamp ({where})")
     key = _key(event_type, page, person, user_ref, str(ts), dumps(content, option=orjson.OPT_SORT_KEYS))
@@ -198,7 +200,7 @@ def exact_dumps(content: object, option: int | None = None) -> bytes:
     return json.dumps(content, sort_keys=option is not None, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def _key(*parts: object) -> str:
+def _key(*parts: str | bytes | None) -> str:
     """md5 of the parts joined by U+001F: the same event in any envelope or key order, the same key."""
     text = b"\x1f".join(p if isinstance(p, bytes) else (p or "").encode() for p in parts)
     return hashlib.md5(text).hexdigest()

@@ -59,8 +59,8 @@ def parse_send_line(raw: bytes) -> tuple:
     """One attempt as a tuple in `ATTEMPT_COLUMNS` order. Raises BadLine."""
     try:
         record = orjson.loads(raw)
-    except orjson.JSONDecodeError as error:
-        raise BadLine(f"not JSON: {error}") from None
+    except orjson.JSONDecodeError as decode_error:
+        raise BadLine(f"not JSON: {decode_error}") from None
     try:
         try:
             canonical = orjson.dumps(record, option=orjson.OPT_SORT_KEYS)

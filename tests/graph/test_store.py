@@ -3,6 +3,7 @@
 from datetime import date
 from decimal import Decimal
 
+import duckdb
 import pytest
 
 from pipelines import warehouse
@@ -48,6 +49,6 @@ def test_failed_insert_rolls_back_the_delete(tmp_path):
         before = _dump(con)
         broken = _pull(date(2026, 1, 1), date(2026, 1, 3))
         broken.rows.append(broken.rows[0])  # duplicate primary key
-        with pytest.raises(Exception):
+        with pytest.raises(duckdb.ConstraintException):
             replace_insights(con, [broken])
         assert _dump(con) == before

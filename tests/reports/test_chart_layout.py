@@ -10,7 +10,7 @@ def test_stacked_panels_share_the_bottom_x_axis_and_do_not_overlap():
     fig = stacked_panels(["a", "b", "c"], 0.1)
     domains = [fig.layout[name].domain for name in ("yaxis", "yaxis2", "yaxis3")]
     assert domains[0][1] == pytest.approx(1) and domains[2][0] == pytest.approx(0)
-    assert all(upper[0] > lower[1] for upper, lower in zip(domains, domains[1:]))
+    assert all(upper[0] > lower[1] for upper, lower in zip(domains[:-1], domains[1:], strict=True))
     assert fig.layout.xaxis.matches == "x3" and fig.layout.xaxis2.matches == "x3"
     assert fig.layout.xaxis3.showticklabels is True and fig.layout.xaxis.showticklabels is False
     assert [a.text for a in fig.layout.annotations] == ["a", "b", "c"]

@@ -13,7 +13,7 @@ from pipelines.simulator.export import export
 from pipelines.simulator.world import World, WorldSize
 from pipelines.webhooks import sql_lane
 from pipelines.webhooks.exports import LineChunk
-from pipelines.webhooks.ingest import ingest, WEBHOOKS
+from pipelines.webhooks.ingest import WEBHOOKS, ingest
 from tests.webhooks import samples as s
 from tests.webhooks.mutated_lines import mutated_lines
 from tests.webhooks.test_ingest import BAD_CORPUS, GOOD, _edge_lines, record_python_lines, webhook_rows
