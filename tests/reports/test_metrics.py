@@ -209,3 +209,195 @@ def test_latest_estimates_show_the_forecast_and_the_last_known_day():
         ("1", day(-1), None, None),
         ("2", day(0), True, True),
     ]
+
+
+def test_period_bounds_and_label():
+    period = metrics.Period.ending(RUN, 28)
+    assert (period.start, period.end) == (dt.date(2026, 10, 29), RUN)
+    assert period.label() == "2026-10-29 – 2026-11-25"
+
+
+def test_headlines_list_every_metric_with_its_label_accounts_and_change():
+    frame = campaign_daily(
+        [
+            {"date": day(0), "spend": "30", "delivered": 300, "link_clicks": 30, "purchases": "3", "purchase_value": "90"},
+            {"date": day(8), "ad_account_id": "3", "spend": "20", "delivered": 100, "link_clicks": 40, "purchases": "4",
+             "purchase_value": "20"},
+            {"date": day(14), "ad_account_id": "9", "spend": "1"},  # outside both weeks: not one of the accounts
+        ]
+    )
+    rows = metrics.headlines(frame, RUN)
+    assert [(h.currency, h.metric, h.label) for h in rows] == [
+        ("EUR", "spend", "Spend"), ("EUR", "delivered", "Delivered"), ("EUR", "link_clicks", "Link clicks"),
+        ("EUR", "purchases", "Purchases"), ("EUR", "purchase_value", "Purchase value"), ("EUR", "roas", "ROAS"),
+    ]
+    assert {h.accounts for h in rows} == {("1", "3")}
+    figures = {h.metric: (h.current, h.previous, h.change) for h in rows}
+    assert figures["spend"] == (Decimal("30"), Decimal("20"), pytest.approx(0.5))  # (30 - 20) / 20
+    assert figures["delivered"] == (300, 100, pytest.approx(2.0))
+    assert figures["link_clicks"] == (30, 40, pytest.approx(-0.25))
+    assert figures["purchases"] == (Decimal("3"), Decimal("4"), pytest.approx(-0.25))
+    assert figures["purchase_value"] == (Decimal("90"), Decimal("20"), pytest.approx(3.5))
+    assert figures["roas"] == (pytest.approx(3.0), pytest.approx(1.0), pytest.approx(2.0))  # 90/30 against 20/20
+
+
+def test_headline_change_against_a_zero_week_is_none():
+    frame = campaign_daily([{"date": day(0), "spend": "5", "delivered": 10}, {"date": day(7), "spend": "0", "delivered": 0}])
+    spend = headline(metrics.headlines(frame, RUN), "EUR", "spend")
+    assert (spend.current, spend.previous, spend.change) == (Decimal("5"), Decimal("0"), None)
+
+
+def test_headlines_of_a_currency_seen_only_in_the_previous_week():
+    rows = metrics.headlines(campaign_daily([{"date": day(10), "spend": "4", "currency": "USD"}]), RUN)
+    spend = headline(rows, "USD", "spend")
+    assert (spend.current, spend.previous, spend.change, spend.accounts) == (None, Decimal("4"), None, ("1",))
+
+
+def test_headlines_order_currencies_alphabetically():
+    frame = campaign_daily([{"date": day(0), "currency": c, "spend": "1"} for c in ("USD", "EUR", "JPY")])
+    assert list(dict.fromkeys(h.currency for h in metrics.headlines(frame, RUN))) == ["EUR", "JPY", "USD"]
+
+
+def test_daily_trends_add_campaigns_per_currency_and_day():
+    frame = campaign_daily(
+        [
+            {"date": day(1), "spend": "2", "purchase_value": "6", "delivered": 20, "link_clicks": 2},
+            {"date": day(1), "message_campaign_id": "11", "spend": "3", "purchase_value": "1", "delivered": 30,
+             "link_clicks": 5},
+            {"date": day(0), "spend": "1", "purchase_value": "0", "delivered": 10, "link_clicks": 1},
+            {"date": day(1), "currency": "JPY", "ad_account_id": "2", "spend": "100", "purchase_value": "50", "delivered": 7},
+        ]
+    )
+    trends = metrics.daily_trends(frame)
+    assert trends.select("currency", "date", "spend", "purchase_value", "delivered", "link_clicks").rows() == [
+        ("EUR", day(1), Decimal("5"), Decimal("7"), 50, 7),
+        ("EUR", day(0), Decimal("1"), Decimal("0"), 10, 1),
+        ("JPY", day(1), Decimal("100"), Decimal("50"), 7, 0),
+    ]
+
+
+def test_campaign_summary_orders_by_currency_then_spend_then_id_and_sums_every_count():
+    frame = campaign_daily(
+        [
+            {"date": day(0), "message_campaign_id": "12", "spend": "6", "delivered": 10, "link_clicks": 3,
+             "purchases": "1", "purchase_value": "10"},
+            {"date": day(27), "message_campaign_id": "12", "spend": "5", "delivered": 5, "link_clicks": 1,
+             "purchases": "2", "purchase_value": "5"},  # first day of the period
+            {"date": day(28), "message_campaign_id": "12", "spend": "50"},  # the day before it
+            {"date": day(0), "message_campaign_id": "11", "spend": "10"},
+            {"date": day(0), "message_campaign_id": "13", "spend": "10"},
+            {"date": day(0), "message_campaign_id": "14", "currency": "AUD", "ad_account_id": "2", "spend": "1"},
+        ]
+    )
+    summary = metrics.campaign_summary(frame, metrics.Period.ending(RUN, 28))
+    assert summary["message_campaign_id"].to_list() == ["14", "12", "11", "13"]  # AUD; then 11 > 10 = 10
+    row = summary.filter(pl.col("message_campaign_id") == "12").row(0, named=True)
+    assert (row["spend"], row["delivered"], row["link_clicks"], row["purchases"], row["purchase_value"]) == (
+        Decimal("11"), 15, 4, Decimal("3"), Decimal("15"))
+    assert row["roas"] == pytest.approx(15 / 11)
+    assert row["api_roas"] is None  # Meta never reported it
+
+
+def test_campaign_summary_meta_roas_is_none_without_spend_even_when_reported():
+    frame = campaign_daily([{"date": day(0), "spend": "0", "purchase_value": "3", "api_roas": 2.0}])
+    row = metrics.campaign_summary(frame, metrics.Period.ending(RUN, 28)).row(0, named=True)
+    assert (row["roas"], row["api_roas"]) == (None, None)
+
+
+def test_funnel_period_bounds_and_rejected_losses():
+    frame = funnel(
+        [
+            {"date": day(27), "attempted": 10, "rejected": 2, "sent": 8, "delivered": 6, "failed": 1},
+            {"date": day(28), "attempted": 500, "rejected": 500},  # the day before the period
+        ]
+    )
+    period = metrics.Period.ending(RUN, 28)
+    result = metrics.funnel_stages(frame, period)
+    assert result.select("stage", "label", "count").rows() == [
+        ("attempted", "Attempted", 10), ("sent", "Sent", 8), ("delivered", "Delivered", 6), ("read", "Read", 0),
+        ("clicked", "Clicked", 0),
+    ]
+    assert result["rate"].to_list() == [None, pytest.approx(0.8), pytest.approx(0.75), pytest.approx(0.0), None]
+    assert metrics.funnel_losses(frame, period) == {"rejected": 2, "failed": 1}
+
+
+def test_errors_by_category_rows_are_per_date_and_category_in_order():
+    frame = errors(
+        [
+            {"date": day(0), "error_code": "613", "category": "rate_limit", "occurrences": 3},
+            {"date": day(1), "error_code": "613", "category": "rate_limit", "occurrences": 4},
+            {"date": day(1), "error_code": "613", "category": "rate_limit", "message_campaign_id": "11", "occurrences": 1},
+            {"date": day(1), "error_code": "2300069", "category": "frequency_cap", "occurrences": 2},
+        ]
+    )
+    assert metrics.errors_by_category(frame).rows() == [
+        (day(1), "frequency_cap", 2), (day(1), "rate_limit", 5), (day(0), "rate_limit", 3),
+    ]
+
+
+def test_top_error_codes_default_to_ten_and_keep_names_flags_and_period():
+    frame = errors(
+        [{"date": day(0), "error_code": f"23000{n:02d}", "occurrences": 20 - n} for n in range(11)]
+        + [
+            {"date": day(1), "error_code": "2300000", "error_name": "CAP", "retryable": True, "advice": "later",
+             "category": "frequency_cap", "occurrences": 0},
+            {"date": day(27), "error_code": "2300010", "occurrences": 1},  # first day of the period
+            {"date": day(28), "error_code": "2300010", "occurrences": 100},  # the day before it
+        ]
+    )
+    top = metrics.top_error_codes(frame, metrics.Period.ending(RUN, 28))
+    assert top["error_code"].to_list() == [f"23000{n:02d}" for n in range(10)]
+    first = top.row(0, named=True)
+    assert (first["error_name"], first["retryable"], first["advice"], first["occurrences"]) == ("CAP", True, "later", 20)
+    total = sum(20 - n for n in range(11)) + 1  # 166
+    assert first["share"] == pytest.approx(20 / total)
+    assert top.row(9, named=True)["occurrences"] == 11
+
+
+def test_top_error_codes_of_an_empty_period_have_no_share():
+    top = metrics.top_error_codes(errors([{"date": day(40), "error_code": "1", "occurrences": 3}]), metrics.Period.ending(RUN, 28))
+    assert top.is_empty() and "share" in top.columns
+
+
+def test_conversions_by_type_order_window_then_most_conversions_then_type():
+    frame = normalise(
+        "conversions_daily",
+        pl.DataFrame(
+            {
+                "ad_account_id": ["1"] * 5,
+                "message_campaign_id": ["10"] * 5,
+                "date": [day(0), day(0), day(0), day(27), day(28)],
+                "action_type": ["b", "a", "c", "c", "a"],
+                "attribution_window": ["default", "default", "default", "7d_click", "7d_click"],
+                "conversions": [Decimal("2"), Decimal("2"), Decimal("5"), Decimal("1"), Decimal("9")],
+                "conversion_value": [Decimal("0")] * 5,
+            }
+        ),
+    )
+    result = metrics.conversions_by_type(frame, metrics.Period.ending(RUN, 28))
+    assert result.rows() == [
+        ("c", "7d_click", Decimal("1")),
+        ("c", "default", Decimal("5")), ("a", "default", Decimal("2")), ("b", "default", Decimal("2")),
+    ]
+
+
+def test_estimates_vs_actual_sorts_by_account_then_date():
+    frame = estimates([{"date": day(0), "ad_account_id": "2"}, {"date": day(0)}, {"date": day(3)}])
+    result = metrics.estimates_vs_actual(frame)
+    assert result.select("ad_account_id", "date").rows() == [("1", day(3)), ("1", day(0)), ("2", day(0))]
+
+
+def test_latest_estimates_say_which_row_is_the_forecast_and_which_is_judged():
+    frame = estimates(
+        [
+            {"date": day(1), "actual_delivered": 80, "actual_spend": Decimal("12")},  # both bounds are inside
+            {"date": day(-1)},
+            {"date": day(0), "ad_account_id": "2", "actual_delivered": 79, "actual_spend": Decimal("7.99")},
+        ]
+    )
+    latest = metrics.latest_estimates(frame)
+    assert latest.select("ad_account_id", "date", "kind", "delivered_within", "spend_within").rows() == [
+        ("1", day(1), "last judged", True, True),
+        ("1", day(-1), "newest", None, None),
+        ("2", day(0), "last judged", False, False),
+    ]
