@@ -5,14 +5,17 @@ from __future__ import annotations
 import asyncio
 import os
 import threading
-import time
 from pathlib import Path
 
 import pytest
 
 from pipelines.webhooks.exports import sealed_files
-from pipelines.webhooks.journal import Journal, body_to_line
+from pipelines.webhooks.journal import SYNCS_IN_FLIGHT, Journal, body_to_line
 from pipelines.webhooks.storage import recover
+
+# How long a test waits for an event that normally takes milliseconds; reached only on a bug.
+CEILING = 30.0
+WAVES = SYNCS_IN_FLIGHT  # batches the writer keeps in flight at once
 
 
 def test_body_to_line_keeps_json_valid():
@@ -70,13 +73,19 @@ def test_a_failed_sync_fails_the_batches_written_after_it(tmp_path: Path, monkey
 
     real = journal_module._datasync
     calls = []
+    first_sync_started, second_synced = threading.Event(), threading.Event()
+    overlapped = []
 
     def slow_then_failing(fd):
         calls.append(fd)
         if len(calls) == 1:
-            time.sleep(0.3)  # the next batch is written and synced meanwhile
+            first_sync_started.set()
+            # Fails only once the next batch has been written and synced meanwhile (the ceiling
+            # only keeps a broken writer from hanging the test).
+            overlapped.append(second_synced.wait(timeout=CEILING))
             raise OSError(5, "Input/output error")
         real(fd)
+        second_synced.set()
 
     async def scenario() -> list:
         journal = Journal(tmp_path)
@@ -84,7 +93,7 @@ def test_a_failed_sync_fails_the_batches_written_after_it(tmp_path: Path, monkey
         await journal.append(b'{"n": 1}')
         monkeypatch.setattr(journal_module, "_datasync", slow_then_failing)
         first = asyncio.create_task(journal.append(b'{"n": 2}'))
-        await asyncio.sleep(0.1)
+        assert await asyncio.to_thread(first_sync_started.wait, CEILING)
         second = asyncio.create_task(journal.append(b'{"n": 3}'))
         outcomes = await asyncio.gather(first, second, return_exceptions=True)
         await journal.append(b'{"n": 4}')
@@ -93,7 +102,7 @@ def test_a_failed_sync_fails_the_batches_written_after_it(tmp_path: Path, monkey
 
     outcomes = asyncio.run(scenario())
     assert [getattr(o, "errno", None) for o in outcomes] == [5, 5]
-    assert len(calls) >= 3  # the second batch's sync ran while the first was in flight
+    assert overlapped == [True]  # the second batch's sync ran while the first was in flight
     (path,) = sealed_files(tmp_path)
     assert path.read_bytes() == b'{"n": 1}\n{"n": 4}\n'
 
@@ -142,6 +151,7 @@ def test_acknowledgements_follow_file_order_while_syncs_overlap(tmp_path: Path, 
 
     real, lock = journal_module._datasync, threading.Lock()
     syncs = {"started": 0, "running": 0, "most": 0}
+    started = threading.Condition(lock)
 
     def first_sync_slowest(fd: int) -> None:
         with lock:
@@ -149,10 +159,16 @@ def test_acknowledgements_follow_file_order_while_syncs_overlap(tmp_path: Path, 
             first = syncs["started"] == 1
             syncs["running"] += 1
             syncs["most"] = max(syncs["most"], syncs["running"])
-        time.sleep(0.2 if first else 0)
+            started.notify_all()
+            if first:  # the first sync ends only after every later wave's sync has started
+                started.wait_for(lambda: syncs["started"] >= WAVES, timeout=CEILING)
         real(fd)
         with lock:
             syncs["running"] -= 1
+
+    def wait_for_syncs(count: int) -> bool:
+        with lock:
+            return started.wait_for(lambda: syncs["started"] >= count, timeout=CEILING)
 
     monkeypatch.setattr(journal_module, "_datasync", first_sync_slowest)
     acknowledged = []
@@ -166,9 +182,9 @@ def test_acknowledgements_follow_file_order_while_syncs_overlap(tmp_path: Path, 
             acknowledged.append(n)
 
         posts = []
-        for wave in range(4):  # one batch per wave, each written while the first sync runs
+        for wave in range(WAVES):  # one batch per wave, each written while the first sync runs
             posts += [asyncio.create_task(post(wave * 100 + n)) for n in range(100)]
-            await asyncio.sleep(0.02)
+            assert await asyncio.to_thread(wait_for_syncs, wave + 1)
         await asyncio.gather(*posts)
         await journal.close()
 
@@ -209,7 +225,7 @@ def test_an_idle_file_is_sealed_when_its_hour_ends(tmp_path: Path):
         await journal.append(b'{"n": 1}')
         assert sealed_files(tmp_path) == []  # still its hour
         now[0] += 2  # no more POSTs: the writer notices on its own (it wakes up every second)
-        for _ in range(300):
+        for _ in range(int(CEILING / 0.01)):  # checked often; the ceiling is reached only on a bug
             await asyncio.sleep(0.01)
             if sealed_files(tmp_path):
                 break
