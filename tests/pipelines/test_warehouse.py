@@ -5,7 +5,9 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import duckdb
 import pytest
@@ -71,24 +73,36 @@ def test_connection_is_closed_on_error(tmp_path: Path) -> None:
     assert done.returncode == 0
 
 
-def test_writer_waits_for_a_lock_held_by_another_process(tmp_path: Path) -> None:
+def test_writer_waits_for_a_lock_held_by_another_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     db = tmp_path / "w.duckdb"
     with warehouse.connect(db):
         pass
     holder = subprocess.Popen(
         [sys.executable, "-c", textwrap.dedent(f"""
-            import duckdb, sys, time
+            import duckdb, sys
             con = duckdb.connect({str(db)!r})
             print("held", flush=True)
-            time.sleep(1.5)
+            sys.stdin.readline()  # until the writer has been refused once
             con.close()
         """)],
-        stdout=subprocess.PIPE, text=True,
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
     )
     assert holder.stdout.readline().strip() == "held"
-    with warehouse.connect(db) as con:  # blocks until the holder lets go, then succeeds
+    retries = []
+
+    def retry_after(delay: float) -> None:
+        """The writer was refused: let the holder go, then wait as the writer would."""
+        retries.append(delay)
+        if len(retries) == 1:
+            holder.stdin.write("go\n")
+            holder.stdin.flush()
+        time.sleep(delay)
+
+    monkeypatch.setattr(warehouse, "time", SimpleNamespace(monotonic=time.monotonic, sleep=retry_after))
+    with warehouse.connect(db) as con:  # retries until the holder lets go, then succeeds
         assert con.execute("select 1").fetchone() == (1,)
-    holder.wait(timeout=30)
+    assert retries[0] == 0.05  # it was refused first, and waited the first back-off step
+    assert holder.wait(timeout=60) == 0
 
 
 def test_publish_while_a_reader_holds_the_old_snapshot(tmp_path: Path) -> None:
