@@ -17,6 +17,7 @@ TODAY = date(2026, 6, 17)
 SIZE = WorldSize(accounts=2, campaigns_per_account=3, days=40, sends_per_campaign_day=100)
 ACCOUNT = World(7, SIZE, TODAY).accounts[0].account_id
 TOKEN = {"access_token": "sim-token"}
+CLIENT_WAIT = 3.0  # seconds a client waits for the answer to a `slow` fault
 
 
 def test_no_faults_at_rate_zero() -> None:
@@ -68,8 +69,11 @@ def test_each_fault_kind_then_recovery(kind: str) -> None:
     url = f"/v25.0/act_{ACCOUNT}/ads"
     with running_simulator(size=SIZE, today=TODAY) as clean_url:
         expected = httpx.get(clean_url + url, params=TOKEN).json()
-    with running_simulator(size=SIZE, today=TODAY, faults=1.0, fault_kinds=(kind,), slow_seconds=1.0) as base:
-        with httpx.Client(base_url=base, timeout=0.3) as client:
+    # A slow answer comes twice as late as the client waits; any other answer takes milliseconds,
+    # so the client's wait is a ceiling that only a loaded machine's worst case comes near.
+    timeout = CLIENT_WAIT if kind == "slow" else 30.0
+    with running_simulator(size=SIZE, today=TODAY, faults=1.0, fault_kinds=(kind,), slow_seconds=2 * CLIENT_WAIT) as base:
+        with httpx.Client(base_url=base, timeout=timeout) as client:
             outcomes = [classify(client, url) for _ in range(MAX_FAULTY_ATTEMPTS)]
             final = client.get(url, params=TOKEN)
     assert outcomes == [kind] * MAX_FAULTY_ATTEMPTS
