@@ -81,3 +81,21 @@ def test_aggregation_never_sums_across_currencies(by: list[str], groups: int) ->
     frame = build(insights(insight("c1", 1, "10", 10), insight("c2", 1, "1000", 10, account="2", currency="JPY")),
                   actions())
     assert aggregate_campaigns(frame, by).height == groups
+
+
+def test_aggregation_sums_every_measure_and_recomputes_every_rate_in_group_order() -> None:
+    frame = build(
+        insights(insight("c2", 1, "20", 400, read_rate="50", clicks=40), insight("c2", 2, "30", 100, read_rate="20", clicks=6),
+                 insight("c1", 1, "5", 50, read_rate="10", clicks=1)),
+        actions(action("c2", 1, PURCHASE, "default", "2", "60"), action("c2", 2, PURCHASE, "default", "1", "15")),
+    )
+    totals = aggregate_campaigns(frame, ["message_campaign_id"])
+    columns = ["message_campaign_id", "currency", "spend", "delivered", "reads", "link_clicks", "purchases",
+               "purchase_value", "roas", "read_rate", "link_click_rate"]
+    assert totals.select(columns).rows() == [
+        # c1: 5 reads of 50 delivered; 1 click; nothing bought
+        ("c1", "USD", Decimal("5"), 50, 5, 1, Decimal("0"), Decimal("0"), Decimal("0"), Decimal("10"), Decimal("2")),
+        # c2: 200 + 20 reads of 500 delivered, 46 clicks, 75 bought for 50 spent
+        ("c2", "USD", Decimal("50"), 500, 220, 46, Decimal("3"), Decimal("75"), Decimal("1.5"), Decimal("44"),
+         Decimal("9.2")),
+    ]

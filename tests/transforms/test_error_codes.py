@@ -106,6 +106,9 @@ def test_catalogue_lookup(code: str, message: str | None, name: str | None, cate
         ("This person is not available right now.", "2300052"),
         ("  this person is NOT available right now ", "2300052"),
         ("Daily spending limit reached.", "2300076"),
+        # Inside a longer text, the longest documented phrase wins over the shorter one it contains.
+        ("(#2300073) Account daily spending limit reached for this business", "2300073"),
+        ("Sorry: daily spending limit reached for today", "2300076"),
         ("Campaign daily budget reached.", "2300070"),
         ("This recipient can't receive any more marketing messages at this time.", "2300042"),
         ("DAILY_MM_LOAD_CAP_REACHED", "2300043"),
@@ -195,6 +198,13 @@ def test_one_code_with_two_meanings_on_a_day_stays_one_row() -> None:
 
 
 def test_catalogue_frame_lists_every_code() -> None:
-    frame = load_catalogue().frame()
-    assert frame.height > 50 and frame["code"].is_unique().all()
+    document = json.loads(CATALOGUE_PATH.read_text(encoding="utf-8"))
+    catalogue = load_catalogue()
+    assert catalogue.version == document["version"]
+    frame = catalogue.frame()
+    assert frame.columns == ["code", "name", "category", "retryable", "advice", "source"]
+    assert frame.height == len(document["codes"]) and frame["code"].is_unique().all()
+    assert frame["code"].to_list()[:8] == ["1", "2", "3", "4", "10", "17", "32", "100"]  # by number, not as text
+    assert frame.row(0) == ("1", "UNKNOWN_GRAPH_ERROR", "transient", True, "Possibly downtime: retry with backoff.",
+                            "reference 5.2 (Graph error handling)")
     assert Catalogue({"version": "x", "codes": [], "messages": []}).info("1").category == "unknown"
