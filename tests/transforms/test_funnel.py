@@ -40,6 +40,17 @@ def test_click_without_tracking_id_goes_to_the_latest_send_before_it() -> None:
     assert row["unattributed_events"] == 0
 
 
+def test_an_untracked_event_at_exactly_its_sends_time_belongs_to_that_send() -> None:
+    sends = attempts(send(0, "tok", "t1"), send(60, "tok", "t2"))
+    evts = events(event("click", 60, "tok"), event("delivery_failed", 0, "tok"))
+    attributed = attribute_events(sends, evts).sort("event_ts")
+    assert attributed["send_id"].to_list() == [0, 1]
+    row = funnel_of(sends, evts)
+    assert (row["sent"], row["clicked"], row["failed"], row["unattributed_events"]) == (2, 1, 1, 0)
+    # Within a window, such an event needs no older send.
+    assert context_lookups(sends, evts)[1].is_empty()
+
+
 def test_click_before_any_send_of_its_token_is_unattributed() -> None:
     sends = attempts(send(60, "tok", "t1"))
     row = funnel_of(sends, events(event("click", 30, "tok")))
