@@ -308,6 +308,7 @@ def test_funnel_period_bounds_and_rejected_losses():
     frame = funnel(
         [
             {"date": day(27), "attempted": 10, "rejected": 2, "sent": 8, "delivered": 6, "failed": 1},
+            {"date": day(3), "attempted": None, "rejected": None, "failed": None},  # webhooks only: no counts
             {"date": day(28), "attempted": 500, "rejected": 500},  # the day before the period
         ]
     )
@@ -322,16 +323,19 @@ def test_funnel_period_bounds_and_rejected_losses():
 
 
 def test_errors_by_category_rows_are_per_date_and_category_in_order():
+    categories = ["unknown", "transient", "setup", "recipient_unavailable", "rate_limit", "pacing_or_budget", "auth"]
     frame = errors(
         [
             {"date": day(0), "error_code": "613", "category": "rate_limit", "occurrences": 3},
-            {"date": day(1), "error_code": "613", "category": "rate_limit", "occurrences": 4},
             {"date": day(1), "error_code": "613", "category": "rate_limit", "message_campaign_id": "11", "occurrences": 1},
             {"date": day(1), "error_code": "2300069", "category": "frequency_cap", "occurrences": 2},
         ]
+        + [{"date": day(1), "error_code": str(n), "category": c, "occurrences": 4} for n, c in enumerate(categories)]
     )
     assert metrics.errors_by_category(frame).rows() == [
-        (day(1), "frequency_cap", 2), (day(1), "rate_limit", 5), (day(0), "rate_limit", 3),
+        (day(1), "auth", 4), (day(1), "frequency_cap", 2), (day(1), "pacing_or_budget", 4),
+        (day(1), "rate_limit", 5), (day(1), "recipient_unavailable", 4), (day(1), "setup", 4),
+        (day(1), "transient", 4), (day(1), "unknown", 4), (day(0), "rate_limit", 3),
     ]
 
 
@@ -389,10 +393,11 @@ def test_estimates_vs_actual_sorts_by_account_then_date():
 
 def test_latest_estimates_say_which_row_is_the_forecast_and_which_is_judged():
     frame = estimates(
-        [
-            {"date": day(1), "actual_delivered": 80, "actual_spend": Decimal("12")},  # both bounds are inside
+        [  # in no particular order, as a query may return them
             {"date": day(-1)},
+            {"date": day(1), "actual_delivered": 80, "actual_spend": Decimal("12")},  # both bounds are inside
             {"date": day(0), "ad_account_id": "2", "actual_delivered": 79, "actual_spend": Decimal("7.99")},
+            {"date": day(3), "actual_delivered": 100, "actual_spend": Decimal("10")},
         ]
     )
     latest = metrics.latest_estimates(frame)
