@@ -406,3 +406,8 @@ def test_latest_estimates_say_which_row_is_the_forecast_and_which_is_judged():
         ("1", day(-1), "newest", None, None),
         ("2", day(0), "last judged", False, False),
     ]
+
+
+def test_a_single_attempt_is_enough_to_show_the_attempted_stage():
+    result = metrics.funnel_stages(funnel([{"date": day(0), "attempted": 1, "sent": 1}]), metrics.Period.ending(RUN, 28))
+    assert result.select("stage", "count").rows()[:2] == [("attempted", 1), ("sent", 1)]
