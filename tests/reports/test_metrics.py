@@ -411,3 +411,49 @@ def test_latest_estimates_say_which_row_is_the_forecast_and_which_is_judged():
 def test_a_single_attempt_is_enough_to_show_the_attempted_stage():
     result = metrics.funnel_stages(funnel([{"date": day(0), "attempted": 1, "sent": 1}]), metrics.Period.ending(RUN, 28))
     assert result.select("stage", "count").rows()[:2] == [("attempted", 1), ("sent", 1)]
+
+
+def test_a_row_without_currency_is_shown_last_under_a_question_mark():
+    frame = campaign_daily([{"date": day(0), "currency": None, "spend": "1"}, {"date": day(0), "currency": "USD", "spend": "2"},
+                            {"date": day(0), "currency": "EUR", "spend": "3"}])
+    rows = metrics.headlines(frame, RUN)
+    assert list(dict.fromkeys(h.currency for h in rows)) == ["EUR", "USD", "?"]
+    assert headline(rows, "?", "spend").current == Decimal("1")
+    summary = metrics.campaign_summary(frame, metrics.Period.ending(RUN, 28))
+    assert summary["currency"].to_list() == ["EUR", "USD", None]
+
+
+def test_campaign_summary_columns_and_a_spend_below_one():
+    frame = campaign_daily([{"date": day(0), "spend": "0.50", "purchase_value": "2", "api_roas": 3.0}])
+    summary = metrics.campaign_summary(frame, metrics.Period.ending(RUN, 28))
+    assert summary.columns == ["ad_account_id", "message_campaign_id", "currency", "campaign_name", "spend", "delivered",
+                               "link_clicks", "purchases", "purchase_value", "roas", "api_roas"]
+    assert summary.select("roas", "api_roas").row(0) == (pytest.approx(4.0), pytest.approx(3.0))
+
+
+def test_funnel_stages_types_hold_when_every_rate_is_missing():
+    result = metrics.funnel_stages(funnel([{"date": day(0)}]), metrics.Period.ending(RUN, 28))
+    assert result.schema == {"stage": pl.String, "label": pl.String, "count": pl.Int64, "rate": pl.Float64}
+
+
+def test_top_error_codes_count_a_missing_code_as_unknown():
+    frame = errors([{"date": day(0), "error_code": None, "occurrences": 2}, {"date": day(0), "error_code": "unknown",
+                    "occurrences": 3}, {"date": day(0), "error_code": "613", "occurrences": 4}])
+    top = metrics.top_error_codes(frame, metrics.Period.ending(RUN, 28))
+    assert top.select("error_code", "occurrences").rows() == [("unknown", 5), ("613", 4)]
+
+
+def test_top_error_codes_share_is_none_when_nothing_occurred():
+    top = metrics.top_error_codes(errors([{"date": day(0), "error_code": "613", "occurrences": 0}]), metrics.Period.ending(RUN, 28))
+    assert top.select("error_code", "occurrences", "share").rows() == [("613", 0, None)]
+    assert top.schema["share"] == pl.Float64
+    empty = metrics.top_error_codes(errors([{"date": day(40), "error_code": "1", "occurrences": 3}]), metrics.Period.ending(RUN, 28))
+    assert empty.schema["share"] == pl.Float64
+
+
+def test_latest_estimates_columns():
+    assert metrics.latest_estimates(estimates([{"date": day(0)}])).columns == [
+        "ad_account_id", "date", "currency", "estimate_delivery_lower_bound", "estimate_delivery_upper_bound",
+        "estimate_cost_lower_bound", "estimate_cost_upper_bound", "actual_delivered", "actual_spend", "kind",
+        "delivered_within", "spend_within",
+    ]
