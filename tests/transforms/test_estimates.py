@@ -39,3 +39,17 @@ def test_estimates_sit_beside_the_days_actuals() -> None:
         (dt.date(2026, 5, 3), 0, None, None, None, None),
     ]
     assert mart["currency"].to_list() == ["USD"] * 3
+
+
+def test_a_snapshot_taken_again_the_same_day_replaces_the_first_and_an_unknown_account_is_kept() -> None:
+    daily = campaign_daily(insights(insight("c1", 1, "30", 900)), conversions_daily(actions()),
+                           campaigns(("c1", "p1")), accounts(("1", "USD")))
+    again = estimate(1, 800, 1000, "20", "30")
+    stranger = {**estimate(1, 1, 2, "1", "2"), "ad_account_id": "9"}  # not (yet) in raw.ad_accounts
+    snapshots = pl.DataFrame([estimate(1, 1000, 1500, "40", "60"), again, stranger], schema=ESTIMATE_SCHEMA)
+    mart = delivery_estimates(snapshots, daily, accounts(("1", "USD")))
+    assert mart.select("ad_account_id", "currency", "estimate_delivery_lower_bound", "actual_delivered",
+                       "delivered_within_estimate").rows() == [
+        ("1", "USD", 800, 900, True),
+        ("9", None, 1, None, None),
+    ]
