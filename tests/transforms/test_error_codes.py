@@ -208,3 +208,18 @@ def test_catalogue_frame_lists_every_code() -> None:
     assert frame.row(0) == ("1", "UNKNOWN_GRAPH_ERROR", "transient", True, "Possibly downtime: retry with backoff.",
                             "reference 5.2 (Graph error handling)")
     assert Catalogue({"version": "x", "codes": [], "messages": []}).info("1").category == "unknown"
+
+
+def test_longest_phrase_wins_whatever_its_alphabetical_place() -> None:
+    catalogue = Catalogue({"version": "t", "codes": [], "messages": [
+        {"message": "limit reached", "code": "1"}, {"message": "spend limit reached", "code": "2"}]})
+    assert catalogue.code_for_message("Sorry, spend limit reached today") == "2"
+    assert catalogue.code_for_message("Sorry, limit reached today") == "1"
+
+
+def test_catalogue_frame_types_hold_for_a_column_without_values() -> None:
+    entry = {"code": "5", "family": "graph", "name": "X", "category": "setup", "retryable": None, "advice": None,
+             "source": None}
+    frame = Catalogue({"version": "t", "codes": [entry], "messages": []}).frame()
+    assert frame.schema == {"code": pl.String, "name": pl.String, "category": pl.String, "retryable": pl.Boolean,
+                            "advice": pl.String, "source": pl.String}
