@@ -8,11 +8,10 @@ from assets.metadata import MART_KEYS, rows_preview
 from pipelines.partitions import daily_partitions
 from pipelines.resources import MmlensSettings, Warehouse
 from reports import metrics
+from reports.figures import accounts_label
 from reports.frames import load_frames
 from reports.render import render_report
-from reports.figures import accounts_label
 from reports.text import headline_value, signed_percent
-
 
 _HEADLINE_COLUMNS = {"accounts": "string", "metric": "string", "last 7 days": "string", "previous 7 days": "string",
                      "change": "string"}

@@ -25,7 +25,8 @@ from pipelines.visible_text import escape, json_escape
 FORMATS = ("table", "csv", "json")
 
 
-def run_query(snapshot: Path, query: str, time_limit: float = analyst_sandbox.DEFAULT_TIME_LIMIT_SECONDS) -> tuple[list[str], list[tuple]]:
+def run_query(snapshot: Path, query: str,
+              time_limit: float = analyst_sandbox.DEFAULT_TIME_LIMIT_SECONDS) -> tuple[list[str], list[tuple]]:
     """Execute one statement on the sandboxed snapshot; returns column names and rows."""
     if not query.strip():
         raise UsageError("sql: the query is empty")
@@ -53,7 +54,7 @@ def _cell(value: object) -> str:
 def render(columns: list[str], rows: list[tuple], fmt: str, console: Console) -> None:
     """Print rows in the requested format; text from the data is never interpreted as markup."""
     if fmt == "json":
-        text = json.dumps([dict(zip(columns, map(_plain, row))) for row in rows], ensure_ascii=False)
+        text = json.dumps([dict(zip(columns, map(_plain, row), strict=True)) for row in rows], ensure_ascii=False)
         console.file.write(json_escape(text) + "\n")
     elif fmt == "csv":
         buffer = io.StringIO()

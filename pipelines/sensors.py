@@ -7,8 +7,8 @@ import dagster as dg
 from pipelines import report_mail
 from pipelines.jobs import daily_job, ingest_exports_job
 from pipelines.launch import CLI_RUN_TAG, error_from_events, first_failed_step
-from pipelines.schedules import RANGE_END_TAG, RANGE_START_TAG
 from pipelines.resources import MmlensSettings
+from pipelines.schedules import RANGE_END_TAG, RANGE_START_TAG
 from pipelines.webhooks.exports import exports_fingerprint
 
 
@@ -40,7 +40,8 @@ def _partitions(run: dg.DagsterRun) -> tuple[str | None, str | None]:
     run_status=dg.DagsterRunStatus.SUCCESS,
     monitored_jobs=[daily_job],
     default_status=dg.DefaultSensorStatus.RUNNING,
-    description="Mails the daily report after each successful daily_job run (when MMLENS_SMTP_HOST and MMLENS_REPORT_TO are set).",
+    description="Mails the daily report after each successful daily_job run "
+                "(when MMLENS_SMTP_HOST and MMLENS_REPORT_TO are set).",
 )
 def report_mail_sensor(context: dg.RunStatusSensorContext, settings: MmlensSettings) -> dg.SkipReason | None:
     run = context.dagster_run

@@ -167,5 +167,7 @@ def _quoted(identifier: str) -> str:
 
 def _catalog(con: duckdb.DuckDBPyConnection) -> str:
     # The catalog name is DuckDB's own identifier for the open file, not user input.
-    (name,) = con.execute("select current_database()").fetchone()
+    row = con.execute("select current_database()").fetchone()
+    assert row is not None  # the query always returns one row
+    (name,) = row
     return _quoted(name)

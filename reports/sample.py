@@ -104,7 +104,7 @@ def sample_frames(run_date: dt.date, days: int = 30, campaigns: int = 6, *, seed
 def _responses(rng: random.Random, campaigns: int, dates: list[dt.date], hostile: bool) -> list[tuple]:
     """Taps per campaign and day, and per Page and day the taps no message could be tied to."""
     kinds = (*TAPS, HOSTILE_TAP) if hostile else TAPS
-    rows = []
+    rows: list[tuple] = []
     for day in dates:
         for index in range(campaigns):
             page = ACCOUNTS[index % len(ACCOUNTS)][2]

@@ -16,7 +16,6 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from pipelines.currencies import decimal_places
 from reports.metrics import MONEY_METRICS, Headline
 
-
 # plotly.js (svg_text_utils) splits a label on `<…>` pieces and draws a few of them as markup
 # (<b>, <i>, <br>, <a href>, <span style>, <sup>, …), then decodes `&name;`/`&#n;` entities in the
 # rest; newlines become spaces and other characters are drawn as they are. Only these two shapes
@@ -118,10 +117,10 @@ def signed_percent(value: float | None) -> str:
     return f"{sign}{abs(value) * 100:.1f}%"
 
 
-def headline_value(row: Headline, value: object) -> str:
+def headline_value(row: Headline, value: Decimal | int | float | None) -> str:
     """A headline number as the report shows it: money in its currency, ROAS as ×, counts plain."""
     if row.metric in MONEY_METRICS:
-        return money(value, row.currency)
+        return money(value, row.currency)  # type: ignore[arg-type]  # money metrics are Decimal
     if row.metric == "roas":
         return ratio(None if value is None else float(value))
-    return quantity(value)
+    return quantity(value)  # type: ignore[arg-type]  # counts are int or Decimal

@@ -13,9 +13,9 @@ from __future__ import annotations
 import hashlib
 
 from pipelines.simulator import insights, insights_query
+from pipelines.simulator.digits import digits_int
 from pipelines.simulator.objects import GraphError
 from pipelines.simulator.paging import DEFAULT_LIMIT
-from pipelines.simulator.digits import digits_int
 from pipelines.simulator.report_runs import ReportRun
 
 REDUCE_DATA = "Please reduce the amount of data you're asking for, then retry your request"

@@ -15,6 +15,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from pipelines.simulator.dates import (
+    DEFAULT_DATE_PRESET,
+    RETENTION_MONTHS,
+    months_before,
+    resolve_date_preset,
+    split_time_increment,
+)
 from pipelines.simulator.filters import FilterError, Rule, parse_rules
 from pipelines.simulator.insights_fields import (
     ACTION_BREAKDOWNS,
@@ -26,13 +33,6 @@ from pipelines.simulator.insights_fields import (
     LEVELS,
     METRIC_FIELDS,
     UNMODELLED_FIELDS,
-)
-from pipelines.simulator.dates import (
-    DEFAULT_DATE_PRESET,
-    RETENTION_MONTHS,
-    months_before,
-    resolve_date_preset,
-    split_time_increment,
 )
 
 KNOWN_FIELDS = (

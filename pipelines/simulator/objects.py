@@ -7,7 +7,6 @@ from __future__ import annotations
 from pipelines.simulator.node_fields import DOCUMENTED
 
 
-
 class GraphError(Exception):
     """A Graph API error answered with the envelope of reference §5.1."""
 

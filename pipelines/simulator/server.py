@@ -32,9 +32,9 @@ import uvicorn
 from starlette.requests import Request
 
 from pipelines.simulator.config import DEFAULT_ACCESS_TOKEN, SimulatorConfig  # noqa: F401 - re-exported
+from pipelines.simulator.errors import SimulatorError
 from pipelines.simulator.faults import SERVER_ERROR_HTML, TRANSIENT_ERROR, FaultInjector, request_key
 from pipelines.simulator.graph_api import GraphApi, GraphRequest
-from pipelines.simulator.errors import SimulatorError
 from pipelines.simulator.objects import GraphError
 from pipelines.simulator.throttle import Throttle, usage_headers
 

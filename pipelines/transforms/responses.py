@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import polars as pl
 
-from pipelines.transforms.frames import utc_date, utc_naive
+from pipelines.transforms.frames import Schema, utc_date, utc_naive
 
-RESPONSES_SCHEMA = {
+RESPONSES_SCHEMA: Schema = {
     "page_id": pl.String,
     "message_campaign_id": pl.String,
     "date": pl.Date,
@@ -99,5 +99,5 @@ def responses_daily(messenger: pl.DataFrame, received: pl.DataFrame) -> pl.DataF
         .with_columns(pl.col("message_campaign_id").is_not_null().alias("attributed"))
         .select(list(RESPONSES_SCHEMA))
         .sort(_KEYS, nulls_last=True)
-        .cast(RESPONSES_SCHEMA)
+        .cast(RESPONSES_SCHEMA)  # type: ignore[arg-type]  # polars' stubs take classes only as Mapping values
     )

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from pipelines.transforms.frames import Schema
 from pipelines.webhooks.lines import EMPTY, MAX_LINE_BYTES, RAW_TEXT_LIMIT, LineChunk, SkippedLines
 from pipelines.webhooks.messenger import CHANGE_COLUMNS, MESSENGER_COLUMNS
 from pipelines.webhooks.parse import EVENT_COLUMNS, BadLine, Extras, parse_line
@@ -34,11 +35,11 @@ class Source:
     name: str
     parse: Callable[[bytes], tuple[list[tuple], Extras | None]]
     columns: tuple[str, ...]
-    types: dict[str, pl.DataType]  # columns that are not text
+    types: Schema  # columns that are not text
     insert_sql: str
 
     @property
-    def schema(self) -> dict[str, pl.DataType]:
+    def schema(self) -> Schema:
         """Column types of a parsed batch."""
         names = (*self.columns, "source_file", "source_line")
         return {name: self.types.get(name, pl.Int64 if name == "source_line" else pl.String) for name in names}
@@ -119,7 +120,7 @@ def parse_chunk(chunk: LineChunk, line_no: int, rel: str, source: Source) -> Par
     """Parse the lines of `chunk`, numbered from `line_no` + 1."""
     lines = chunk.lines()
     with paused_gc():
-        rows, parsed = parse_lines(zip(range(line_no + 1, line_no + 1 + len(lines)), lines), rel, source)
+        rows, parsed = parse_lines(zip(range(line_no + 1, line_no + 1 + len(lines)), lines, strict=True), rel, source)
         parsed.frame = batch_frame(source, rows)
     if parsed.frame is not None:
         parsed.frame = first_occurrences(source.columns[0], parsed.frame)

@@ -41,7 +41,7 @@ def listed_files(folder: Path, exports_dir: Path) -> list[tuple[Path, str | None
     if not folder.is_dir():
         return []
     roots = (os.path.realpath(exports_dir), os.path.realpath(folder))
-    found = []
+    found: list[tuple[Path, str | None]] = []
     for path in folder.rglob("*"):  # does not descend into symlinked folders
         if any(part.startswith(".") for part in path.relative_to(folder).parts):
             continue

@@ -36,6 +36,7 @@ import polars as pl
 
 from pipelines.errors import MmlensError
 from pipelines.warehouse import sql_text
+from pipelines.webhooks import sql_lane
 from pipelines.webhooks.batches import (  # noqa: F401 (the limits are re-exported)
     CHANGES_SCHEMA,
     MAX_LINE_BYTES,
@@ -52,9 +53,8 @@ from pipelines.webhooks.batches import (  # noqa: F401 (the limits are re-export
     skipped_lines,
 )
 from pipelines.webhooks.exports import listed_files, read_chunks, stored_name
-from pipelines.webhooks.lines import LineChunk, SkippedLines
-from pipelines.webhooks import sql_lane
 from pipelines.webhooks.ingest_memory import memory_capped
+from pipelines.webhooks.lines import LineChunk, SkippedLines
 
 CHUNK_BYTES = 64 * 1024 * 1024
 # Webhook chunks are staged and land together once this much input is staged (about 1M events):
@@ -129,7 +129,8 @@ def ingest(con: duckdb.DuckDBPyConnection, exports_dir: Path, source: Source, *,
         row[0]: row[1:]
         for row in con.execute(sql_text("queries/select_ingest_manifest.sql"), [source.name]).fetchall()
     }
-    plan, refused = [], []
+    plan: list[_Progress] = []
+    refused: list = []
     for path, why in listed_files(folder, exports_dir):
         rel = stored_name(path.relative_to(exports_dir).as_posix())
         if why is not None:
@@ -183,7 +184,7 @@ def _ingest_files(con, source: Source, plan: list[_Progress], chunk_bytes: int, 
         else:
             parsed = parse_chunk(chunk, p.line_no, p.rel, source)
         if unreadable:
-            _quarantine_damage(parsed, source, p.rel, p.line_no + parsed.lines + 1, chunk)
+            _quarantine_damage(parsed, source, p.rel, p.line_no + parsed.lines + 1, chunk)  # type: ignore[arg-type]
         p.offset += chunk.consumed
         p.count(parsed)
         # A damaged .gz is complete once its damage is quarantined, in the same transaction.

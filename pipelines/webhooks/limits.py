@@ -63,9 +63,9 @@ class Limits:
                                     ("--keep-alive-timeout", self.keep_alive_timeout, " of seconds")):
             if value < 1:
                 raise UsageError(f"{option}: {value} is not a positive number{unit}")
-        for option, value in (("--header-timeout", self.header_timeout), ("--body-timeout", self.body_timeout)):
-            if not 0 < value <= 3600:
-                raise UsageError(f"{option}: {value} is not a number of seconds between 0 and 3600")
+        for option, seconds in (("--header-timeout", self.header_timeout), ("--body-timeout", self.body_timeout)):
+            if not 0 < seconds <= 3600:
+                raise UsageError(f"{option}: {seconds} is not a number of seconds between 0 and 3600")
         if self.max_unsigned_bytes < self.max_body_bytes:
             raise UsageError(f"--max-unsigned-bytes: {self.max_unsigned_bytes} is less than --max-body-bytes "
                              f"({self.max_body_bytes}), so the largest allowed body could never be read")

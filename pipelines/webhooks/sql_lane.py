@@ -22,8 +22,8 @@ import polars as pl
 import pyarrow as pa
 
 from pipelines.warehouse import sql_text
-from pipelines.webhooks.lines import LineChunk
 from pipelines.webhooks.batches import MAX_LINE_BYTES, WEBHOOKS, ParsedChunk, batch_frame, parse_lines, paused_gc
+from pipelines.webhooks.lines import LineChunk
 
 # Arrow record batches of this many lines, so that DuckDB scans a chunk on all its threads.
 _BATCH_LINES = 2048

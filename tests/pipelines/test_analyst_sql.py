@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 
-
 def mmlens(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "pipelines.cli", *args], capture_output=True, text=True, timeout=120)
 

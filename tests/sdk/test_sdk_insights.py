@@ -74,7 +74,7 @@ def test_summary_sort_and_breakdowns(api, world) -> None:
     spends = [Decimal(r["marketing_messages_spend"]) for r in rows]
     assert spends == sorted(spends, reverse=True) and {r["publisher_platform"] for r in rows} == {"messenger"}
     total = sum(day[2] for day in expected_days(world, account.account_id))
-    assert '"marketing_messages_spend": "%s"' % total in cursor.summary()
+    assert f'"marketing_messages_spend": "{total}"' in cursor.summary()
     assert all(r["frequency"] == "1" for r in rows)
 
 
@@ -122,7 +122,7 @@ def test_async_account_level_is_the_sum_of_campaign_days(api, simulator, world) 
     assert (status["async_status"], status["date_start"]) == ("Job Completed", "2026-03-19")
     rows = list(done.get_result(params={"limit": 100}))
     totals: dict[str, list] = {}
-    for campaign, day, spend, delivered, _, _ in expected_days(world, account.account_id):
+    for _campaign, day, spend, delivered, _, _ in expected_days(world, account.account_id):
         slot = totals.setdefault(day, [Decimal(0), 0])
         slot[0] += spend
         slot[1] += delivered

@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 from pipelines.simulator.truth import truth
-
 from tests.sdk.conftest import SINCE, UNTIL
 
 WINDOWS = ("1d_click", "7d_click", "28d_click", "1d_view")

@@ -9,9 +9,9 @@ import httpx
 import pytest
 
 from pipelines.simulator.faults import KINDS, MAX_FAULTY_ATTEMPTS, FaultInjector
-from tests.simulator.clock import ManualClock
 from pipelines.simulator.server import running_simulator
 from pipelines.simulator.world import World, WorldSize
+from tests.simulator.clock import ManualClock
 
 TODAY = date(2026, 6, 17)
 SIZE = WorldSize(accounts=2, campaigns_per_account=3, days=40, sends_per_campaign_day=100)

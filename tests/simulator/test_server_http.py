@@ -11,9 +11,9 @@ from datetime import date
 import httpx
 import pytest
 
-from tests.simulator.clock import ManualClock
 from pipelines.simulator.server import running_simulator
 from pipelines.simulator.world import World, WorldSize
+from tests.simulator.clock import ManualClock
 
 TODAY = date(2026, 6, 17)
 SIZE = WorldSize(accounts=2, campaigns_per_account=6, days=60, sends_per_campaign_day=150)

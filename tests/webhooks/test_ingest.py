@@ -11,8 +11,8 @@ import orjson
 import pytest
 
 from pipelines import warehouse
-from pipelines.webhooks.ingest_memory import size_bytes
 from pipelines.webhooks.ingest import MAX_LINE_BYTES, RAW_TEXT_LIMIT, SENDS, WEBHOOKS, ExportChangedError, ingest
+from pipelines.webhooks.ingest_memory import size_bytes
 from tests.webhooks import samples as s
 
 
