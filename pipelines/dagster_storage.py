@@ -11,8 +11,7 @@ ten milliseconds, which made the planned events alone take seconds.
 `BatchingSqliteStorage` is Dagster's own `DagsterSqliteStorage` (the same files under
 DAGSTER_HOME, the same tables and rows, so `dagster dev` and existing run history read it as
 before) with an event log that opens each database once per batch and commits once, and that
-remembers which tables exist; its connections sync at checkpoints, not at every commit (SQLite's
-`synchronous=NORMAL` in WAL mode). Single events are stored as Dagster stores them.
+remembers which tables exist. Single events are stored exactly as Dagster stores them.
 """
 
 from __future__ import annotations
@@ -40,7 +39,6 @@ from dagster._core.storage.sqlite_storage import (
     _runs_directory,
     _schedule_directory,
 )
-from sqlalchemy import event as db_event
 from sqlalchemy.engine import Connection
 from sqlalchemy.pool import NullPool
 
@@ -69,9 +67,6 @@ class BatchingSqliteEventLogStorage(SqliteEventLogStorage):
         engine = create_engine(
             self.conn_string_for_shard(shard), poolclass=NullPool, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS}
         )
-        # The shards are in WAL mode (Dagster sets it when it creates them); NORMAL leaves the
-        # syncing to checkpoints instead of every commit: still consistent after a power loss.
-        db_event.listen(engine, "connect", lambda dbapi, _: dbapi.execute("PRAGMA synchronous=NORMAL"))
         if shard not in self._initialized_dbs:
             self._initdb(engine)
             self._initialized_dbs.add(shard)
@@ -85,7 +80,7 @@ class BatchingSqliteEventLogStorage(SqliteEventLogStorage):
     def _connect(self, shard: str) -> Iterator[Connection]:
         held: dict[str, Connection] | None = getattr(self._batch, "connections", None)
         if held is None:
-            with self._db_lock, self._open(shard) as conn:
+            with super()._connect(shard) as conn:
                 yield conn
         elif shard in held:
             yield held[shard]
