@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -54,8 +55,13 @@ def mmlens(url: str, accounts: list[str], since: date, until: date) -> tuple[int
     return requests, time.perf_counter() - started, rows
 
 
-def per_day(url: str, accounts: list[str], since: date, until: date) -> tuple[int, float, set[tuple]]:
-    """One async job per account and day, sequentially, as dlt and the Singer taps do."""
+def per_day(
+    url: str, accounts: list[str], since: date, until: date,
+    wait: Callable[[GraphClient, str, str], None] | None = None, page_limit: int = PEER_PAGE_LIMIT,
+) -> tuple[int, float, set[tuple]]:
+    """One async job per account and day, sequentially, as dlt and the Singer taps do.
+
+    `wait(client, account, run_id)` polls a job until complete (default: `POLL`, as mmlens polls)."""
     started = time.perf_counter()
     rows: set[tuple] = set()
     with client(url) as c:
@@ -63,11 +69,13 @@ def per_day(url: str, accounts: list[str], since: date, until: date) -> tuple[in
             node = c.get(f"act_{account}", {"fields": "currency,timezone_name"}, account=account)
             day = since
             while day <= until:
-                runner = ReportRunner(c, account, POLL)
                 body = c.post(f"act_{account}/insights", insights_params(day, day, WINDOWS), account=account)
                 run_id = str(body["report_run_id"])
-                runner.wait(run_id)  # the same polling loop, so cadence is equal
-                for raw in iter_rows(c, f"{run_id}/insights", {"limit": PEER_PAGE_LIMIT}, account=account):
+                if wait is None:
+                    ReportRunner(c, account, POLL).wait(run_id)  # the same polling loop, so cadence is equal
+                else:
+                    wait(c, account, run_id)
+                for raw in iter_rows(c, f"{run_id}/insights", {"limit": page_limit}, account=account):
                     row, _ = parse_row(raw, account, node["currency"], day, day, WINDOWS)
                     rows.add((row.message_campaign_id, row.date, row.spend, row.delivered))
                 day += timedelta(days=1)

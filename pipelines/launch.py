@@ -1,9 +1,9 @@
 """Running jobs through Dagster from the CLI, so every run is recorded in `MMLENS_HOME/dagster`.
 
-The run executes in-process in a worker thread while the main thread follows its event log and
-shows progress. A failed run becomes one line: the user-facing error raised inside a step
-(`MmlensError`, for example a rejected token) keeps its message and exit code, and the line ends
-with the run id, whose event log (in the Dagster UI) holds the traceback. Dagster's console
+The run executes in-process in a worker thread while the main thread shows progress from the
+run's events as they are stored. A failed run becomes one line: the user-facing error raised inside
+a step (`MmlensError`, for example a rejected token) keeps its message and exit code, and the line
+ends with the run id, whose event log (in the Dagster UI) holds the traceback. Dagster's console
 logger is kept to CRITICAL, so its STEP_FAILURE lines (a traceback each) are not printed too.
 """
 
@@ -29,6 +29,7 @@ INSTANCE_CONFIG = Path(__file__).resolve().parent / "config" / "dagster.yaml"
 CLI_RUN_TAG = "mmlens/cli"
 # STEP_FAILURE and "dependencies failed" events are ERROR: the one line below replaces them.
 QUIET_LOGGERS = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
+STEP_ENDS = (dg.DagsterEventType.STEP_SUCCESS, dg.DagsterEventType.STEP_FAILURE)
 
 
 def prepare_dagster_home(settings: Settings) -> Path:
@@ -107,6 +108,16 @@ def run_partition_range(settings: Settings, job_name: str, start: str, end: str,
             outcome["error"] = error
 
     steps = len(job.nodes_in_topological_order)
+    finished: list[str] = []
+
+    def on_event(entry) -> None:
+        # Called in the run's thread as each event is stored: no polling of the event log, whose
+        # reads would wait on the same database lock as the run's writes.
+        event = entry.dagster_event
+        if event is not None and event.event_type in STEP_ENDS and event.step_key:
+            finished.append(event.step_key)
+
+    instance.add_event_listener(run_id, on_event)
     worker = threading.Thread(target=execute, name="mmlens-run", daemon=True)
     with Progress(
         TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.completed} steps"),
@@ -115,14 +126,13 @@ def run_partition_range(settings: Settings, job_name: str, start: str, end: str,
     ) as progress:
         task = progress.add_task(f"{job_name} {start}..{end}", total=steps)
         worker.start()
-        seen: set[str] = set()
+        shown = 0
         while worker.is_alive():
-            worker.join(timeout=0.5)
-            for record in instance.all_logs(run_id, of_type={dg.DagsterEventType.STEP_SUCCESS, dg.DagsterEventType.STEP_FAILURE}):
-                step = record.dagster_event.step_key if record.dagster_event else None
-                if step and step not in seen:
-                    seen.add(step)
-                    progress.update(task, advance=1, description=f"{job_name} {start}..{end}: {step}")
+            worker.join(timeout=0.2)
+            done = list(finished)
+            if len(done) > shown:
+                progress.update(task, completed=len(done), description=f"{job_name} {start}..{end}: {done[-1]}")
+                shown = len(done)
     if "error" in outcome:
         raise outcome["error"]  # type: ignore[misc]
     result = outcome["result"]

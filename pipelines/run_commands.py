@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import typer
@@ -104,7 +105,7 @@ def demo(days: int = typer.Option(30, "--days", parser=whole_number("--days"), m
         raise UsageError(f"--days: {days} is out of range (1 to 365)")
     from assets import graph_raw
     from pipelines import launch
-    from pipelines.graph.async_reports import PollPolicy
+    from pipelines.graph.async_reports import RUN_POLICY
     from pipelines.graph.pull import GraphTiming
     from pipelines.simulator.export import export
     from pipelines.simulator.server import running_simulator
@@ -114,7 +115,7 @@ def demo(days: int = typer.Option(30, "--days", parser=whole_number("--days"), m
     today = dt.datetime.now(dt.timezone.utc).date()
     world = World(seed=DEMO_SEED, size=WorldSize(days=days + 1), today=today)
     # The local simulator finishes report runs in moments: poll it often.
-    graph_raw.TIMING = GraphTiming(poll=PollPolicy(initial_seconds=0.1, max_seconds=0.5))
+    graph_raw.TIMING = GraphTiming(poll=replace(RUN_POLICY, initial_seconds=0.1, max_seconds=0.5))
     with running_simulator(seed=DEMO_SEED, world=world, today=today, access_token=DEMO_TOKEN) as base_url:
         accounts = ",".join(a.account_id for a in world.accounts)
         os.environ.update({

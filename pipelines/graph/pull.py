@@ -1,7 +1,8 @@
 """What the raw Graph assets call: pull accounts, campaigns, insights and estimates.
 
 Accounts are pulled concurrently (bounded) with one shared, thread-safe client. Each account's
-insights for the whole requested range come from one async job (split only when Meta asks). If
+insights for the whole requested range come from one synchronous read when the range is small,
+else from one async job (split only when Meta asks). If
 any account fails, the error of the first failing account (in configured order) is raised after
 the others stop, and the caller writes nothing.
 """
@@ -15,7 +16,7 @@ from datetime import date
 from typing import TypeVar
 
 from pipelines.graph.accounts import AdAccount, fetch_account
-from pipelines.graph.async_reports import PollPolicy, Progress, ReportRunner
+from pipelines.graph.async_reports import RUN_POLICY, PollPolicy, Progress, ReportRunner
 from pipelines.graph.campaigns import MessageCampaign, fetch_campaigns, fetch_message_campaign_ids
 from pipelines.graph.client import Cancelled, GraphClient, RetryPolicy
 from pipelines.graph.dates import RETENTION_MONTHS, oldest_insights_day
@@ -34,7 +35,7 @@ class GraphTiming:
     """Every wait the client makes; tests and the simulator demo use shorter ones."""
 
     retry: RetryPolicy = field(default_factory=RetryPolicy)
-    poll: PollPolicy = field(default_factory=PollPolicy)
+    poll: PollPolicy = RUN_POLICY
     pacing: PacingPolicy = field(default_factory=PacingPolicy)
 
 
@@ -112,6 +113,7 @@ class InsightsPull:
     jobs: int
     splits: int
     skipped_rows: int = 0  # rows of regular ad campaigns on the same account (not message campaigns)
+    sync_reads: int = 0  # ranges read with synchronous requests instead of an async job
 
 
 def pull_insights(
@@ -123,7 +125,8 @@ def pull_insights(
     poll: PollPolicy | None = None,
     on_progress: Progress | None = None,
 ) -> InsightsPull:
-    """Daily campaign insights and pixel actions for one account, from one async job per range."""
+    """Daily campaign insights and pixel actions for one account: one synchronous read for a small
+    range, else one async job per range (`PollPolicy`; default `RUN_POLICY`)."""
     windows = check_windows(windows)
     if since > until:
         raise GraphError(f"act_{account_id}: since {since} is after until {until}")
@@ -137,8 +140,8 @@ def pull_insights(
     # `level=campaign` on the account also returns the account's regular ad campaigns; their rows
     # must not land as message campaigns (their `spend` would count as messaging spend).
     message_campaigns = fetch_message_campaign_ids(client, account.ad_account_id)
-    runner = ReportRunner(client, account.ad_account_id, poll, on_progress=on_progress)
-    raw_rows = runner.rows(lambda s, u: insights_params(s, u, windows), since, until)
+    runner = ReportRunner(client, account.ad_account_id, poll or RUN_POLICY, on_progress=on_progress)
+    raw_rows = runner.rows(lambda s, u: insights_params(s, u, windows), since, until, len(message_campaigns))
     rows: dict[tuple[str, date], InsightRow] = {}
     actions: dict[tuple[str, date, str, str], ActionRow] = {}
     skipped = 0
@@ -161,4 +164,5 @@ def pull_insights(
         jobs=runner.jobs,
         splits=runner.splits,
         skipped_rows=skipped,
+        sync_reads=runner.sync_reads,
     )
