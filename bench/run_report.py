@@ -32,7 +32,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,6 +40,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import insights_requests  # noqa: E402
+
 from pipelines.graph.client import GraphClient  # noqa: E402
 from pipelines.simulator.export import export  # noqa: E402
 from pipelines.simulator.server import Simulator, SimulatorConfig, make_server  # noqa: E402

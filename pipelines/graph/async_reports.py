@@ -2,7 +2,8 @@
 
 Meta documents synchronous `GET act_<id>/insights` for small reports and async report runs for
 large ones. A range the policy deems small (few days, few rows expected) is read synchronously,
-paged; if Meta asks for less data or times out (§1.8), the same range goes to an async job. A job is submitted with `POST act_<id>/insights`, polled with `GET /<report_run_id>` (backoff up
+paged; if Meta asks for less data or times out (§1.8), the same range goes to an async job.
+A job is submitted with `POST act_<id>/insights`, polled with `GET /<report_run_id>` (backoff up
 to a ceiling, a timeout, and a stall limit when it stays at 0 %), and read with
 `GET /<report_run_id>/insights`, paged. `Job Skipped` (expired) is resubmitted; `Job Failed` and
 timeouts are resubmitted, then the range is split in halves; "reduce the amount of data" errors
