@@ -8,7 +8,7 @@ from datetime import date
 import dagster as dg
 import polars as pl
 
-from assets.metadata import table_preview
+from assets.metadata import DUCKDB_POOL, table_preview
 from pipelines.graph import pull, store
 from pipelines.graph.accounts import fetch_account
 from pipelines.graph.campaigns import fetch_campaigns
@@ -65,7 +65,7 @@ def _stats(client_stats: CallStats, extra: dict[str, int] | None = None) -> dict
             "and end, pixel. Snapshot, replaced on every run.",
         ),
     ],
-    pool="duckdb",
+    pool=DUCKDB_POOL,
 )
 def graph_entities(settings: MmlensSettings, warehouse: Warehouse) -> Iterator[dg.MaterializeResult]:
     config = settings.load()
@@ -112,7 +112,7 @@ def graph_entities(settings: MmlensSettings, warehouse: Warehouse) -> Iterator[d
     ],
     partitions_def=daily_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
-    pool="duckdb",
+    pool=DUCKDB_POOL,
 )
 def campaign_insights(
     context: dg.AssetExecutionContext, settings: MmlensSettings, warehouse: Warehouse
@@ -164,7 +164,7 @@ def campaign_insights(
     group_name=GROUP,
     kinds=KINDS,
     deps=[MESSAGE_CAMPAIGNS],
-    pool="duckdb",
+    pool=DUCKDB_POOL,
 )
 def delivery_estimates(
     context: dg.AssetExecutionContext, settings: MmlensSettings, warehouse: Warehouse

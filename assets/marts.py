@@ -8,7 +8,7 @@ whole. Checks live in `assets/mart_checks.py`.
 import dagster as dg
 import polars as pl
 
-from assets.metadata import mart_key, raw_key, table_preview
+from assets.metadata import DUCKDB_POOL, mart_key, raw_key, table_preview
 from pipelines import mart_builds
 from pipelines.partitions import daily_partitions
 from pipelines.resources import Warehouse
@@ -54,7 +54,7 @@ def _metadata(con, name: str, frame: pl.DataFrame, **extra: dg.MetadataValue) ->
     ],
     partitions_def=daily_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
-    pool="duckdb",
+    pool=DUCKDB_POOL,
 )
 def campaign_marts(context: dg.AssetExecutionContext, warehouse: Warehouse):
     """Rebuild the partition range's dates of both insight marts in one pass."""
@@ -83,7 +83,7 @@ def _incremental_metadata(con, name: str, result: mart_builds.BuildResult) -> di
     group_name=GROUP,
     kinds=KINDS,
     deps=[raw_key("send_attempts"), raw_key("webhook_events"), raw_key("message_campaigns")],
-    pool="duckdb",
+    pool=DUCKDB_POOL,
 )
 def delivery_funnel_daily(config: MartRebuildConfig, warehouse: Warehouse) -> dg.MaterializeResult:
     """One row per Page, message campaign and UTC date of the send: attempted, accepted and rejected from
@@ -101,7 +101,7 @@ def delivery_funnel_daily(config: MartRebuildConfig, warehouse: Warehouse) -> dg
     group_name=GROUP,
     kinds=KINDS,
     deps=[raw_key("send_attempts"), raw_key("webhook_events")],
-    pool="duckdb",
+    pool=DUCKDB_POOL,
 )
 def error_codes_daily(config: MartRebuildConfig, warehouse: Warehouse) -> dg.MaterializeResult:
     """One row per UTC date, message campaign, source (send_api / delivery_failed_webhook) and error code,
@@ -117,7 +117,7 @@ def error_codes_daily(config: MartRebuildConfig, warehouse: Warehouse) -> dg.Mat
     group_name=GROUP,
     kinds=KINDS,
     deps=[raw_key("delivery_estimates"), raw_key("ad_accounts"), mart_key("campaign_daily")],
-    pool="duckdb",
+    pool=DUCKDB_POOL,
 )
 def delivery_estimates(warehouse: Warehouse) -> dg.MaterializeResult:
     """One row per ad account and estimate snapshot date (account-local): the estimate's delivery and
@@ -133,7 +133,7 @@ def delivery_estimates(warehouse: Warehouse) -> dg.MaterializeResult:
     group_name=GROUP,
     kinds=KINDS,
     deps=[raw_key("webhook_events")],
-    pool="duckdb",
+    pool=DUCKDB_POOL,
 )
 def responses_daily(config: MartRebuildConfig, warehouse: Warehouse) -> dg.MaterializeResult:
     """What recipients tapped: one row per Page, message campaign, UTC date of the tap, kind (postback /

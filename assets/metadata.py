@@ -8,6 +8,9 @@ from collections.abc import Mapping, Sequence
 import dagster as dg
 import polars as pl
 
+# Every step that opens the warehouse, writer or reader, takes a slot of this pool (limit 1 in
+# pipelines/config/dagster.yaml): DuckDB lets one process write, and refuses readers meanwhile.
+DUCKDB_POOL = "duckdb"
 MART_NAMES = ("campaign_daily", "conversions_daily", "delivery_funnel_daily", "error_codes_daily", "delivery_estimates",
               "responses_daily")
 # JavaScript numbers are exact up to 2**53; the UI would show larger integers rounded.

@@ -4,7 +4,7 @@ import datetime as dt
 
 import dagster as dg
 
-from assets.metadata import MART_KEYS, rows_preview
+from assets.metadata import DUCKDB_POOL, MART_KEYS, rows_preview
 from pipelines.partitions import daily_partitions
 from pipelines.resources import MmlensSettings, Warehouse
 from reports import metrics
@@ -37,7 +37,7 @@ def _headline_preview(rows: list[metrics.Headline]) -> dg.TableMetadataValue:
     partitions_def=daily_partitions,
     # A multi-day run (the lookback) renders once, for its last day.
     backfill_policy=dg.BackfillPolicy.single_run(),
-    pool="duckdb",
+    pool=DUCKDB_POOL,
 )
 def daily_report(context: dg.AssetExecutionContext, settings: MmlensSettings, warehouse: Warehouse) -> dg.MaterializeResult:
     """The daily report `MMLENS_HOME/reports/<date>.html` (and `latest.html`): one self-contained
@@ -47,7 +47,7 @@ def daily_report(context: dg.AssetExecutionContext, settings: MmlensSettings, wa
     partition range renders the report of the range's last day."""
     run_date = dt.date.fromisoformat(context.partition_key_range.end)
     reports_dir = settings.load().reports_dir
-    with warehouse.connect() as con:
+    with warehouse.connect(read_only=True) as con:
         frames = load_frames(con, run_date)
     path = render_report(frames, run_date, reports_dir)
     campaigns = frames.campaign_daily["message_campaign_id"].n_unique()

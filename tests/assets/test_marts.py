@@ -150,18 +150,6 @@ def test_checks_pass_on_good_marts_and_fail_on_duplicates(db: Path, home: Path) 
     assert verdicts[("campaign_daily", "grain_unique")] is True
 
 
-@pytest.mark.parametrize(
-    ("now", "materialized", "passed"),
-    [
-        (dt.datetime(2026, 5, 2, 9, 0, tzinfo=UTC), set(), True),            # before the deadline
-        (dt.datetime(2026, 5, 2, 15, 0, tzinfo=UTC), set(), False),          # after it, missing
-        (dt.datetime(2026, 5, 2, 15, 0, tzinfo=UTC), {"2026-05-01"}, True),  # after it, present
-    ],
-)
-def test_yesterday_partition_deadline(now: dt.datetime, materialized: set[str], passed: bool) -> None:
-    assert mart_checks.partition_due(now, materialized)[0] is passed
-
-
 def test_analyst_views_aggregate_ratio_of_sums(db: Path, home: Path) -> None:
     run_all(home)
     with warehouse.connect(db) as con:
