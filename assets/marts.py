@@ -10,6 +10,7 @@ import polars as pl
 
 from assets.metadata import DUCKDB_POOL, mart_key, raw_key, table_preview
 from pipelines import mart_builds
+from pipelines.freshness import DAILY_REFRESH
 from pipelines.partitions import daily_partitions
 from pipelines.resources import Warehouse
 
@@ -38,6 +39,7 @@ def _metadata(con, name: str, frame: pl.DataFrame, **extra: dg.MetadataValue) ->
             mart_key("campaign_daily"),
             group_name=GROUP,
             kinds=KINDS,
+            freshness_policy=DAILY_REFRESH,
             deps=[raw_key(n) for n in ("campaign_insights_daily", "campaign_actions_daily", "message_campaigns", "ad_accounts")],
             description="One row per message campaign and account-local day from the Graph insights: spend, delivered, "
             "reads, link clicks, read and delivery rates, pixel purchases and value (attribution window `default`), "
@@ -47,6 +49,7 @@ def _metadata(con, name: str, frame: pl.DataFrame, **extra: dg.MetadataValue) ->
             mart_key("conversions_daily"),
             group_name=GROUP,
             kinds=KINDS,
+            freshness_policy=DAILY_REFRESH,
             deps=[raw_key("campaign_actions_daily")],
             description="One row per message campaign, account-local day, offsite_conversion.fb_pixel_* action type "
             "and attribution window, from the Graph insights' actions and action_values.",
@@ -82,6 +85,7 @@ def _incremental_metadata(con, name: str, result: mart_builds.BuildResult) -> di
     key=mart_key("delivery_funnel_daily"),
     group_name=GROUP,
     kinds=KINDS,
+    freshness_policy=DAILY_REFRESH,
     deps=[raw_key("send_attempts"), raw_key("webhook_events"), raw_key("message_campaigns")],
     pool=DUCKDB_POOL,
 )
@@ -100,6 +104,7 @@ def delivery_funnel_daily(config: MartRebuildConfig, warehouse: Warehouse) -> dg
     key=mart_key("error_codes_daily"),
     group_name=GROUP,
     kinds=KINDS,
+    freshness_policy=DAILY_REFRESH,
     deps=[raw_key("send_attempts"), raw_key("webhook_events")],
     pool=DUCKDB_POOL,
 )
@@ -116,6 +121,7 @@ def error_codes_daily(config: MartRebuildConfig, warehouse: Warehouse) -> dg.Mat
     key=mart_key("delivery_estimates"),
     group_name=GROUP,
     kinds=KINDS,
+    freshness_policy=DAILY_REFRESH,
     deps=[raw_key("delivery_estimates"), raw_key("ad_accounts"), mart_key("campaign_daily")],
     pool=DUCKDB_POOL,
 )

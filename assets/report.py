@@ -5,6 +5,7 @@ import datetime as dt
 import dagster as dg
 
 from assets.metadata import DUCKDB_POOL, MART_KEYS, rows_preview
+from pipelines.freshness import DAILY_REFRESH
 from pipelines.partitions import daily_partitions
 from pipelines.resources import MmlensSettings, Warehouse
 from reports import metrics
@@ -33,6 +34,7 @@ def _headline_preview(rows: list[metrics.Headline]) -> dg.TableMetadataValue:
     key=["reports", "daily_report"],
     group_name="reports",
     kinds={"plotly", "html"},
+    freshness_policy=DAILY_REFRESH,
     deps=MART_KEYS,
     partitions_def=daily_partitions,
     # A multi-day run (the lookback) renders once, for its last day.
