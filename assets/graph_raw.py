@@ -8,7 +8,7 @@ from datetime import date
 import dagster as dg
 import polars as pl
 
-from assets.metadata import DUCKDB_POOL, table_preview
+from assets.metadata import DUCKDB_POOL, add_partition_row_counts, table_preview
 from pipelines.graph import pull, store
 from pipelines.graph.accounts import fetch_account
 from pipelines.graph.campaigns import fetch_campaigns
@@ -137,6 +137,8 @@ def campaign_insights(
         store.replace_insights(con, pulls)
     rows = [r for p in pulls for r in p.rows]
     actions = [a for p in pulls for a in p.actions]
+    add_partition_row_counts(context, INSIGHTS, (r.date for r in rows))
+    add_partition_row_counts(context, ACTIONS, (a.date for a in actions))
     jobs = sum(p.jobs for p in pulls)
     skipped = sum(p.skipped_rows for p in pulls)
     if skipped:
@@ -144,7 +146,7 @@ def campaign_insights(
     yield dg.MaterializeResult(
         asset_key=INSIGHTS,
         metadata={
-            "dagster/row_count": dg.MetadataValue.int(len(rows)),
+            "rows_pulled": dg.MetadataValue.int(len(rows)),
             "preview": _preview(rows),
             "since": since.isoformat(),
             "until": until.isoformat(),
@@ -155,7 +157,7 @@ def campaign_insights(
     )
     yield dg.MaterializeResult(
         asset_key=ACTIONS,
-        metadata={"dagster/row_count": dg.MetadataValue.int(len(actions)), "preview": _preview(actions)},
+        metadata={"rows_pulled": dg.MetadataValue.int(len(actions)), "preview": _preview(actions)},
     )
 
 

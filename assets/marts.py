@@ -8,7 +8,7 @@ whole. Checks live in `assets/mart_checks.py`.
 import dagster as dg
 import polars as pl
 
-from assets.metadata import DUCKDB_POOL, mart_key, raw_key, table_preview
+from assets.metadata import DUCKDB_POOL, add_partition_row_counts, mart_key, raw_key, table_preview
 from pipelines import mart_builds
 from pipelines.freshness import DAILY_REFRESH
 from pipelines.partitions import daily_partitions
@@ -67,10 +67,10 @@ def campaign_marts(context: dg.AssetExecutionContext, warehouse: Warehouse):
     with warehouse.connect() as con:
         daily, conversions = mart_builds.build_campaign_marts(con, since, until)
         window = dg.MetadataValue.text(f"{since.isoformat()}..{until.isoformat()}")
-        yield dg.MaterializeResult(asset_key=mart_key("campaign_daily"),
-                                   metadata=_metadata(con, "campaign_daily", daily, window=window))
-        yield dg.MaterializeResult(asset_key=mart_key("conversions_daily"),
-                                   metadata=_metadata(con, "conversions_daily", conversions, window=window))
+        for name, frame in (("campaign_daily", daily), ("conversions_daily", conversions)):
+            # Each partition gets its own date's rows; `dagster/row_count` stays the whole table's.
+            add_partition_row_counts(context, mart_key(name), frame["date"].to_list())
+            yield dg.MaterializeResult(asset_key=mart_key(name), metadata=_metadata(con, name, frame, window=window))
 
 
 def _incremental_metadata(con, name: str, result: mart_builds.BuildResult) -> dict[str, dg.MetadataValue]:

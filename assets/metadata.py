@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
-from collections.abc import Mapping, Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 
 import dagster as dg
 import polars as pl
@@ -65,3 +67,13 @@ def table_preview(frame: pl.DataFrame, rows: int = 10) -> dg.TableMetadataValue:
     by having no rows)."""
     head = frame.head(rows)
     return rows_preview(head.to_dicts(), {name: _column_type(dtype) for name, dtype in head.schema.items()})
+
+
+def add_partition_row_counts(context: dg.AssetExecutionContext, key: dg.AssetKey, dates: Iterable[dt.date]) -> None:
+    """Give each partition of the run (also of a range run) the count of its own date's rows, as
+    `dagster/partition_row_count`; a date without rows counts 0."""
+    counts = Counter(dates)
+    for partition in context.partition_keys:
+        rows = counts.get(dt.date.fromisoformat(partition), 0)
+        context.add_asset_metadata({"dagster/partition_row_count": dg.MetadataValue.int(rows)}, asset_key=key,
+                                   partition_key=partition)

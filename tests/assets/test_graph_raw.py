@@ -98,7 +98,11 @@ def test_range_run_lands_truth_once_per_account_and_leaks_nothing(monkeypatch, t
 
     insights_event = result.asset_materializations_for_node("campaign_insights")[0]
     assert insights_event.metadata["async_jobs"].value == 2  # one job per account for the whole range
-    assert insights_event.metadata["dagster/row_count"].value == len(in_range(want_insights))
+    assert insights_event.metadata["rows_pulled"].value == len(in_range(want_insights))
+    per_day = {e.partition: e.metadata["dagster/partition_row_count"].value
+               for e in result.asset_materializations_for_node("campaign_insights") if e.asset_key == graph_raw.INSIGHTS}
+    assert per_day == {day.isoformat(): sum(1 for r in want_insights if r[1] == day)
+                       for day in (since + timedelta(days=n) for n in range(20))}
     for needle in (TOKEN, SECRET):
         assert _files_containing(tmp_path, needle.encode()) == []
 

@@ -74,15 +74,25 @@ def test_daily_report_renders_from_the_warehouse(home: Path):
     assert "<em>Not tied to a message</em>" in html and "could not be tied to a message" in html
 
 
-def test_a_range_run_renders_the_last_day(home: Path):
+def test_a_three_day_range_run_records_each_days_page(home: Path):
     seed_marts(home / "warehouse.duckdb", sample_frames(RUN, days=10, campaigns=2))
     result = dg.materialize(
         [daily_report],
         resources=build_resources(home=str(home)),
-        tags={"dagster/asset_partition_range_start": "2026-11-20", "dagster/asset_partition_range_end": "2026-11-25"},
+        tags={"dagster/asset_partition_range_start": "2026-11-23", "dagster/asset_partition_range_end": "2026-11-25"},
     )
     assert result.success
-    assert sorted(p.name for p in (home / "reports").glob("*.html")) == ["2026-11-25.html", "latest.html"]
+    reports = home / "reports"
+    assert sorted(p.name for p in reports.glob("*.html")) == ["2026-11-23.html", "2026-11-24.html", "2026-11-25.html",
+                                                              "latest.html"]
+    events = result.asset_materializations_for_node("reports__daily_report")
+    pages = {e.partition: (e.metadata["run_date"].value, e.metadata["path"].value) for e in events}
+    assert pages == {day: (day, str(reports / f"{day}.html")) for day in ("2026-11-23", "2026-11-24", "2026-11-25")}
+    for event in events:
+        assert event.metadata["size_bytes"].value == Path(event.metadata["path"].value).stat().st_size
+        assert event.metadata["latest"].value == str(reports / "latest.html")
+    assert (reports / "latest.html").read_bytes() == (reports / "2026-11-25.html").read_bytes()
+    assert "2026-11-24" in (reports / "2026-11-24.html").read_text()
 
 
 def test_an_empty_warehouse_gives_a_page_that_says_there_is_no_data(home: Path):
