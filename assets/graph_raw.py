@@ -15,9 +15,8 @@ from pipelines.graph.campaigns import fetch_campaigns
 from pipelines.graph.client import CallStats
 from pipelines.graph.dates import account_today
 from pipelines.graph.estimates import DeliveryEstimate, fetch_estimate
-from pipelines.graph.pull import GraphTiming
 from pipelines.partitions import daily_partitions
-from pipelines.resources import MmlensSettings, Warehouse
+from pipelines.resources import GraphApi, MmlensSettings, Warehouse
 from pipelines.warehouse import sql_text
 
 GROUP = "meta_graph"
@@ -27,9 +26,6 @@ MESSAGE_CAMPAIGNS = dg.AssetKey(["raw", "message_campaigns"])
 INSIGHTS = dg.AssetKey(["raw", "campaign_insights_daily"])
 ACTIONS = dg.AssetKey(["raw", "campaign_actions_daily"])
 ESTIMATES = dg.AssetKey(["raw", "delivery_estimates"])
-
-# Waits used by the client; tests against the simulator swap in shorter ones.
-TIMING = GraphTiming()
 
 
 def _preview(rows: Sequence[object]) -> dg.MetadataValue:
@@ -67,9 +63,9 @@ def _stats(client_stats: CallStats, extra: dict[str, int] | None = None) -> dict
     ],
     pool=DUCKDB_POOL,
 )
-def graph_entities(settings: MmlensSettings, warehouse: Warehouse) -> Iterator[dg.MaterializeResult]:
+def graph_entities(settings: MmlensSettings, warehouse: Warehouse, graph: GraphApi) -> Iterator[dg.MaterializeResult]:
     config = settings.load()
-    with pull.make_client(config, TIMING) as client:
+    with graph.client(config) as client:
         pulled = pull.for_each_account(config.ad_account_ids, lambda a: pull.pull_entities(client, a), client)
         stats = client.stats
     accounts = [p.account for p in pulled]
@@ -115,7 +111,7 @@ def graph_entities(settings: MmlensSettings, warehouse: Warehouse) -> Iterator[d
     pool=DUCKDB_POOL,
 )
 def campaign_insights(
-    context: dg.AssetExecutionContext, settings: MmlensSettings, warehouse: Warehouse
+    context: dg.AssetExecutionContext, settings: MmlensSettings, warehouse: Warehouse, graph: GraphApi
 ) -> Iterator[dg.MaterializeResult]:
     config = settings.load()
     windows = pull.check_windows(config.attribution_windows)  # refuse deprecated windows before any call
@@ -126,10 +122,11 @@ def campaign_insights(
     def progress(account: str, first: date, last: date) -> None:
         context.log.info(f"act_{account}: insights {first}..{last} fetched")
 
-    with pull.make_client(config, TIMING) as client:
+    poll = graph.timing().poll
+    with graph.client(config) as client:
         pulls = pull.for_each_account(
             config.ad_account_ids,
-            lambda a: pull.pull_insights(client, a, since, until, windows, TIMING.poll, progress),
+            lambda a: pull.pull_insights(client, a, since, until, windows, poll, progress),
             client,
         )
         stats = client.stats
@@ -169,7 +166,7 @@ def campaign_insights(
     pool=DUCKDB_POOL,
 )
 def delivery_estimates(
-    context: dg.AssetExecutionContext, settings: MmlensSettings, warehouse: Warehouse
+    context: dg.AssetExecutionContext, settings: MmlensSettings, warehouse: Warehouse, graph: GraphApi
 ) -> dg.MaterializeResult:
     """One row per ad account and snapshot date (today in the account's time zone) from
     `act_<id>/message_delivery_estimate` for the account's main sending Page (most campaigns),
@@ -178,7 +175,7 @@ def delivery_estimates(
     with warehouse.connect() as con:
         pages = dict(con.execute(sql_text("queries/campaign_pages_by_account.sql")).fetchall())
 
-    with pull.make_client(config, TIMING) as client:
+    with graph.client(config) as client:
 
         def one(account_id: str) -> DeliveryEstimate | None:
             account = fetch_account(client, account_id)

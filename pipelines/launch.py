@@ -84,7 +84,8 @@ def error_from_events(events, where: str = "") -> MmlensError:
     return MmlensError(f"the run failed{where or ' (see the Dagster UI for details)'}")
 
 
-def run_partition_range(settings: Settings, job_name: str, start: str, end: str, console: Console) -> dg.ExecuteInProcessResult:
+def run_partition_range(settings: Settings, job_name: str, start: str, end: str, console: Console,
+                        run_config: dict[str, object] | None = None) -> dg.ExecuteInProcessResult:
     """Run `job_name` for partition keys start..end as one run, showing step progress."""
     prepare_dagster_home(settings)
     from pipelines.definitions import defs
@@ -100,7 +101,7 @@ def run_partition_range(settings: Settings, job_name: str, start: str, end: str,
                 instance=instance,
                 run_id=run_id,
                 raise_on_error=False,
-                run_config=QUIET_LOGGERS,
+                run_config={**QUIET_LOGGERS, **(run_config or {})},
                 tags={RANGE_START_TAG: start, RANGE_END_TAG: end, CLI_RUN_TAG: "run"},
             )
         except BaseException as error:  # surfaced in the main thread below

@@ -11,10 +11,9 @@ from assets import graph_raw
 from pipelines import warehouse
 from pipelines.graph.dates import account_today
 from pipelines.launch import failure_to_error
-from pipelines.resources import build_resources
 from pipelines.simulator.server import running_simulator
 from pipelines.simulator.world import World
-from tests.graph.simulated import FAST, SIZE, TODAY, landed, truth
+from tests.graph.simulated import SIZE, TODAY, fast_resources, landed, truth
 
 SEED = 4
 TOKEN = "asset-canary-token-9a8b7c"
@@ -25,11 +24,6 @@ ASSETS = [graph_raw.graph_entities, graph_raw.campaign_insights, graph_raw.deliv
 @pytest.fixture
 def world():
     return World(seed=SEED, size=SIZE, today=TODAY)
-
-
-@pytest.fixture(autouse=True)
-def fast_client(monkeypatch):
-    monkeypatch.setattr(graph_raw, "TIMING", FAST)
 
 
 def _configure(monkeypatch, url, accounts, windows=None, token=TOKEN):
@@ -44,7 +38,7 @@ def _configure(monkeypatch, url, accounts, windows=None, token=TOKEN):
 def _materialize(home: Path, instance, since: date, until: date, selection=ASSETS) -> dg.ExecuteInProcessResult:
     return dg.materialize(
         selection,
-        resources=build_resources(home=str(home)),
+        resources=fast_resources(home),
         instance=instance,
         tags={"dagster/asset_partition_range_start": since.isoformat(), "dagster/asset_partition_range_end": until.isoformat()},
         raise_on_error=False,
@@ -164,3 +158,20 @@ def test_deprecated_window_is_refused_before_any_call(monkeypatch, tmp_path, hom
     failure = next(e for e in result.all_events if e.is_step_failure).step_failure_data.error
     message = failure.cause.message if failure.cause else failure.message
     assert "'7d_view' is deprecated" in message
+
+
+def test_the_graph_resource_refers_to_its_secrets_by_name(monkeypatch) -> None:
+    """The resource holds EnvVar references (Dagster stores the names); the demo's run config for
+    shorter polls names them again, since run config replaces the whole resource config."""
+    from pipelines.resources import graph_run_config
+
+    monkeypatch.setenv("META_ACCESS_TOKEN", TOKEN)
+    assert graph_run_config(0.1, 0.5) == {"resources": {"graph": {"config": {
+        "access_token": {"env": "META_ACCESS_TOKEN"}, "poll_initial_seconds": 0.1, "poll_max_seconds": 0.5}}}}
+    monkeypatch.setenv("META_APP_SECRET", SECRET)
+    config = graph_run_config(0.1, 0.5)["resources"]["graph"]["config"]
+    assert config["app_secret"] == {"env": "META_APP_SECRET"}
+    from pipelines.definitions import defs
+
+    graph = defs.resources["graph"]
+    assert isinstance(graph.access_token, dg.EnvVar) and graph.access_token.env_var_name == "META_ACCESS_TOKEN"
