@@ -9,6 +9,7 @@ import dagster as dg
 import polars as pl
 
 from assets.metadata import DUCKDB_POOL, add_partition_row_counts, table_preview
+from assets.retries import GRAPH_RETRY, usage_errors_are_final
 from pipelines.graph import pull, store
 from pipelines.graph.accounts import fetch_account
 from pipelines.graph.campaigns import fetch_campaigns
@@ -62,7 +63,9 @@ def _stats(client_stats: CallStats, extra: dict[str, int] | None = None) -> dict
         ),
     ],
     pool=DUCKDB_POOL,
+    retry_policy=GRAPH_RETRY,
 )
+@usage_errors_are_final
 def graph_entities(settings: MmlensSettings, warehouse: Warehouse, graph: GraphApi) -> Iterator[dg.MaterializeResult]:
     config = settings.load()
     with graph.client(config) as client:
@@ -109,7 +112,9 @@ def graph_entities(settings: MmlensSettings, warehouse: Warehouse, graph: GraphA
     partitions_def=daily_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
     pool=DUCKDB_POOL,
+    retry_policy=GRAPH_RETRY,
 )
+@usage_errors_are_final
 def campaign_insights(
     context: dg.AssetExecutionContext, settings: MmlensSettings, warehouse: Warehouse, graph: GraphApi
 ) -> Iterator[dg.MaterializeResult]:
@@ -164,7 +169,9 @@ def campaign_insights(
     kinds=KINDS,
     deps=[MESSAGE_CAMPAIGNS],
     pool=DUCKDB_POOL,
+    retry_policy=GRAPH_RETRY,
 )
+@usage_errors_are_final
 def delivery_estimates(
     context: dg.AssetExecutionContext, settings: MmlensSettings, warehouse: Warehouse, graph: GraphApi
 ) -> dg.MaterializeResult:

@@ -6,6 +6,7 @@ from pathlib import Path
 import dagster as dg
 
 from assets.metadata import DUCKDB_POOL, MART_KEYS, rows_preview
+from pipelines import failures
 from pipelines.freshness import DAILY_REFRESH
 from pipelines.partitions import daily_partitions
 from pipelines.resources import MmlensSettings, Warehouse
@@ -48,13 +49,17 @@ def daily_report(context: dg.AssetExecutionContext, settings: MmlensSettings, wa
     against the previous 7 days, daily trends, ROAS by campaign beside Meta's, the delivery funnel,
     what recipients tapped, error codes by category with advice, estimates vs actuals and a campaign
     table. A run over a partition range renders every date of the range (Meta restates the
-    lookback), each partition recording its own page; `latest.html` is the newest date's."""
+    lookback), each partition recording its own page; `latest.html` is the newest date's. The
+    header shows the last failed run while `reports/last_failure.json` holds one (until a later
+    daily run succeeds)."""
     reports_dir = settings.load().reports_dir
+    last_failure = failures.read(reports_dir)
+    alert = last_failure.notice() if last_failure else ""
     with warehouse.connect(read_only=True) as con:
         for key in context.partition_keys:
             run_date = dt.date.fromisoformat(key)
             frames = load_frames(con, run_date)
-            path = render_report(frames, run_date, reports_dir)
+            path = render_report(frames, run_date, reports_dir, alert=alert)
             context.log.info(f"report for {key} written to {path}")
             context.add_asset_metadata(_page_metadata(frames, run_date, path), partition_key=key)
     return dg.MaterializeResult(metadata={"latest": dg.MetadataValue.path(str(reports_dir / "latest.html"))})

@@ -115,6 +115,8 @@ def test_a_failing_account_writes_nothing_and_says_why_in_one_line(monkeypatch, 
             with _instance(tmp_path / "dagster2") as instance:
                 result = _materialize(home, instance, since, until, [graph_raw.campaign_insights])
     assert not result.success
+    # A permission error never gets better by waiting: the step's retry policy is not used.
+    assert not [e for e in result.all_events if e.event_type == dg.DagsterEventType.STEP_UP_FOR_RETRY]
     failure = next(e for e in result.all_events if e.is_step_failure).step_failure_data.error
     message = failure.cause.message if failure.cause else failure.message
     assert f"act_{ids[1]}: missing permission (code 200)" in message
@@ -175,3 +177,24 @@ def test_the_graph_resource_refers_to_its_secrets_by_name(monkeypatch) -> None:
 
     graph = defs.resources["graph"]
     assert isinstance(graph.access_token, dg.EnvVar) and graph.access_token.env_var_name == "META_ACCESS_TOKEN"
+
+
+def test_graph_steps_retry_transient_faults_only() -> None:
+    from assets.retries import GRAPH_RETRY, usage_errors_are_final
+    from pipelines.errors import UsageError
+    from pipelines.graph.errors import GraphError
+
+    for assets_def in ASSETS:
+        assert assets_def.op.retry_policy == GRAPH_RETRY
+    assert (GRAPH_RETRY.max_retries, GRAPH_RETRY.delay) == (2, 120)
+
+    @usage_errors_are_final
+    def pull_rows(error: Exception):
+        yield 1
+        raise error
+
+    with pytest.raises(GraphError):
+        list(pull_rows(GraphError("act_1: service unavailable on every one of 10 attempts")))
+    with pytest.raises(dg.Failure) as final:
+        list(pull_rows(UsageError("act_1: the access token was rejected (code 190)")))
+    assert final.value.allow_retries is False and isinstance(final.value.__cause__, UsageError)
