@@ -65,6 +65,15 @@ COLUMNS: dict[str, dict[str, str]] = {
         "delivered_within_estimate": "Whether actual delivered fell within the bounds.",
         "spend_within_estimate": "Whether actual spend fell within the bounds.",
     },
+    "marts.responses_daily": {
+        **_IDS, "message_campaign_id": "Marketing message campaign id (text); NULL when the tap was tied to no message.",
+        "date": "UTC date of the tap.",
+        "kind": "`postback` (a button) or `quick_reply`.",
+        "title": "The button's title, or the text Meta sends back for a quick reply (its title).",
+        "payload": "The button's or quick reply's payload.",
+        "responses": "Distinct taps.",
+        "attributed": "Whether the tap was tied to a marketing message (message_campaign_id set).",
+    },
     "raw.ad_accounts": {
         **_IDS, "account_name": "Account name.", "currency_offset": "Meta's minor-unit offset of the currency.",
         "timezone_name": "Time zone insights are reported in.", "account_status": "Meta's account status code.",

@@ -138,6 +138,7 @@ def delivery_estimates(warehouse: Warehouse) -> dg.MaterializeResult:
     key=mart_key("responses_daily"),
     group_name=GROUP,
     kinds=KINDS,
+    freshness_policy=DAILY_REFRESH,
     deps=[raw_key("webhook_events")],
     pool=DUCKDB_POOL,
 )

@@ -87,7 +87,8 @@ def test_mart_column_schemas_are_the_warehouse_contract_with_every_column_descri
         ("roas", "decimal(18,6)"), ("api_roas", "decimal(18,6)")]
     by_name = {c.name: c.description for c in schema.columns}
     assert by_name["roas"] == "purchase_value / spend; NULL when spend is 0. Over a range: ratio of sums, never an average."
-    for mart in ("campaign_daily", "conversions_daily", "delivery_funnel_daily", "error_codes_daily", "delivery_estimates"):
+    for mart in ("campaign_daily", "conversions_daily", "delivery_funnel_daily", "error_codes_daily", "delivery_estimates",
+                 "responses_daily"):
         columns = graph.get(dg_key("marts", mart)).metadata["dagster/column_schema"].columns
         assert [c.name for c in columns if not c.description] == [], mart
 
