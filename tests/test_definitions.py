@@ -67,7 +67,8 @@ def test_every_asset_has_group_description_and_kinds() -> None:
     job_names = {job.name for job in defs.resolve_all_job_defs()}
     assert {"daily_job", "ingest_exports_job"} <= job_names
     assert {s.name for s in defs.schedules} == {"daily_schedule"}
-    assert {s.name for s in defs.sensors} == {"exports_sensor", "run_failure_recorder", "run_success_clears_failure"}
+    assert {s.name for s in defs.sensors} == {"exports_sensor", "report_mail_sensor", "report_failure_mail_sensor",
+                                          "run_failure_recorder", "run_success_clears_failure"}
     checks = graph.asset_check_keys
     assert len(checks) >= 10
 
