@@ -33,8 +33,7 @@ mutate: $(STAMP)
 	$(BIN)/mutmut run --max-children 2 $(MUTANTS)
 
 dev: $(STAMP)
-	mkdir -p "$(MMLENS_HOME)/dagster"
-	cp pipelines/config/dagster.yaml "$(MMLENS_HOME)/dagster/dagster.yaml"
+	$(BIN)/python -m pipelines.dagster_home "$(MMLENS_HOME)/dagster"
 	DAGSTER_HOME="$(MMLENS_HOME)/dagster" PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/dagster dev -w workspace.yaml
 
 clean:

@@ -3,7 +3,7 @@
 
 import dagster as dg
 
-from assets.metadata import table_preview
+from assets.metadata import DUCKDB_POOL, table_preview
 from pipelines.resources import MmlensSettings, Warehouse
 from pipelines.warehouse import sql_text
 from pipelines.webhooks.ingest import SENDS, WEBHOOKS, IngestStats, Source, ingest
@@ -87,7 +87,7 @@ SEND_ATTEMPTS_KEY = dg.AssetKey(["raw", "send_attempts"])
     key=WEBHOOK_EVENTS_KEY,
     group_name="exports",
     kinds={"duckdb", "python"},
-    pool="duckdb",
+    pool=DUCKDB_POOL,
     check_specs=[_check_spec(WEBHOOK_EVENTS_KEY)],
 )
 def webhook_events(context: dg.AssetExecutionContext, settings: MmlensSettings, warehouse: Warehouse) -> dg.MaterializeResult:
@@ -106,7 +106,7 @@ def webhook_events(context: dg.AssetExecutionContext, settings: MmlensSettings, 
     key=SEND_ATTEMPTS_KEY,
     group_name="exports",
     kinds={"duckdb", "python"},
-    pool="duckdb",
+    pool=DUCKDB_POOL,
     check_specs=[_check_spec(SEND_ATTEMPTS_KEY)],
 )
 def send_attempts(context: dg.AssetExecutionContext, settings: MmlensSettings, warehouse: Warehouse) -> dg.MaterializeResult:

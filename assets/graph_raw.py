@@ -8,16 +8,16 @@ from datetime import date
 import dagster as dg
 import polars as pl
 
-from assets.metadata import table_preview
+from assets.metadata import DUCKDB_POOL, add_partition_row_counts, table_preview
+from assets.retries import GRAPH_RETRY, usage_errors_are_final
 from pipelines.graph import pull, store
 from pipelines.graph.accounts import fetch_account
 from pipelines.graph.campaigns import fetch_campaigns
 from pipelines.graph.client import CallStats
 from pipelines.graph.dates import account_today
 from pipelines.graph.estimates import DeliveryEstimate, fetch_estimate
-from pipelines.graph.pull import GraphTiming
 from pipelines.partitions import daily_partitions
-from pipelines.resources import MmlensSettings, Warehouse
+from pipelines.resources import GraphApi, MmlensSettings, Warehouse
 from pipelines.warehouse import sql_text
 
 GROUP = "meta_graph"
@@ -27,9 +27,6 @@ MESSAGE_CAMPAIGNS = dg.AssetKey(["raw", "message_campaigns"])
 INSIGHTS = dg.AssetKey(["raw", "campaign_insights_daily"])
 ACTIONS = dg.AssetKey(["raw", "campaign_actions_daily"])
 ESTIMATES = dg.AssetKey(["raw", "delivery_estimates"])
-
-# Waits used by the client; tests against the simulator swap in shorter ones.
-TIMING = GraphTiming()
 
 
 def _preview(rows: Sequence[object]) -> dg.MetadataValue:
@@ -65,11 +62,13 @@ def _stats(client_stats: CallStats, extra: dict[str, int] | None = None) -> dict
             "and end, pixel. Snapshot, replaced on every run.",
         ),
     ],
-    pool="duckdb",
+    pool=DUCKDB_POOL,
+    retry_policy=GRAPH_RETRY,
 )
-def graph_entities(settings: MmlensSettings, warehouse: Warehouse) -> Iterator[dg.MaterializeResult]:
+@usage_errors_are_final
+def graph_entities(settings: MmlensSettings, warehouse: Warehouse, graph: GraphApi) -> Iterator[dg.MaterializeResult]:
     config = settings.load()
-    with pull.make_client(config, TIMING) as client:
+    with graph.client(config) as client:
         pulled = pull.for_each_account(config.ad_account_ids, lambda a: pull.pull_entities(client, a), client)
         stats = client.stats
     accounts = [p.account for p in pulled]
@@ -112,10 +111,12 @@ def graph_entities(settings: MmlensSettings, warehouse: Warehouse) -> Iterator[d
     ],
     partitions_def=daily_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
-    pool="duckdb",
+    pool=DUCKDB_POOL,
+    retry_policy=GRAPH_RETRY,
 )
+@usage_errors_are_final
 def campaign_insights(
-    context: dg.AssetExecutionContext, settings: MmlensSettings, warehouse: Warehouse
+    context: dg.AssetExecutionContext, settings: MmlensSettings, warehouse: Warehouse, graph: GraphApi
 ) -> Iterator[dg.MaterializeResult]:
     config = settings.load()
     windows = pull.check_windows(config.attribution_windows)  # refuse deprecated windows before any call
@@ -126,10 +127,11 @@ def campaign_insights(
     def progress(account: str, first: date, last: date) -> None:
         context.log.info(f"act_{account}: insights {first}..{last} fetched")
 
-    with pull.make_client(config, TIMING) as client:
+    poll = graph.timing().poll
+    with graph.client(config) as client:
         pulls = pull.for_each_account(
             config.ad_account_ids,
-            lambda a: pull.pull_insights(client, a, since, until, windows, TIMING.poll, progress),
+            lambda a: pull.pull_insights(client, a, since, until, windows, poll, progress),
             client,
         )
         stats = client.stats
@@ -137,6 +139,8 @@ def campaign_insights(
         store.replace_insights(con, pulls)
     rows = [r for p in pulls for r in p.rows]
     actions = [a for p in pulls for a in p.actions]
+    add_partition_row_counts(context, INSIGHTS, (r.date for r in rows))
+    add_partition_row_counts(context, ACTIONS, (a.date for a in actions))
     jobs = sum(p.jobs for p in pulls)
     skipped = sum(p.skipped_rows for p in pulls)
     if skipped:
@@ -144,7 +148,7 @@ def campaign_insights(
     yield dg.MaterializeResult(
         asset_key=INSIGHTS,
         metadata={
-            "dagster/row_count": dg.MetadataValue.int(len(rows)),
+            "rows_pulled": dg.MetadataValue.int(len(rows)),
             "preview": _preview(rows),
             "since": since.isoformat(),
             "until": until.isoformat(),
@@ -155,7 +159,7 @@ def campaign_insights(
     )
     yield dg.MaterializeResult(
         asset_key=ACTIONS,
-        metadata={"dagster/row_count": dg.MetadataValue.int(len(actions)), "preview": _preview(actions)},
+        metadata={"rows_pulled": dg.MetadataValue.int(len(actions)), "preview": _preview(actions)},
     )
 
 
@@ -164,10 +168,12 @@ def campaign_insights(
     group_name=GROUP,
     kinds=KINDS,
     deps=[MESSAGE_CAMPAIGNS],
-    pool="duckdb",
+    pool=DUCKDB_POOL,
+    retry_policy=GRAPH_RETRY,
 )
+@usage_errors_are_final
 def delivery_estimates(
-    context: dg.AssetExecutionContext, settings: MmlensSettings, warehouse: Warehouse
+    context: dg.AssetExecutionContext, settings: MmlensSettings, warehouse: Warehouse, graph: GraphApi
 ) -> dg.MaterializeResult:
     """One row per ad account and snapshot date (today in the account's time zone) from
     `act_<id>/message_delivery_estimate` for the account's main sending Page (most campaigns),
@@ -176,7 +182,7 @@ def delivery_estimates(
     with warehouse.connect() as con:
         pages = dict(con.execute(sql_text("queries/campaign_pages_by_account.sql")).fetchall())
 
-    with pull.make_client(config, TIMING) as client:
+    with graph.client(config) as client:
 
         def one(account_id: str) -> DeliveryEstimate | None:
             account = fetch_account(client, account_id)

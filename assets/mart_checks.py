@@ -1,12 +1,11 @@
-"""Asset checks on the marts: grain, signs, reconciliation with Meta's numbers, funnel order,
-freshness. Each check's SQL is in `sql/queries/mart_check_*.sql` and returns the violating rows."""
-
-import datetime as dt
+"""Asset checks on the marts: grain, signs, reconciliation with Meta's numbers, funnel order.
+Each check's SQL is in `sql/queries/mart_check_*.sql` and returns the violating rows. Freshness is
+not a check: it is the marts' freshness policy (`pipelines/freshness.py`), evaluated by Dagster."""
 
 import dagster as dg
 import polars as pl
 
-from assets.metadata import mart_key, table_preview
+from assets.metadata import DUCKDB_POOL, mart_key, table_preview
 from pipelines.resources import Warehouse
 from pipelines.warehouse import sql_text
 
@@ -16,7 +15,6 @@ ROAS_CHECK = "roas_matches_meta"
 WEBHOOK_DELIVERED_CHECK = "webhook_delivered_matches_insights"
 FUNNEL_CHECK = "funnel_monotone"
 RESPONSES_CHECK = "every_tap_counted"
-FRESHNESS_CHECK = "yesterday_partition_present"
 
 # Ours vs Meta's website_purchase_roas: 1%, or half a cent of a ratio Meta rounded to 2 decimals.
 ROAS_RELATIVE_TOLERANCE = 0.01
@@ -25,12 +23,12 @@ ROAS_ABSOLUTE_TOLERANCE = 0.005
 # sit below the webhook deliveries, but never clearly above them.
 INSIGHTS_MIN_SHARE_OF_WEBHOOK = 0.8
 INSIGHTS_MAX_SHARE_OF_WEBHOOK = 1.02
-# The daily schedule runs at 11:00 UTC; yesterday's partition is due three hours later.
-PARTITION_DEADLINE = dt.time(14, 0)
 
 
 def _violations(warehouse: Warehouse, query: str, params: list | dict | None = None) -> pl.DataFrame:
-    with warehouse.connect() as con:
+    # Read-only: a check never migrates or writes, and takes DuckDB's shared lock. It still runs in
+    # the `duckdb` pool, because DuckDB refuses even a reader while another process writes.
+    with warehouse.connect(read_only=True) as con:
         return con.sql(sql_text(f"queries/{query}.sql"), params=params).pl()
 
 
@@ -45,7 +43,7 @@ def _result(rows: pl.DataFrame, severity: dg.AssetCheckSeverity = dg.AssetCheckS
 
 
 def _grain_check(mart: str, grain: tuple[str, ...]) -> dg.AssetChecksDefinition:
-    @dg.asset_check(asset=mart_key(mart), name=GRAIN_CHECK, blocking=True,
+    @dg.asset_check(asset=mart_key(mart), name=GRAIN_CHECK, blocking=True, pool=DUCKDB_POOL,
                     description=f"No two rows of marts.{mart} share the grain ({', '.join(grain)}).")
     def check(warehouse: Warehouse) -> dg.AssetCheckResult:
         return _result(_violations(warehouse, "mart_check_grain", {"mart": f"marts.{mart}", "grain": list(grain)}))
@@ -54,7 +52,7 @@ def _grain_check(mart: str, grain: tuple[str, ...]) -> dg.AssetChecksDefinition:
 
 
 def _sign_check(mart: str, what: str) -> dg.AssetChecksDefinition:
-    @dg.asset_check(asset=mart_key(mart), name=NON_NEGATIVE_CHECK, blocking=True,
+    @dg.asset_check(asset=mart_key(mart), name=NON_NEGATIVE_CHECK, blocking=True, pool=DUCKDB_POOL,
                     description=f"marts.{mart}: {what} never negative.")
     def check(warehouse: Warehouse) -> dg.AssetCheckResult:
         return _result(_violations(warehouse, f"mart_check_negative_{mart}"))
@@ -82,7 +80,7 @@ grain_checks = [_grain_check(mart, grain) for mart, grain in GRAINS.items()]
 sign_checks = [_sign_check(mart, what) for mart, what in SIGNS.items()]
 
 
-@dg.asset_check(asset=mart_key("campaign_daily"), name=ROAS_CHECK,
+@dg.asset_check(asset=mart_key("campaign_daily"), name=ROAS_CHECK, pool=DUCKDB_POOL,
                 description="Our roas (purchase_value / spend) equals Meta's website_purchase_roas within 1% "
                 "(or 0.005 absolute, for Meta's 2-decimal rounding) on every campaign-day where both exist.")
 def roas_matches_meta(warehouse: Warehouse) -> dg.AssetCheckResult:
@@ -91,7 +89,7 @@ def roas_matches_meta(warehouse: Warehouse) -> dg.AssetCheckResult:
     return _result(rows, compared=dg.MetadataValue.int(int(compared)))
 
 
-@dg.asset_check(asset=mart_key("campaign_daily"), name=WEBHOOK_DELIVERED_CHECK,
+@dg.asset_check(asset=mart_key("campaign_daily"), name=WEBHOOK_DELIVERED_CHECK, pool=DUCKDB_POOL,
                 additional_deps=[dg.AssetKey(["raw", "webhook_events"])],
                 description="Webhook deliveries vs insights marketing_messages_delivered per campaign and account-local "
                 "day: insights may be up to 20% lower (regions Meta excludes) and at most 2% higher. Warning only.")
@@ -101,36 +99,17 @@ def webhook_delivered_matches_insights(warehouse: Warehouse) -> dg.AssetCheckRes
     return _result(rows, severity=dg.AssetCheckSeverity.WARN)
 
 
-@dg.asset_check(asset=mart_key("delivery_funnel_daily"), name=FUNNEL_CHECK,
+@dg.asset_check(asset=mart_key("delivery_funnel_daily"), name=FUNNEL_CHECK, pool=DUCKDB_POOL,
                 description="sent >= delivered >= read >= clicked, sent <= accepted and accepted + rejected = attempted "
                 "on every row.")
 def funnel_monotone(warehouse: Warehouse) -> dg.AssetCheckResult:
     return _result(_violations(warehouse, "mart_check_funnel_monotone"))
 
 
-@dg.asset_check(asset=mart_key("responses_daily"), name=RESPONSES_CHECK, blocking=True,
+@dg.asset_check(asset=mart_key("responses_daily"), name=RESPONSES_CHECK, blocking=True, pool=DUCKDB_POOL,
                 additional_deps=[dg.AssetKey(["raw", "webhook_events"])],
                 description="Every postback and quick-reply tap in raw.messenger_events is counted once in "
                 "marts.responses_daily, attributed or not, on its UTC date.")
 def every_tap_counted(warehouse: Warehouse) -> dg.AssetCheckResult:
     return _result(_violations(warehouse, "mart_check_responses_accounted"))
 
-
-def partition_due(now: dt.datetime, materialized: set[str]) -> tuple[bool, str]:
-    """Whether yesterday's (UTC) partition is present once the deadline has passed."""
-    now = now.astimezone(dt.timezone.utc)
-    yesterday = (now.date() - dt.timedelta(days=1)).isoformat()
-    if yesterday in materialized:
-        return True, f"{yesterday} is materialized"
-    if now.time() < PARTITION_DEADLINE:
-        return True, f"{yesterday} is not due before {PARTITION_DEADLINE.isoformat()} UTC"
-    return False, f"{yesterday} is missing after its {PARTITION_DEADLINE.isoformat()} UTC deadline"
-
-
-@dg.asset_check(asset=mart_key("campaign_daily"), name=FRESHNESS_CHECK,
-                description="Yesterday's (UTC) partition of campaign_daily is materialized by 14:00 UTC, three hours "
-                "after the daily schedule.")
-def yesterday_partition_present(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
-    materialized = context.instance.get_materialized_partitions(mart_key("campaign_daily"))
-    passed, detail = partition_due(dt.datetime.now(dt.timezone.utc), set(materialized))
-    return dg.AssetCheckResult(passed=passed, metadata={"detail": dg.MetadataValue.text(detail)})

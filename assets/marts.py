@@ -8,8 +8,9 @@ whole. Checks live in `assets/mart_checks.py`.
 import dagster as dg
 import polars as pl
 
-from assets.metadata import mart_key, raw_key, table_preview
+from assets.metadata import DUCKDB_POOL, add_partition_row_counts, mart_key, raw_key, table_preview
 from pipelines import mart_builds
+from pipelines.freshness import DAILY_REFRESH
 from pipelines.partitions import daily_partitions
 from pipelines.resources import Warehouse
 
@@ -38,6 +39,7 @@ def _metadata(con, name: str, frame: pl.DataFrame, **extra: dg.MetadataValue) ->
             mart_key("campaign_daily"),
             group_name=GROUP,
             kinds=KINDS,
+            freshness_policy=DAILY_REFRESH,
             deps=[raw_key(n) for n in ("campaign_insights_daily", "campaign_actions_daily", "message_campaigns", "ad_accounts")],
             description="One row per message campaign and account-local day from the Graph insights: spend, delivered, "
             "reads, link clicks, read and delivery rates, pixel purchases and value (attribution window `default`), "
@@ -47,6 +49,7 @@ def _metadata(con, name: str, frame: pl.DataFrame, **extra: dg.MetadataValue) ->
             mart_key("conversions_daily"),
             group_name=GROUP,
             kinds=KINDS,
+            freshness_policy=DAILY_REFRESH,
             deps=[raw_key("campaign_actions_daily")],
             description="One row per message campaign, account-local day, offsite_conversion.fb_pixel_* action type "
             "and attribution window, from the Graph insights' actions and action_values.",
@@ -54,7 +57,7 @@ def _metadata(con, name: str, frame: pl.DataFrame, **extra: dg.MetadataValue) ->
     ],
     partitions_def=daily_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
-    pool="duckdb",
+    pool=DUCKDB_POOL,
 )
 def campaign_marts(context: dg.AssetExecutionContext, warehouse: Warehouse):
     """Rebuild the partition range's dates of both insight marts in one pass."""
@@ -64,10 +67,10 @@ def campaign_marts(context: dg.AssetExecutionContext, warehouse: Warehouse):
     with warehouse.connect() as con:
         daily, conversions = mart_builds.build_campaign_marts(con, since, until)
         window = dg.MetadataValue.text(f"{since.isoformat()}..{until.isoformat()}")
-        yield dg.MaterializeResult(asset_key=mart_key("campaign_daily"),
-                                   metadata=_metadata(con, "campaign_daily", daily, window=window))
-        yield dg.MaterializeResult(asset_key=mart_key("conversions_daily"),
-                                   metadata=_metadata(con, "conversions_daily", conversions, window=window))
+        for name, frame in (("campaign_daily", daily), ("conversions_daily", conversions)):
+            # Each partition gets its own date's rows; `dagster/row_count` stays the whole table's.
+            add_partition_row_counts(context, mart_key(name), frame["date"].to_list())
+            yield dg.MaterializeResult(asset_key=mart_key(name), metadata=_metadata(con, name, frame, window=window))
 
 
 def _incremental_metadata(con, name: str, result: mart_builds.BuildResult) -> dict[str, dg.MetadataValue]:
@@ -82,8 +85,9 @@ def _incremental_metadata(con, name: str, result: mart_builds.BuildResult) -> di
     key=mart_key("delivery_funnel_daily"),
     group_name=GROUP,
     kinds=KINDS,
+    freshness_policy=DAILY_REFRESH,
     deps=[raw_key("send_attempts"), raw_key("webhook_events"), raw_key("message_campaigns")],
-    pool="duckdb",
+    pool=DUCKDB_POOL,
 )
 def delivery_funnel_daily(config: MartRebuildConfig, warehouse: Warehouse) -> dg.MaterializeResult:
     """One row per Page, message campaign and UTC date of the send: attempted, accepted and rejected from
@@ -100,8 +104,9 @@ def delivery_funnel_daily(config: MartRebuildConfig, warehouse: Warehouse) -> dg
     key=mart_key("error_codes_daily"),
     group_name=GROUP,
     kinds=KINDS,
+    freshness_policy=DAILY_REFRESH,
     deps=[raw_key("send_attempts"), raw_key("webhook_events")],
-    pool="duckdb",
+    pool=DUCKDB_POOL,
 )
 def error_codes_daily(config: MartRebuildConfig, warehouse: Warehouse) -> dg.MaterializeResult:
     """One row per UTC date, message campaign, source (send_api / delivery_failed_webhook) and error code,
@@ -116,8 +121,9 @@ def error_codes_daily(config: MartRebuildConfig, warehouse: Warehouse) -> dg.Mat
     key=mart_key("delivery_estimates"),
     group_name=GROUP,
     kinds=KINDS,
+    freshness_policy=DAILY_REFRESH,
     deps=[raw_key("delivery_estimates"), raw_key("ad_accounts"), mart_key("campaign_daily")],
-    pool="duckdb",
+    pool=DUCKDB_POOL,
 )
 def delivery_estimates(warehouse: Warehouse) -> dg.MaterializeResult:
     """One row per ad account and estimate snapshot date (account-local): the estimate's delivery and
@@ -132,8 +138,9 @@ def delivery_estimates(warehouse: Warehouse) -> dg.MaterializeResult:
     key=mart_key("responses_daily"),
     group_name=GROUP,
     kinds=KINDS,
+    freshness_policy=DAILY_REFRESH,
     deps=[raw_key("webhook_events")],
-    pool="duckdb",
+    pool=DUCKDB_POOL,
 )
 def responses_daily(config: MartRebuildConfig, warehouse: Warehouse) -> dg.MaterializeResult:
     """What recipients tapped: one row per Page, message campaign, UTC date of the tap, kind (postback /

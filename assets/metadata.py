@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
-from collections.abc import Mapping, Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 
 import dagster as dg
 import polars as pl
 
+# Every step that opens the warehouse, writer or reader, takes a slot of this pool (limit 1 in
+# pipelines/config/dagster.yaml): DuckDB lets one process write, and refuses readers meanwhile.
+DUCKDB_POOL = "duckdb"
 MART_NAMES = ("campaign_daily", "conversions_daily", "delivery_funnel_daily", "error_codes_daily", "delivery_estimates",
               "responses_daily")
 # JavaScript numbers are exact up to 2**53; the UI would show larger integers rounded.
@@ -62,3 +67,13 @@ def table_preview(frame: pl.DataFrame, rows: int = 10) -> dg.TableMetadataValue:
     by having no rows)."""
     head = frame.head(rows)
     return rows_preview(head.to_dicts(), {name: _column_type(dtype) for name, dtype in head.schema.items()})
+
+
+def add_partition_row_counts(context: dg.AssetExecutionContext, key: dg.AssetKey, dates: Iterable[dt.date]) -> None:
+    """Give each partition of the run (also of a range run) the count of its own date's rows, as
+    `dagster/partition_row_count`; a date without rows counts 0."""
+    counts = Counter(dates)
+    for partition in context.partition_keys:
+        rows = counts.get(dt.date.fromisoformat(partition), 0)
+        context.add_asset_metadata({"dagster/partition_row_count": dg.MetadataValue.int(rows)}, asset_key=key,
+                                   partition_key=partition)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from assets.metadata import MART_KEYS
+from assets.metadata import DUCKDB_POOL, MART_KEYS
 from pipelines import snapshot_privacy, warehouse
 from pipelines.resources import MmlensSettings
 
@@ -14,7 +14,7 @@ from pipelines.resources import MmlensSettings
     group_name="publish",
     kinds={"duckdb"},
     deps=[*MART_KEYS, dg.AssetKey(["reports", "daily_report"])],
-    pool="duckdb",
+    pool=DUCKDB_POOL,
 )
 def analytics_snapshot(settings: MmlensSettings) -> dg.MaterializeResult:
     """The analyst snapshot `MMLENS_HOME/analytics.duckdb`: every raw and mart table and the views of

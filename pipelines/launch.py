@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import shutil
 import threading
 import uuid
 from pathlib import Path
@@ -20,12 +19,12 @@ import dagster as dg
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from pipelines import report_mail
+from pipelines import dagster_home, report_mail
+from pipelines.dagster_home import INSTANCE_CONFIG  # noqa: F401 - where callers and tests find it
 from pipelines.errors import MmlensError
 from pipelines.schedules import RANGE_END_TAG, RANGE_START_TAG
 from pipelines.settings import Settings
 
-INSTANCE_CONFIG = Path(__file__).resolve().parent / "config" / "dagster.yaml"
 CLI_RUN_TAG = "mmlens/cli"
 # STEP_FAILURE and "dependencies failed" events are ERROR: the one line below replaces them.
 QUIET_LOGGERS = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
@@ -33,12 +32,10 @@ STEP_ENDS = (dg.DagsterEventType.STEP_SUCCESS, dg.DagsterEventType.STEP_FAILURE)
 
 
 def prepare_dagster_home(settings: Settings) -> Path:
-    """Create DAGSTER_HOME under MMLENS_HOME with our instance settings and point Dagster at it."""
+    """Create DAGSTER_HOME under MMLENS_HOME (a user's own dagster.yaml kept, see
+    `pipelines.dagster_home`) and point Dagster at it."""
     home = settings.dagster_home.resolve()
-    home.mkdir(parents=True, exist_ok=True)
-    target = home / "dagster.yaml"
-    if not target.exists() or target.read_bytes() != INSTANCE_CONFIG.read_bytes():
-        shutil.copyfile(INSTANCE_CONFIG, target)
+    dagster_home.prepare(home)
     os.environ["DAGSTER_HOME"] = str(home)
     return home
 
@@ -85,7 +82,8 @@ def error_from_events(events, where: str = "") -> MmlensError:
     return MmlensError(f"the run failed{where or ' (see the Dagster UI for details)'}")
 
 
-def run_partition_range(settings: Settings, job_name: str, start: str, end: str, console: Console) -> dg.ExecuteInProcessResult:
+def run_partition_range(settings: Settings, job_name: str, start: str, end: str, console: Console,
+                        run_config: dict[str, object] | None = None) -> dg.ExecuteInProcessResult:
     """Run `job_name` for partition keys start..end as one run, showing step progress."""
     prepare_dagster_home(settings)
     from pipelines.definitions import defs
@@ -101,7 +99,7 @@ def run_partition_range(settings: Settings, job_name: str, start: str, end: str,
                 instance=instance,
                 run_id=run_id,
                 raise_on_error=False,
-                run_config=QUIET_LOGGERS,
+                run_config={**QUIET_LOGGERS, **(run_config or {})},
                 tags={RANGE_START_TAG: start, RANGE_END_TAG: end, CLI_RUN_TAG: "run"},
             )
         except BaseException as error:  # surfaced in the main thread below
@@ -137,6 +135,7 @@ def run_partition_range(settings: Settings, job_name: str, start: str, end: str,
         raise outcome["error"]  # type: ignore[misc]
     result = outcome["result"]
     assert isinstance(result, dg.ExecuteInProcessResult)
+    _record_outcome(instance, result, settings)
     if not result.success:
         step = first_failed_step(result.all_events)
         notice = report_mail.deliver_failure_notice(settings, run_id, f"{start}..{end}", step, str(failure_to_error(result)))
@@ -151,4 +150,17 @@ def _show(console: Console, delivery: report_mail.Delivery | None) -> None:
     """One line about the report mail (sent, or why not); nothing when delivery is off."""
     if delivery is not None:
         console.print(delivery.line, markup=False)
+
+
+def _record_outcome(instance: dg.DagsterInstance, result: dg.ExecuteInProcessResult, settings: Settings) -> None:
+    """What the run-status sensors do under `dagster dev`, done here for the in-process run."""
+    from pipelines import failures, run_failures
+
+    if result.success:
+        if result.dagster_run.job_name == "daily_job":
+            run_failures.clear_after_success(instance, result.run_id, settings)
+        return
+    step_failures = [e for e in result.all_events if e.is_step_failure]
+    failure = run_failures.failure_of(instance, result.dagster_run, step_failures, "the run failed", settings)
+    failures.record(settings.reports_dir, failure)
 

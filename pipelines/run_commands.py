@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import replace
 from pathlib import Path
 
 import typer
@@ -103,10 +102,8 @@ def demo(days: int = typer.Option(30, "--days", parser=whole_number("--days"), m
     # Checked here rather than with typer's min/max so that a bad value is a one-line usage error.
     if not 1 <= days <= 365:
         raise UsageError(f"--days: {days} is out of range (1 to 365)")
-    from assets import graph_raw
     from pipelines import launch
-    from pipelines.graph.async_reports import RUN_POLICY
-    from pipelines.graph.pull import GraphTiming
+    from pipelines.resources import graph_run_config
     from pipelines.simulator.export import export
     from pipelines.simulator.server import running_simulator
     from pipelines.simulator.world import World, WorldSize
@@ -114,8 +111,6 @@ def demo(days: int = typer.Option(30, "--days", parser=whole_number("--days"), m
     home = load_settings().home
     today = dt.datetime.now(dt.timezone.utc).date()
     world = World(seed=DEMO_SEED, size=WorldSize(days=days + 1), today=today)
-    # The local simulator finishes report runs in moments: poll it often.
-    graph_raw.TIMING = GraphTiming(poll=replace(RUN_POLICY, initial_seconds=0.1, max_seconds=0.5))
     with running_simulator(seed=DEMO_SEED, world=world, today=today, access_token=DEMO_TOKEN) as base_url:
         accounts = ",".join(a.account_id for a in world.accounts)
         os.environ.update({
@@ -131,7 +126,9 @@ def demo(days: int = typer.Option(30, "--days", parser=whole_number("--days"), m
         end = today - dt.timedelta(days=1)
         stats = export(world, settings.home, start, end)
         console.print(f"exported {stats.events} webhook events and {stats.sends} send attempts", markup=False)
-        launch.run_partition_range(settings, "daily_job", start.isoformat(), end.isoformat(), console)
+        # The local simulator finishes report runs in moments: the Graph resource polls it often.
+        launch.run_partition_range(settings, "daily_job", start.isoformat(), end.isoformat(), console,
+                                   run_config=graph_run_config(poll_initial_seconds=0.1, poll_max_seconds=0.5))
     _summary(settings)
     out = Console(highlight=False, soft_wrap=True)
     out.print(f"open the Dagster UI: MMLENS_HOME={Path(settings.home).resolve()} make dev", markup=False)

@@ -8,6 +8,7 @@ from pipelines import report_mail
 from pipelines.jobs import daily_job, ingest_exports_job
 from pipelines.launch import CLI_RUN_TAG, error_from_events, first_failed_step
 from pipelines.resources import MmlensSettings
+from pipelines.run_failures import run_failure_recorder, run_success_clears_failure
 from pipelines.schedules import RANGE_END_TAG, RANGE_START_TAG
 from pipelines.webhooks.exports import exports_fingerprint
 
@@ -80,4 +81,5 @@ def _outcome(context: dg.RunStatusSensorContext, delivery: report_mail.Delivery 
     return None
 
 
-SENSORS: list = [exports_sensor, report_mail_sensor, report_failure_mail_sensor]
+SENSORS: list = [exports_sensor, report_mail_sensor, report_failure_mail_sensor, run_failure_recorder,
+                 run_success_clears_failure]

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.errors import MmlensError
+
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
 MIGRATIONS_DIR = SQL_DIR / "migrations"
 VIEWS_DIR = SQL_DIR / "views"
@@ -26,6 +28,10 @@ LOCK_WAIT_SECONDS = 60.0
 
 class WarehouseLockedError(RuntimeError):
     """Another process held the warehouse for longer than we were willing to wait."""
+
+
+class WarehouseMissingError(MmlensError):
+    """A reader asked for a warehouse that no writer has created yet."""
 
 
 @cache
@@ -40,7 +46,11 @@ def _is_lock_error(error: Exception) -> bool:
 
 
 def open_duckdb(path: Path, *, read_only: bool = False, wait_seconds: float = LOCK_WAIT_SECONDS) -> duckdb.DuckDBPyConnection:
-    """Open a DuckDB file, waiting and retrying while another process holds its lock."""
+    """Open a DuckDB file, waiting and retrying while another process holds its lock.
+
+    A read-only open never creates the file: a missing warehouse is a one-line error."""
+    if read_only and not path.exists():
+        raise WarehouseMissingError(f"{path.name} does not exist yet: materialize the raw assets and marts first")
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + wait_seconds
@@ -59,7 +69,8 @@ def open_duckdb(path: Path, *, read_only: bool = False, wait_seconds: float = LO
 
 @contextlib.contextmanager
 def connect(path: Path, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A connection that is always closed, also on error. Writers get migrations applied."""
+    """A connection that is always closed, also on error. Writers get migrations applied;
+    readers (`read_only=True`) run none and take DuckDB's shared lock."""
     con = open_duckdb(path, read_only=read_only)
     try:
         if not read_only:

@@ -157,8 +157,9 @@ def fill(template: str, values: dict[str, str]) -> str:
     return PLACEHOLDER.sub(lambda m: values[m.group(1)], template)
 
 
-def assemble(heading: str, subtitle: str, sections: list[Section], footer: str = "") -> str:
-    """The whole page as text. `heading`, `subtitle` and `footer` are plain text (escaped here)."""
+def assemble(heading: str, subtitle: str, sections: list[Section], footer: str = "", alert: str = "") -> str:
+    """The whole page as text. `heading`, `subtitle`, `footer` and `alert` (a notice under the
+    subtitle, such as the last failed run; none when empty) are plain text (escaped here)."""
     boot = BOOT_JS.replace("%CONFIG%", pio.json.to_json_plotly(PLOT_CONFIG))
     library = plotly_js()
     nav = "".join(f'<a href="#{escape(s.key)}">{escape(s.title)}</a>' for s in sections)
@@ -169,6 +170,7 @@ def assemble(heading: str, subtitle: str, sections: list[Section], footer: str =
             "title": escape(heading),
             "heading": escape(heading),
             "subtitle": escape(subtitle),
+            "alert": f'<p class="alert" role="alert">{escape(alert)}</p>' if alert else "",
             "nav": nav,
             "sections": "\n".join(section_markup(s) for s in sections),
             "footer": escape(footer),

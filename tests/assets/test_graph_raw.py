@@ -11,10 +11,9 @@ from assets import graph_raw
 from pipelines import warehouse
 from pipelines.graph.dates import account_today
 from pipelines.launch import failure_to_error
-from pipelines.resources import build_resources
 from pipelines.simulator.server import running_simulator
 from pipelines.simulator.world import World
-from tests.graph.simulated import FAST, SIZE, TODAY, landed, truth
+from tests.graph.simulated import SIZE, TODAY, fast_resources, landed, truth
 
 SEED = 4
 TOKEN = "asset-canary-token-9a8b7c"
@@ -25,11 +24,6 @@ ASSETS = [graph_raw.graph_entities, graph_raw.campaign_insights, graph_raw.deliv
 @pytest.fixture
 def world():
     return World(seed=SEED, size=SIZE, today=TODAY)
-
-
-@pytest.fixture(autouse=True)
-def fast_client(monkeypatch):
-    monkeypatch.setattr(graph_raw, "TIMING", FAST)
 
 
 def _configure(monkeypatch, url, accounts, windows=None, token=TOKEN):
@@ -44,7 +38,7 @@ def _configure(monkeypatch, url, accounts, windows=None, token=TOKEN):
 def _materialize(home: Path, instance, since: date, until: date, selection=ASSETS) -> dg.ExecuteInProcessResult:
     return dg.materialize(
         selection,
-        resources=build_resources(home=str(home)),
+        resources=fast_resources(home),
         instance=instance,
         tags={"dagster/asset_partition_range_start": since.isoformat(), "dagster/asset_partition_range_end": until.isoformat()},
         raise_on_error=False,
@@ -98,7 +92,11 @@ def test_range_run_lands_truth_once_per_account_and_leaks_nothing(monkeypatch, t
 
     insights_event = result.asset_materializations_for_node("campaign_insights")[0]
     assert insights_event.metadata["async_jobs"].value == 2  # one job per account for the whole range
-    assert insights_event.metadata["dagster/row_count"].value == len(in_range(want_insights))
+    assert insights_event.metadata["rows_pulled"].value == len(in_range(want_insights))
+    per_day = {e.partition: e.metadata["dagster/partition_row_count"].value
+               for e in result.asset_materializations_for_node("campaign_insights") if e.asset_key == graph_raw.INSIGHTS}
+    assert per_day == {day.isoformat(): sum(1 for r in want_insights if r[1] == day)
+                       for day in (since + timedelta(days=n) for n in range(20))}
     for needle in (TOKEN, SECRET):
         assert _files_containing(tmp_path, needle.encode()) == []
 
@@ -117,6 +115,8 @@ def test_a_failing_account_writes_nothing_and_says_why_in_one_line(monkeypatch, 
             with _instance(tmp_path / "dagster2") as instance:
                 result = _materialize(home, instance, since, until, [graph_raw.campaign_insights])
     assert not result.success
+    # A permission error never gets better by waiting: the step's retry policy is not used.
+    assert not [e for e in result.all_events if e.event_type == dg.DagsterEventType.STEP_UP_FOR_RETRY]
     failure = next(e for e in result.all_events if e.is_step_failure).step_failure_data.error
     message = failure.cause.message if failure.cause else failure.message
     assert f"act_{ids[1]}: missing permission (code 200)" in message
@@ -160,3 +160,41 @@ def test_deprecated_window_is_refused_before_any_call(monkeypatch, tmp_path, hom
     failure = next(e for e in result.all_events if e.is_step_failure).step_failure_data.error
     message = failure.cause.message if failure.cause else failure.message
     assert "'7d_view' is deprecated" in message
+
+
+def test_the_graph_resource_refers_to_its_secrets_by_name(monkeypatch) -> None:
+    """The resource holds EnvVar references (Dagster stores the names); the demo's run config for
+    shorter polls names them again, since run config replaces the whole resource config."""
+    from pipelines.resources import graph_run_config
+
+    monkeypatch.setenv("META_ACCESS_TOKEN", TOKEN)
+    assert graph_run_config(0.1, 0.5) == {"resources": {"graph": {"config": {
+        "access_token": {"env": "META_ACCESS_TOKEN"}, "poll_initial_seconds": 0.1, "poll_max_seconds": 0.5}}}}
+    monkeypatch.setenv("META_APP_SECRET", SECRET)
+    config = graph_run_config(0.1, 0.5)["resources"]["graph"]["config"]
+    assert config["app_secret"] == {"env": "META_APP_SECRET"}
+    from pipelines.definitions import defs
+
+    graph = defs.resources["graph"]
+    assert isinstance(graph.access_token, dg.EnvVar) and graph.access_token.env_var_name == "META_ACCESS_TOKEN"
+
+
+def test_graph_steps_retry_transient_faults_only() -> None:
+    from assets.retries import GRAPH_RETRY, usage_errors_are_final
+    from pipelines.errors import UsageError
+    from pipelines.graph.errors import GraphError
+
+    for assets_def in ASSETS:
+        assert assets_def.op.retry_policy == GRAPH_RETRY
+    assert (GRAPH_RETRY.max_retries, GRAPH_RETRY.delay) == (2, 120)
+
+    @usage_errors_are_final
+    def pull_rows(error: Exception):
+        yield 1
+        raise error
+
+    with pytest.raises(GraphError):
+        list(pull_rows(GraphError("act_1: service unavailable on every one of 10 attempts")))
+    with pytest.raises(dg.Failure) as final:
+        list(pull_rows(UsageError("act_1: the access token was rejected (code 190)")))
+    assert final.value.allow_retries is False and isinstance(final.value.__cause__, UsageError)

@@ -150,18 +150,6 @@ def test_checks_pass_on_good_marts_and_fail_on_duplicates(db: Path, home: Path) 
     assert verdicts[("campaign_daily", "grain_unique")] is True
 
 
-@pytest.mark.parametrize(
-    ("now", "materialized", "passed"),
-    [
-        (dt.datetime(2026, 5, 2, 9, 0, tzinfo=UTC), set(), True),            # before the deadline
-        (dt.datetime(2026, 5, 2, 15, 0, tzinfo=UTC), set(), False),          # after it, missing
-        (dt.datetime(2026, 5, 2, 15, 0, tzinfo=UTC), {"2026-05-01"}, True),  # after it, present
-    ],
-)
-def test_yesterday_partition_deadline(now: dt.datetime, materialized: set[str], passed: bool) -> None:
-    assert mart_checks.partition_due(now, materialized)[0] is passed
-
-
 def test_analyst_views_aggregate_ratio_of_sums(db: Path, home: Path) -> None:
     run_all(home)
     with warehouse.connect(db) as con:
@@ -262,3 +250,21 @@ def test_send_directory_is_rebuilt_when_the_send_log_was(db: Path, home: Path) -
         rows = con.execute("select s.attempt_key from marts.send_keys as k join raw.send_attempts as s "
                            "on s.rowid = k.raw_rowid order by all").fetchall()
     assert rows == [("a3",)]
+
+
+def test_a_three_day_range_run_records_each_partitions_own_row_count(db: Path, home: Path) -> None:
+    with warehouse.connect(db) as con:
+        con.execute("insert into raw.campaign_insights_daily (ad_account_id, message_campaign_id, date, currency, spend, "
+                    "delivered, link_clicks, read_rate, delivery_rate) values ('1', 'c2', '2026-05-01', 'USD', 5, 50, 1, 50, 90)")
+    result = dg.materialize([marts.campaign_marts], resources=build_resources(home=str(home)),
+                            tags={"dagster/asset_partition_range_start": "2026-05-01",
+                                  "dagster/asset_partition_range_end": "2026-05-03"})
+    assert result.success
+    for name, expected in (("campaign_daily", {"2026-05-01": 2, "2026-05-02": 1, "2026-05-03": 1}),
+                           ("conversions_daily", {"2026-05-01": 2, "2026-05-02": 0, "2026-05-03": 0})):
+        events = [e.materialization for e in result.get_asset_materialization_events()
+                  if e.asset_key == dg.AssetKey(["marts", name])]
+        assert {e.partition: e.metadata["dagster/partition_row_count"].value for e in events} == expected
+        # The table's own count and the run's window are the same on every partition, and say so.
+        assert {e.metadata["dagster/row_count"].value for e in events} == {sum(expected.values())}
+        assert {e.metadata["window"].value for e in events} == {"2026-05-01..2026-05-03"}

@@ -65,6 +65,7 @@ def test_daily_report_renders_from_the_warehouse(home: Path):
     html = path.read_text()
     assert html.count('class="figure-data"') == 8  # the taps chart included
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert 'role="alert"' not in html  # no failed run recorded
     assert "2026-11-26 <span class=\"id\">not known yet</span>" in html
     # What recipients tapped: a table per campaign, markup in a title or payload shown as text, and the
     # taps no message could be tied to counted and shown last.
@@ -74,15 +75,25 @@ def test_daily_report_renders_from_the_warehouse(home: Path):
     assert "<em>Not tied to a message</em>" in html and "could not be tied to a message" in html
 
 
-def test_a_range_run_renders_the_last_day(home: Path):
+def test_a_three_day_range_run_records_each_days_page(home: Path):
     seed_marts(home / "warehouse.duckdb", sample_frames(RUN, days=10, campaigns=2))
     result = dg.materialize(
         [daily_report],
         resources=build_resources(home=str(home)),
-        tags={"dagster/asset_partition_range_start": "2026-11-20", "dagster/asset_partition_range_end": "2026-11-25"},
+        tags={"dagster/asset_partition_range_start": "2026-11-23", "dagster/asset_partition_range_end": "2026-11-25"},
     )
     assert result.success
-    assert sorted(p.name for p in (home / "reports").glob("*.html")) == ["2026-11-25.html", "latest.html"]
+    reports = home / "reports"
+    assert sorted(p.name for p in reports.glob("*.html")) == ["2026-11-23.html", "2026-11-24.html", "2026-11-25.html",
+                                                              "latest.html"]
+    events = result.asset_materializations_for_node("reports__daily_report")
+    pages = {e.partition: (e.metadata["run_date"].value, e.metadata["path"].value) for e in events}
+    assert pages == {day: (day, str(reports / f"{day}.html")) for day in ("2026-11-23", "2026-11-24", "2026-11-25")}
+    for event in events:
+        assert event.metadata["size_bytes"].value == Path(event.metadata["path"].value).stat().st_size
+        assert event.metadata["latest"].value == str(reports / "latest.html")
+    assert (reports / "latest.html").read_bytes() == (reports / "2026-11-25.html").read_bytes()
+    assert "2026-11-24" in (reports / "2026-11-24.html").read_text()
 
 
 def test_an_empty_warehouse_gives_a_page_that_says_there_is_no_data(home: Path):
@@ -90,3 +101,16 @@ def test_an_empty_warehouse_gives_a_page_that_says_there_is_no_data(home: Path):
     result = dg.materialize([daily_report], resources=build_resources(home=str(home)), partition_key=RUN.isoformat())
     assert result.success
     assert "No data for this period." in (home / "reports" / "2026-11-25.html").read_text()
+
+
+def test_the_header_shows_the_last_failed_run(home: Path):
+    from pipelines import failures
+
+    seed_marts(home / "warehouse.duckdb", sample_frames(RUN, days=10, campaigns=2))
+    failures.record(home / "reports", failures.RunFailure(
+        run_id="0123456789abcdef", job="daily_job", failed_at=dt.datetime(2026, 11, 24, 11, 5, tzinfo=dt.UTC),
+        steps=("campaign_insights",), message="act_1: <throttled> & gave up"))
+    assert dg.materialize([daily_report], resources=build_resources(home=str(home)), partition_key=RUN.isoformat()).success
+    html = (home / "reports" / "2026-11-25.html").read_text()
+    assert ('<p class="alert" role="alert">The last failed run: daily_job at 2026-11-24 11:05 UTC, step campaign_insights: '
+            'act_1: &lt;throttled&gt; &amp; gave up (run 01234567 in the Dagster UI)</p>') in html

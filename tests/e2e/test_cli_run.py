@@ -5,6 +5,7 @@ open never blocks a run."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import dagster as dg
@@ -123,7 +124,10 @@ def test_credential_problems_are_one_line_exit_2_and_write_nothing(
     assert len(mmlens_lines) == 1 and expected in mmlens_lines[0]
     assert "Traceback" not in done.stderr
     assert token not in done.stderr + done.stdout
-    assert not (home / "reports").exists()
+    # No report: only the record of the failed run, which the next report's header shows.
+    assert [p.name for p in (home / "reports").iterdir()] == ["last_failure.json"]
+    failure = json.loads((home / "reports" / "last_failure.json").read_text())
+    assert failure["job"] == "daily_job" and expected in failure["message"] and token not in failure["message"]
     if (home / "warehouse.duckdb").exists():
         con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
         try:

@@ -12,6 +12,7 @@ from pipelines.graph.async_reports import PollPolicy
 from pipelines.graph.client import GraphClient, RetryPolicy
 from pipelines.graph.pull import GraphTiming
 from pipelines.graph.throttle import PacingPolicy
+from pipelines.resources import GraphApi, build_resources
 from pipelines.simulator.world import World, WorldSize
 
 TODAY = date(2026, 6, 1)
@@ -26,6 +27,18 @@ FAST = GraphTiming(
     pacing=PacingPolicy(slow_seconds=0.0, min_stop_seconds=0.01, max_wait_seconds=1.0),
 )
 SIM_OPTIONS = {"slow_seconds": 3.0}
+
+
+class FastGraphApi(GraphApi):
+    """The Graph resource with the short waits, for runs through Dagster against the simulator."""
+
+    def timing(self) -> GraphTiming:
+        return FAST
+
+
+def fast_resources(home: Path) -> dict[str, object]:
+    """The project's resources on `home`, the Graph one with short waits (secrets from the environment)."""
+    return {**build_resources(home=str(home)), "graph": FastGraphApi()}
 
 
 def make_client(url: str, token: str, secret: str | None = None, timing: GraphTiming = FAST) -> GraphClient:

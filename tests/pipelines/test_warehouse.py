@@ -140,3 +140,16 @@ def test_publish_while_a_reader_holds_the_old_snapshot(tmp_path: Path) -> None:
     finally:
         con.close()
     assert not list((tmp_path / ".snapshot-build").iterdir())
+
+
+def test_a_reader_never_creates_or_migrates_the_warehouse(tmp_path) -> None:
+    path = tmp_path / "warehouse.duckdb"
+    with pytest.raises(warehouse.WarehouseMissingError, match="warehouse.duckdb does not exist yet"):
+        with warehouse.connect(path, read_only=True):
+            pass
+    assert not path.exists()
+    with warehouse.connect(path):
+        pass
+    with warehouse.connect(path, read_only=True) as con:
+        with pytest.raises(duckdb.InvalidInputException):
+            con.execute("create table main.x (a int)")

@@ -13,13 +13,12 @@ import pytest
 
 from assets import exports_raw, graph_raw, mart_checks, marts
 from pipelines import warehouse
-from pipelines.resources import build_resources
 from pipelines.simulator.export import export
 from pipelines.simulator.server import running_simulator
 from pipelines.simulator.truth import truth
 from pipelines.simulator.world import World, WorldSize
 from pipelines.transforms.campaign_daily import PURCHASE
-from tests.graph.simulated import FAST
+from tests.graph.simulated import fast_resources
 
 SEED = 21
 TODAY = date(2026, 6, 1)
@@ -62,7 +61,6 @@ def world() -> World:
 @pytest.mark.parametrize("faults", [0.0, 0.3])
 def test_every_mart_equals_the_simulator_truth(world: World, home: Path, tmp_path: Path,
                                                monkeypatch: pytest.MonkeyPatch, faults: float) -> None:
-    monkeypatch.setattr(graph_raw, "TIMING", FAST)
     since, until = _history(world)
     export(world, home, since, until)
     expected = truth(world, since, until)
@@ -73,7 +71,7 @@ def test_every_mart_equals_the_simulator_truth(world: World, home: Path, tmp_pat
         monkeypatch.setenv("META_AD_ACCOUNT_IDS", ",".join(a.account_id for a in world.accounts))
         (tmp_path / "dagster").mkdir()
         with dg.instance_for_test(temp_dir=str(tmp_path / "dagster")) as instance:
-            result = dg.materialize(ASSETS, resources=build_resources(home=str(home)), instance=instance,
+            result = dg.materialize(ASSETS, resources=fast_resources(home), instance=instance,
                                     tags={"dagster/asset_partition_range_start": since.isoformat(),
                                           "dagster/asset_partition_range_end": until.isoformat()})
     assert result.success
