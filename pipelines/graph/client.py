@@ -33,7 +33,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 
-from pipelines.graph.errors import GraphError, GraphUsageError, Kind, error_for, parse_error, redact
+from pipelines.graph.errors import GraphError, GraphUnreachableError, GraphUsageError, Kind, error_for, parse_error, redact
 from pipelines.graph.logs import redact_http_logs
 from pipelines.graph.retry import CallStats, Retry, RetryPolicy, without_envelope
 from pipelines.graph.throttle import Pacer, PacingPolicy, parse_usage
@@ -227,7 +227,7 @@ class GraphClient:
             host = self._origin.hostname or "?"
             port = f":{self._origin.port}" if self._origin.port else ""
             target = f"{self._origin.scheme}://{host}{port}"
-            return GraphError(f"{where}: cannot connect to the Graph API at {target} ({retry.detail or retry.kind}, "
+            return GraphUnreachableError(f"{where}: cannot connect to the Graph API at {target} ({retry.detail or retry.kind}, "
                               f"{attempts} attempts); check META_GRAPH_URL and the network")
         return GraphError(f"{where}: {retry.kind} on every one of {attempts} attempts")
 

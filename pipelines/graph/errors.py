@@ -142,6 +142,11 @@ class GraphError(MmlensError):
         self.info = info
 
 
+class GraphUnreachableError(GraphError):
+    """No connection to the Graph URL after the client's attempts (refused, unresolvable, connect
+    timeout): most often a wrong META_GRAPH_URL or no network, which waiting minutes does not mend."""
+
+
 class ReduceDataError(GraphError):
     """Meta asked for less data per call; the caller splits the date range."""
 

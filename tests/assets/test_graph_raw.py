@@ -198,3 +198,9 @@ def test_graph_steps_retry_transient_faults_only() -> None:
     with pytest.raises(dg.Failure) as final:
         list(pull_rows(UsageError("act_1: the access token was rejected (code 190)")))
     assert final.value.allow_retries is False and isinstance(final.value.__cause__, UsageError)
+    # A Graph URL that takes no connection fails the step at once: a CLI run says so in seconds.
+    from pipelines.graph.errors import GraphUnreachableError
+
+    with pytest.raises(dg.Failure) as unreachable:
+        list(pull_rows(GraphUnreachableError("act_1: cannot connect to the Graph API at http://127.0.0.1:9")))
+    assert unreachable.value.allow_retries is False

@@ -149,3 +149,18 @@ def test_bad_run_arguments(tmp_path: Path, simulator: str, world: World, args: t
     done = mmlens("run", *args, env=env_for(tmp_path / "home", simulator, world.accounts[0].account_id))
     assert done.returncode == 2
     assert message in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_a_graph_url_that_takes_no_connection_fails_the_run_at_once(tmp_path: Path) -> None:
+    """No step retry for a refused connection: the run ends after the client's own few attempts
+    (a step retry would wait 120 s and more; the ceiling below is well under that)."""
+    import socket
+
+    with socket.socket() as bound:  # bound, never listening: connections are refused
+        bound.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{bound.getsockname()[1]}"
+        done = mmlens("run", "--since", SINCE, "--until", UNTIL, env=env_for(tmp_path / "home", url, "act_1001"),
+                      timeout=110)
+    assert done.returncode == 1
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith(f"mmlens: act_1001: cannot connect to the Graph API at {url} (")
