@@ -21,11 +21,10 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from pipelines import dagster_home, report_mail
 from pipelines.dagster_home import INSTANCE_CONFIG  # noqa: F401 - where callers and tests find it
-from pipelines.errors import MmlensError
+from pipelines.run_errors import CLI_RUN_TAG, failure_to_error, first_failed_step
 from pipelines.schedules import RANGE_END_TAG, RANGE_START_TAG
 from pipelines.settings import Settings
 
-CLI_RUN_TAG = "mmlens/cli"
 # STEP_FAILURE and "dependencies failed" events are ERROR: the one line below replaces them.
 QUIET_LOGGERS = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 STEP_ENDS = (dg.DagsterEventType.STEP_SUCCESS, dg.DagsterEventType.STEP_FAILURE)
@@ -38,48 +37,6 @@ def prepare_dagster_home(settings: Settings) -> Path:
     dagster_home.prepare(home)
     os.environ["DAGSTER_HOME"] = str(home)
     return home
-
-
-def _error_classes() -> dict[str, type[MmlensError]]:
-    found: dict[str, type[MmlensError]] = {}
-    pending: list[type[MmlensError]] = [MmlensError]
-    while pending:
-        cls = pending.pop()
-        found[cls.__name__] = cls
-        pending.extend(cls.__subclasses__())
-    return found
-
-
-def failure_to_error(result: dg.ExecuteInProcessResult, where: str = "") -> MmlensError:
-    """The first step failure of a run, as the error the user should see; `where` is appended."""
-    return error_from_events(result.all_events, where)
-
-
-def first_failed_step(events) -> str | None:
-    """The step key of the first step failure among a run's events."""
-    return next((event.step_key for event in events if event.is_step_failure), None)
-
-
-def error_from_events(events, where: str = "") -> MmlensError:
-    """The first step failure among a run's events, as the error the user should see; `where` is appended."""
-    known = _error_classes()
-    for event in events:
-        if not event.is_step_failure:
-            continue
-        error = event.step_failure_data.error
-        chain = []
-        while error is not None:
-            chain.append(error)
-            error = error.cause
-        for info in chain:
-            cls = known.get(info.cls_name or "")
-            if cls is not None:
-                message = info.message.strip().split(": ", 1)[-1].splitlines()[0]
-                return cls(message + where) if issubclass(cls, MmlensError) else MmlensError(message + where)
-        last = chain[-1]
-        first_line = last.message.strip().splitlines()[0] if last.message.strip() else last.cls_name
-        return MmlensError(f"step {event.step_key} failed: {first_line}{where}")
-    return MmlensError(f"the run failed{where or ' (see the Dagster UI for details)'}")
 
 
 def run_partition_range(settings: Settings, job_name: str, start: str, end: str, console: Console,

@@ -11,8 +11,8 @@ import dagster as dg
 
 from pipelines import failures
 from pipelines.jobs import daily_job
-from pipelines.launch import error_from_events
 from pipelines.resources import MmlensSettings
+from pipelines.run_errors import error_from_events
 from pipelines.settings import Settings
 
 

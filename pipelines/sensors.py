@@ -6,8 +6,8 @@ import dagster as dg
 
 from pipelines import report_mail
 from pipelines.jobs import daily_job, ingest_exports_job
-from pipelines.launch import CLI_RUN_TAG, error_from_events, first_failed_step
 from pipelines.resources import MmlensSettings
+from pipelines.run_errors import CLI_RUN_TAG, error_from_events, first_failed_step
 from pipelines.run_failures import run_failure_recorder, run_success_clears_failure
 from pipelines.schedules import RANGE_END_TAG, RANGE_START_TAG
 from pipelines.webhooks.exports import exports_fingerprint

@@ -64,3 +64,28 @@ def test_the_import_reader_sees_both_import_forms(tmp_path):
     sample = tmp_path / "sample.py"
     sample.write_text("import pipelines.simulator.world\nfrom pipelines.simulator import server\n", encoding="utf-8")
     assert {"pipelines.simulator.world", "pipelines.simulator", "pipelines.simulator.server"} <= imported_modules(sample)
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def test_no_import_cycles():
+    """Imports inside functions count too: a cycle is a design knot even when it loads."""
+    files = [p for top in ("pipelines", "assets", "reports") for p in (ROOT / top).rglob("*.py")]
+    names = {_module_name(p) for p in files}
+    graph = {_module_name(p): {m for m in imported_modules(p) if m in names} - {_module_name(p)} for p in files}
+    state: dict[str, str] = {}
+
+    def visit(module: str, path: list[str]) -> None:
+        state[module] = "open"
+        for other in sorted(graph[module]):
+            assert state.get(other) != "open", "import cycle: " + " -> ".join([*path, module, other])
+            if other not in state:
+                visit(other, [*path, module])
+        state[module] = "done"
+
+    for module in sorted(graph):
+        if module not in state:
+            visit(module, [])

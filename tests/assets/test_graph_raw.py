@@ -10,7 +10,7 @@ import pytest
 from assets import graph_raw
 from pipelines import warehouse
 from pipelines.graph.dates import account_today
-from pipelines.launch import failure_to_error
+from pipelines.run_errors import failure_to_error
 from pipelines.simulator.server import running_simulator
 from pipelines.simulator.world import World
 from tests.graph.simulated import SIZE, TODAY, fast_resources, landed, truth

@@ -7,7 +7,7 @@ import dagster as dg
 import pytest
 import yaml
 
-from pipelines import launch
+from pipelines import launch, run_errors
 from pipelines.errors import MmlensError, UsageError
 from pipelines.settings import load_settings
 
@@ -35,7 +35,7 @@ def broken_asset() -> None:
 )
 def test_failure_to_error_keeps_the_user_message(asset, cls, message: str) -> None:
     result = dg.materialize([asset], raise_on_error=False)
-    error = launch.failure_to_error(result)
+    error = run_errors.failure_to_error(result)
     assert type(error) is cls
     assert str(error) == message
 
