@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,17 @@ MMLENS_VARIABLES = (
 )
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Run under a shell that started the suite in the background, SIGINT is ignored; every
+    in-process Dagster run then copies that onto SIGTERM (Dagster maps SIGTERM to SIGINT), the
+    `mmlens` subprocesses inherit an ignored SIGTERM, and so do the `tail -F` processes Dagster
+    mirrors step logs with: Dagster's SIGTERM no longer stops them and a test reading the
+    command's output waits for ever. Interrupts get their usual handlers back first."""
+    for number in (signal.SIGINT, signal.SIGTERM):
+        if signal.getsignal(number) == signal.SIG_IGN:
+            signal.signal(number, signal.default_int_handler if number == signal.SIGINT else signal.SIG_DFL)
 
 
 @pytest.fixture(autouse=True)
