@@ -26,17 +26,20 @@ ROOT = Path(__file__).resolve().parents[2]
 MiB = 2**20
 BOMB_HEAD, BOMB_TAIL = b'{"object":"page","pad":"', b'"}'
 
-# The child ingests the exports and prints its peak RSS (ru_maxrss, KiB on Linux) less its RSS just
-# before ingesting, the quarantine rows and the manifest.
+# The child ingests the exports and prints its peak RSS (VmHWM, KiB) less its RSS just before
+# ingesting, the quarantine rows and the manifest. Not ru_maxrss: Linux carries that over from the
+# forking parent across exec, so a child of a large test process would start at the parent's peak.
 _CHILD = """
-import json, resource, sys
+import json, sys
 from pathlib import Path
 from pipelines import warehouse
 from pipelines.webhooks.ingest import WEBHOOKS, ingest
+def status(field):
+    return next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith(field + ":"))
 with warehouse.connect(Path(sys.argv[2])) as con:
-    before = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmRSS:"))
+    before = status("VmRSS")
     ingest(con, Path(sys.argv[1]), WEBHOOKS)
-    grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+    grown = status("VmHWM") - before
     rows = con.execute("select line, item, reason, length(raw_text) from raw.ingest_quarantine order by line").fetchall()
     manifest = con.execute("select lines_read, lines_landed, lines_quarantined, events_read, events_landed, "
                            "events_quarantined from raw.ingest_manifest").fetchall()
