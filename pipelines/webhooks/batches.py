@@ -66,14 +66,14 @@ SENDS = Source(
 )
 
 
-MESSENGER_SCHEMA = {
-    **{c: pl.Int64 if c.endswith("_us") else pl.String for c in MESSENGER_COLUMNS},
-    "source_file": pl.String, "source_line": pl.Int64, "ordinal": pl.Int64,
-}
-CHANGES_SCHEMA = {
-    **{c: pl.Int64 if c.endswith("_us") else pl.String for c in CHANGE_COLUMNS},
-    "source_file": pl.String, "source_line": pl.Int64, "ordinal": pl.Int64,
-}
+def _kept_schema(columns: tuple[str, ...]) -> Schema:
+    """Frame types of kept rows: microsecond times as integers, everything else text, then where they came from."""
+    return {**{c: pl.Int64 if c.endswith("_us") else pl.String for c in columns},
+            "source_file": pl.String, "source_line": pl.Int64, "ordinal": pl.Int64}
+
+
+MESSENGER_SCHEMA = _kept_schema(MESSENGER_COLUMNS)
+CHANGES_SCHEMA = _kept_schema(CHANGE_COLUMNS)
 
 
 @dataclass

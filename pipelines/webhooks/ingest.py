@@ -138,7 +138,8 @@ def ingest(con: duckdb.DuckDBPyConnection, exports_dir: Path, source: Source, *,
                 refused.append((rel, path.lstat().st_size, why))
             continue
         size = path.stat().st_size
-        offset, lines_before, landed, quarantined, known_size, *events = manifest.get(rel, (0, 0, 0, 0, None, 0, 0, 0, 0))
+        (offset, lines_before, landed, quarantined, known_size,
+         read, landed_events, kept, quarantined_events) = manifest.get(rel, (0, 0, 0, 0, None, 0, 0, 0, 0))
         if not rel.endswith(".gz") and size < offset:
             # Exports are append-only; a shorter file was rewritten and replaying it would not
             # give the tables we have. Someone has to look at it.
@@ -150,7 +151,6 @@ def ingest(con: duckdb.DuckDBPyConnection, exports_dir: Path, source: Source, *,
             raise ExportChangedError(f"{rel}: {size} bytes on disk but {known_size} when it was read to its end; "
                                      "a sealed .gz must not change (move the rewritten file aside)")
         if known_size != size:
-            read, landed_events, kept, quarantined_events = events
             plan.append(_Progress(path, rel, size, offset, lines_before, landed, quarantined, len(plan),
                                   events_read=read, events_landed=landed_events, events_kept=kept,
                                   events_quarantined=quarantined_events))

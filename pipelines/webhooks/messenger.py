@@ -21,6 +21,7 @@ a checkbox plugin).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 
@@ -123,40 +124,33 @@ def messenger_row(event_type: str, content: dict, entry_page: object, entry_time
                   exact: bool = False) -> tuple:
     """One row of `raw.messenger_events` in MESSENGER_COLUMNS order. Raises BadLine."""
     dumps = exact_dumps if exact else orjson.dumps
-
-    def _text(value: object, name: str, where: str) -> str | None:
-        return text_of(value, name, where, exact)
-
+    text = functools.partial(text_of, where=where, exact=exact)
     sender, recipient = _dict(content.get("sender")), _dict(content.get("recipient"))
-    page = _text(recipient.get("id", entry_page), "recipient.id", where)
-    person = _text(sender.get("id"), "sender.id", where)
-    user_ref = _text(sender.get("user_ref"), "sender.user_ref", where)
-    watermark: int | None = None
-    # mid, text, quick reply, postback title/payload, referral ref/source, watermark, token
-    typed: list[str | int | None] = [None] * 9
-    if event_type in TYPED:
-        inner = _dict(content.get(event_type))
-        referral = _dict(inner.get("referral")) if event_type == "postback" else inner if event_type == "referral" else {}
-        if event_type == "message" and "referral" in inner:
-            referral = _dict(inner.get("referral"))
-        typed[0] = _text(inner.get("mid"), "mid", where)
-        if event_type == "message":
-            typed[1] = _text(inner.get("text"), "message.text", where)
-            typed[2] = _text(_dict(inner.get("quick_reply")).get("payload"), "quick_reply.payload", where)
-        if event_type == "postback":
-            typed[3] = _text(inner.get("title"), "postback.title", where)
-            typed[4] = _text(inner.get("payload"), "postback.payload", where)
-        typed[5] = _text(referral.get("ref"), "referral.ref", where)
-        typed[6] = _text(referral.get("source"), "referral.source", where)
-        if event_type in ("delivery", "read") and inner.get("watermark") is not None:
-            typed[7] = watermark = epoch_us(inner["watermark"], where)
-        if event_type == "optin":
-            typed[8] = _text(inner.get("notification_messages_token"), "notification_messages_token", where)
+    page = text(recipient.get("id", entry_page), "recipient.id")
+    person, user_ref = text(sender.get("id"), "sender.id"), text(sender.get("user_ref"), "sender.user_ref")
+    # Only the documented kinds have typed columns; the others are kept whole in `payload`.
+    inner = _dict(content.get(event_type)) if event_type in TYPED else {}
+    referral = inner if event_type == "referral" else (
+        _dict(inner.get("referral")) if event_type in ("postback", "message") else {})
+    is_message, is_postback = event_type == "message", event_type == "postback"
+    watermark = inner.get("watermark") if event_type in ("delivery", "read") else None
+    watermark_us = epoch_us(watermark, where) if watermark is not None else None
+    typed = (
+        text(inner.get("mid"), "mid"),
+        text(inner.get("text"), "message.text") if is_message else None,
+        text(_dict(inner.get("quick_reply")).get("payload"), "quick_reply.payload") if is_message else None,
+        text(inner.get("title"), "postback.title") if is_postback else None,
+        text(inner.get("payload"), "postback.payload") if is_postback else None,
+        text(referral.get("ref"), "referral.ref"),
+        text(referral.get("source"), "referral.source"),
+        watermark_us,
+        text(inner.get("notification_messages_token"), "notification_messages_token") if event_type == "optin" else None,
+    )
     timestamp = content.get("timestamp", entry_time)
     if timestamp is not None:
         ts = epoch_us(timestamp, where)
-    elif watermark is not None:
-        ts = watermark
+    elif watermark_us is not None:
+        ts = watermark_us
     else:
         raise BadLine(f"missing timestamp ({where})")
     key = _key(event_type, page, person, user_ref, str(ts), dumps(content, option=orjson.OPT_SORT_KEYS))
@@ -171,10 +165,7 @@ def change_row(document_object: object, field: str, item: dict, entry_id: object
                exact: bool = False) -> tuple:
     """One row of `raw.campaign_changes` in CHANGE_COLUMNS order. Raises BadLine."""
     dumps = exact_dumps if exact else orjson.dumps
-
-    def _text(value: object, name: str, where: str) -> str | None:
-        return text_of(value, name, where, exact)
-
+    text = functools.partial(text_of, where=where, exact=exact)
     value = item.get("value", {k: v for k, v in item.items() if k != "field"})
     fields = _dict(value)
     entity = next((fields[k] for k in _ENTITY_KEYS if fields.get(k) is not None), None)
@@ -186,12 +177,12 @@ def change_row(document_object: object, field: str, item: dict, entry_id: object
         status = dumps(status).decode()
     timestamp = fields.get("timestamp", fields.get("time", entry_time))
     ts = epoch_us(timestamp, where) if timestamp is not None else None
-    obj = _text(document_object if isinstance(document_object, str) else None, "object", where)
-    account_text = _text(account, "ad_account_id", where)
+    obj = text(document_object if isinstance(document_object, str) else None, "object")
+    account_text = text(account, "ad_account_id")
     if account_text is not None and account_text.startswith("act_"):
         account_text = account_text[4:]
-    key = _key(obj or "", field, _text(entry_id, "entry id", where), str(ts), dumps(item, option=orjson.OPT_SORT_KEYS))
-    return (key, obj, field, account_text, _text(entity, "id", where), status, ts, dumps(value).decode(),
+    key = _key(obj or "", field, text(entry_id, "entry id"), str(ts), dumps(item, option=orjson.OPT_SORT_KEYS))
+    return (key, obj, field, account_text, text(entity, "id"), status, ts, dumps(value).decode(),
             dumps(item).decode())
 
 
