@@ -83,6 +83,7 @@ class Settings(BaseModel):
     # text is left out; `clear`: the snapshot holds them as landed.
     snapshot_identifiers: str = "pseudonymised"
     mail: MailSettings | None = None  # None: the report is not mailed
+    receiver_instance: str | None = None  # `webhooks serve --instance`'s default (webhooks/instance.py)
 
     @property
     def warehouse_path(self) -> Path:
@@ -272,4 +273,6 @@ def load_settings(environ: dict[str, str] | None = None, env_file: Path | None =
             raise ConfigError(f"MMLENS_SNAPSHOT_IDENTIFIERS: {raw!r} is not one of {', '.join(SNAPSHOT_IDENTIFIERS)}")
         kwargs["snapshot_identifiers"] = raw.strip()
     kwargs["mail"] = _mail_settings(get)
+    if (raw := get("MMLENS_RECEIVER_INSTANCE")) is not None:
+        kwargs["receiver_instance"] = raw.strip()
     return Settings(**kwargs)

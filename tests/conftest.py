@@ -17,6 +17,7 @@ MMLENS_VARIABLES = (
     "MMLENS_HOME",
     "MMLENS_LOOKBACK_DAYS",
     "MMLENS_ATTRIBUTION_WINDOWS",
+    "MMLENS_RECEIVER_INSTANCE",
     # A developer's mail settings must never make a test send mail.
     "MMLENS_SMTP_HOST",
     "MMLENS_SMTP_PORT",

@@ -27,9 +27,14 @@ def serve(
         None, parser=whole_number("--max-connections"), metavar="INTEGER", show_default=False,
         help=f"Open connections; beyond: 503, then refused. [default: {receiver_limits.MAX_CONNECTIONS_CEILING}, "
              "or less under a low open-file limit]"),
+    instance: str = typer.Option(
+        None, show_default=False,
+        help="This receiver's name when several run side by side: it journals to exports/webhooks/<instance>/ "
+             "in files named after it. [default: MMLENS_RECEIVER_INSTANCE, else none: exports/webhooks/ itself]"),
 ) -> None:
     """Receive Meta webhooks at /webhooks and append them durably to MMLENS_HOME/exports/webhooks."""
     from pipelines.settings import load_settings
+    from pipelines.webhooks.instance import journal_place
     from pipelines.webhooks.receiver import serve as run_receiver
 
     # Checked here rather than with typer's min/max so that a bad value is a one-line usage error.
@@ -41,13 +46,16 @@ def serve(
         max_connections=receiver_limits.default_max_connections() if max_connections is None else max_connections,
     ).check()
     settings = load_settings()
+    folder, prefix = (journal_place(settings.exports_dir / "webhooks", instance) if instance is not None else
+                      journal_place(settings.exports_dir / "webhooks", settings.receiver_instance, "MMLENS_RECEIVER_INSTANCE"))
     settings.require_for_webhooks()
     app_secret, verify_token = settings.app_secret, settings.webhook_verify_token
     assert app_secret is not None and verify_token is not None  # require_for_webhooks refused None
     run_receiver(
         app_secret=app_secret.get_secret_value(),
         verify_token=verify_token.get_secret_value(),
-        folder=settings.exports_dir / "webhooks",
+        folder=folder,
+        prefix=prefix,
         host=host,
         port=port,
         limits=limits,

@@ -45,10 +45,12 @@ GC_YOUNG_THRESHOLD = 10_000
 log = logging.getLogger("mmlens.webhooks")
 
 
-def create_app(*, app_secret: str, verify_token: str, folder: Path, limits: Limits | None = None) -> Starlette:
-    """The receiver; its journal writes under `folder` (normally `MMLENS_HOME/exports/webhooks`)."""
+def create_app(*, app_secret: str, verify_token: str, folder: Path, limits: Limits | None = None,
+               prefix: str = "webhooks") -> Starlette:
+    """The receiver; its journal writes `prefix-*.ndjson` files under `folder` (normally
+    `MMLENS_HOME/exports/webhooks`, or its subfolder of one instance: `instance.py`)."""
     limits = limits or Limits()
-    journal = Journal(folder)
+    journal = Journal(folder, prefix=prefix)
     budget = UnsignedBudget(limits.max_unsigned_bytes)
 
     async def handshake(request: Request) -> Response:
@@ -164,11 +166,11 @@ def _listen(host: str, port: int) -> socket.socket:
 
 
 def serve(*, app_secret: str, verify_token: str, folder: Path, host: str, port: int,
-          limits: Limits | None = None, announce: Callable[[str], None] | None = None) -> None:
+          limits: Limits | None = None, announce: Callable[[str], None] | None = None, prefix: str = "webhooks") -> None:
     """Run the receiver until SIGINT/SIGTERM; shutdown writes what is pending and seals.
     The folder's lock is taken before the port is bound: a second receiver on the same folder is
     a one-line usage error. `announce` gets the server's URL once its socket is bound."""
-    app = create_app(app_secret=app_secret, verify_token=verify_token, folder=folder, limits=limits)
+    app = create_app(app_secret=app_secret, verify_token=verify_token, folder=folder, limits=limits, prefix=prefix)
     app.state.journal.lock()
     try:
         run_server(app, host=host, port=port, announce=announce)

@@ -32,7 +32,8 @@ def lock_folder(folder: Path) -> int:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         os.close(fd)
-        raise UsageError(f"another receiver is already writing to {folder}; stop it first") from None
+        raise UsageError(f"another receiver is already writing to {folder}; "
+                         "stop it first, or give each receiver its own --instance") from None
     except BaseException:
         os.close(fd)
         raise

@@ -181,7 +181,7 @@ def test_a_second_receiver_on_the_same_folder_refuses_to_start(receiver, home, c
     monkeypatch.setenv("META_WEBHOOK_VERIFY_TOKEN", TOKEN)
     assert main(["webhooks", "serve", "--port", "0"]) == 2
     assert capsys.readouterr().err.splitlines() == [
-        f"mmlens: another receiver is already writing to {folder}; stop it first"]
+        f"mmlens: another receiver is already writing to {folder}; stop it first, or give each receiver its own --instance"]
     assert live.exists()  # the first receiver's file was not sealed under it
     again = _body(2)
     assert httpx.post(f"{receiver.url}/webhooks", content=again, headers=signed_headers(again)).status_code == 200
