@@ -159,7 +159,27 @@ def run_mmlens_python(exports: Path, db: Path) -> dict:
     return run_mmlens(exports, db, sql=False)
 
 
-VARIANTS = {"mmlens": run_mmlens, "mmlens-python": run_mmlens_python, "duckdb": run_duckdb, "dlt": run_dlt}
+def run_arrow_floor(exports: Path, db: Path) -> dict:
+    from bench.webhook_arrow_probe import run
+
+    return run(exports, db, bodies=False)
+
+
+def run_arrow_payload(exports: Path, db: Path) -> dict:
+    from bench.webhook_arrow_probe import run
+
+    return run(exports, db, bodies=False, payload=True)
+
+
+def run_arrow_bodies(exports: Path, db: Path) -> dict:
+    from bench.webhook_arrow_probe import run
+
+    return run(exports, db, bodies=True)
+
+
+VARIANTS = {"mmlens": run_mmlens, "mmlens-python": run_mmlens_python, "duckdb": run_duckdb, "dlt": run_dlt,
+            "arrow-floor": run_arrow_floor,
+            "arrow-payload": run_arrow_payload, "arrow-bodies": run_arrow_bodies}
 
 
 def _child(variant: str, exports: Path, db: Path) -> None:
