@@ -10,6 +10,8 @@ millisecond timestamps, ~2% redelivered lines):
 - dlt (optional): a pipeline into DuckDB fed Arrow tables built with orjson (its fastest path). dlt
   is not a dependency of mmlens: give `--dlt-python` an interpreter that has `dlt[duckdb]`, orjson
   and pyarrow (`python3 -m venv /tmp/dlt && /tmp/dlt/bin/pip install "dlt[duckdb]" orjson pyarrow`).
+- arrow-floor, arrow-payload, arrow-bodies: the least a lane on pyarrow's JSON reader would do
+  (`bench/webhook_arrow_probe.py`; not a lane: no quarantine, no fallback, payload lost or replaced).
 Each variant runs in its own process (fresh warehouse) so its peak memory is measured alone.
 
     .venv/bin/python bench/webhook_ingest.py --events 1000000 [--dlt-python /tmp/dlt/bin/python]
