@@ -1,40 +1,80 @@
-# mmlens — every target creates or refreshes .venv when it is missing or the lock changed.
+# mmlens — every target creates or refreshes .venv when it is missing or a lock changed.
+# Three hashed locks, made by `make lock` from pyproject.toml: requirements.lock (what `make demo` and
+# `make dev` run), requirements-test.lock (that and the test tools), requirements-mutate.lock (that
+# and mutmut). pip installs uv from requirements-tools.lock; uv syncs .venv to the lock a target needs.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+TOOLS := $(VENV)/.tools
 STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
+MUTATE_STAMP := $(VENV)/.installed-mutate
+UV := $(BIN)/uv pip
+# uv reads the system's certificate store, so that it works behind a proxy with its own CA too.
+export UV_SYSTEM_CERTS ?= 1
 export MMLENS_HOME ?= $(CURDIR)/var
 
-.PHONY: demo test lint mutate dev clean
+.PHONY: demo test lint mutate dev lock clean
 
-$(STAMP): requirements.lock pyproject.toml
+$(TOOLS): requirements-tools.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
-	touch $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements-tools.lock
+	touch $@
+
+# sync LOCK: .venv holds exactly that lock and the tools (nothing else), then mmlens itself, then pip check.
+define sync
+	$(UV) sync --quiet --python $(BIN)/python --require-hashes $(1) requirements-tools.lock
+	$(UV) install --quiet --python $(BIN)/python --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip check
+endef
+
+# The test and mutate venvs hold the runtime lock too (tests/test_locks.py), so they stand for it.
+$(STAMP): $(TOOLS) requirements.lock pyproject.toml
+	rm -f $(TEST_STAMP) $(MUTATE_STAMP)
+	$(call sync,requirements.lock)
+	touch $@
+
+$(TEST_STAMP): $(TOOLS) requirements-test.lock pyproject.toml
+	rm -f $(MUTATE_STAMP)
+	$(call sync,requirements-test.lock)
+	touch $(STAMP) $@
+
+$(MUTATE_STAMP): $(TOOLS) requirements-mutate.lock pyproject.toml
+	$(call sync,requirements-mutate.lock)
+	touch $(STAMP) $(TEST_STAMP) $@
 
 demo: $(STAMP)
 	$(BIN)/mmlens demo
 
-test: $(STAMP) lint
+test: $(TEST_STAMP) lint
 	$(BIN)/python tests/browser_setup.py
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest
 
 # ruff on everything, mypy on the plain-Python core (settings in pyproject.toml); a few seconds.
-lint: $(STAMP)
+lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
 # Mutation testing of the core (slow: not part of `make test`). MUTANTS narrows the run, e.g.
 # make mutate MUTANTS='pipelines.transforms.*'; results: .venv/bin/mutmut results. See docs/testing.md.
 MUTANTS ?=
-mutate: $(STAMP)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-mutate.lock
+mutate: $(MUTATE_STAMP)
 	$(BIN)/mutmut run --max-children 2 $(MUTANTS)
 
 dev: $(STAMP)
 	$(BIN)/python -m pipelines.dagster_home "$(MMLENS_HOME)/dagster"
 	DAGSTER_HOME="$(MMLENS_HOME)/dagster" PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/dagster dev -w workspace.yaml
+
+# Regenerate the locks after a change to pyproject.toml or requirements-tools.in; existing pins are kept
+# where they still fit (make lock UPGRADE=--upgrade takes the newest releases within the bounds). The
+# widest lock is resolved first and constrains the others, so the pins they share are equal.
+UPGRADE ?=
+COMPILE = $(UV) compile --quiet --universal --generate-hashes $(UPGRADE)
+lock: $(TOOLS)
+	$(COMPILE) pyproject.toml --extra test --extra mutate -o requirements-mutate.lock
+	$(COMPILE) pyproject.toml --extra test -c requirements-mutate.lock -o requirements-test.lock
+	$(COMPILE) pyproject.toml -c requirements-test.lock -o requirements.lock
+	$(COMPILE) requirements-tools.in -o requirements-tools.lock
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache mutants
