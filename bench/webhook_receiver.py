@@ -12,7 +12,10 @@ Both servers run as separate processes on loopback; the same minimal asyncio kee
 fires the same pre-signed bodies (one to five change events each) with a fixed concurrency. Prints
 requests/s, latency percentiles and the ratio durable/bare.
 
-    .venv/bin/python bench/webhook_receiver.py [--requests 5000] [--concurrency 64] [--repeat 5]
+With `--untuned` a third server takes the same turns: `mmlens webhooks serve` with the garbage
+collector at Python's defaults (`tune_gc` replaced by a no-op).
+
+    .venv/bin/python bench/webhook_receiver.py [--requests 5000] [--concurrency 64] [--repeat 5] [--untuned]
 """
 
 from __future__ import annotations
@@ -37,6 +40,14 @@ from pipelines.webhooks.signature import sign
 from tests.webhooks import samples
 
 SECRET = "bench-secret"
+# `mmlens webhooks serve` with the garbage collector left at Python's defaults.
+UNTUNED = """
+import sys
+import pipelines.webhooks.receiver as receiver
+receiver.tune_gc = lambda: None
+from pipelines.cli import main
+raise SystemExit(main(["webhooks", "serve", "--port", sys.argv[1]]))
+"""
 
 
 def _free_port() -> int:
@@ -65,14 +76,20 @@ def _bare(port: int) -> None:
 
 def _start(command: list[str], env: dict, port: int) -> subprocess.Popen:
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _start_wait(process, port)
+    return process
+
+
+def _start_wait(process: subprocess.Popen, port: int) -> None:
+    """Until the server on `port` answers /healthz (polled every 50 ms, for up to 15 s)."""
     for _ in range(300):
         try:
             if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return process
+                return
         except httpx.TransportError:
             time.sleep(0.05)
     process.kill()
-    raise SystemExit(f"server did not start: {command}")
+    raise SystemExit(f"server did not start: {process.args}")
 
 
 async def _load(port: int, bodies: list[bytes], concurrency: int) -> tuple[float, list[float], int]:
@@ -122,6 +139,8 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--repeat", type=int, default=5,
                         help="load rounds per server, alternating servers; the best round of each counts")
+    parser.add_argument("--untuned", action="store_true",
+                        help="also run the durable server without `tune_gc` (the collector's defaults), in the same turns")
     parser.add_argument("--bare", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.bare:
@@ -133,12 +152,14 @@ def main() -> None:
         bodies.append(samples.line(samples.changes(*items)))
     results = {}
     with tempfile.TemporaryDirectory(prefix="mmlens-bench-") as home:
-        env = {**os.environ, "MMLENS_HOME": home, "META_APP_SECRET": SECRET, "META_WEBHOOK_VERIFY_TOKEN": "t",
+        env = {**os.environ, "META_APP_SECRET": SECRET, "META_WEBHOOK_VERIFY_TOKEN": "t",
                "PYTHONPATH": str(ROOT)}
         servers = {
             "bare": lambda port: [sys.executable, __file__, "--bare", str(port)],
             "durable": lambda port: [sys.executable, "-m", "pipelines.cli", "webhooks", "serve", "--port", str(port)],
         }
+        if args.untuned:
+            servers["untuned"] = lambda port: [sys.executable, "-c", UNTUNED, str(port)]
         # Both servers run side by side and take turns, round after round, so that a change in the
         # machine's load hits both alike; the best round of each is compared (loopback rates on a
         # shared 2-core machine swing by 2x from one round to the next).
@@ -146,7 +167,8 @@ def main() -> None:
         try:
             for name, command in servers.items():
                 ports[name] = _free_port()
-                processes[name] = _start(command(ports[name]), env, ports[name])
+                # Each receiver its own MMLENS_HOME: one receiver at a time holds a journal's folder.
+                processes[name] = _start(command(ports[name]), {**env, "MMLENS_HOME": f"{home}/{name}"}, ports[name])
                 asyncio.run(_load(ports[name], bodies[:200], args.concurrency))  # warm-up
             rounds: dict[str, list] = {name: [] for name in servers}
             for _ in range(args.repeat):
@@ -163,9 +185,12 @@ def main() -> None:
                   f"p99 {_percentile(latencies, 0.99) * 1000:6.1f} ms  max {max(latencies) * 1000:6.1f} ms  "
                   f"non-200 {sum(run[2] for run in runs)}  (best of {len(runs)}: "
                   + ", ".join(f"{args.requests / run[0]:.0f}" for run in runs) + ")")
-        stored = sum(len(p.read_bytes().splitlines()) for p in (Path(home) / "exports" / "webhooks").glob("*.ndjson"))
-        print(f"durable lines on disk after shutdown: {stored} (expected {args.requests * args.repeat + 200})")
+        stored = sum(len(p.read_bytes().splitlines()) for p in Path(home).glob("*/exports/webhooks/*.ndjson"))
+        expected = (args.requests * args.repeat + 200) * (1 + args.untuned)
+        print(f"durable lines on disk after shutdown: {stored} (expected {expected})")
     print(f"ratio durable/bare throughput: {results['durable'] / results['bare']:.2f}")
+    if args.untuned:
+        print(f"ratio untuned/durable throughput: {results['untuned'] / results['durable']:.2f}")
 
 
 if __name__ == "__main__":
