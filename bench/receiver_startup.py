@@ -6,6 +6,8 @@ Starts the receiver (`--port 0` on loopback, a fresh MMLENS_HOME each time) in a
 - ready: seconds from starting the process to the first 200 from `/healthz`;
 - objects: what the garbage collector tracks once startup is done (`len(gc.get_objects())` after a
   full collection, taken where `run_server` tunes the collector, i.e. just before uvicorn serves);
+- cpu: the process's CPU seconds (user + system) by then, which a busy machine changes less than
+  the wall-clock time;
 - VmHWM and VmRSS of the process once ready (`/proc/PID/status`).
 
 `--tree` runs another checkout of the repository with this interpreter (e.g. an older commit in
@@ -61,6 +63,11 @@ def _status(pid: int) -> dict[str, int]:
     return fields
 
 
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
 def start_once(tree: Path) -> dict[str, float]:
     port = _free_port()
     with tempfile.TemporaryDirectory(prefix="mmlens-bench-") as home:
@@ -83,11 +90,12 @@ def start_once(tree: Path) -> dict[str, float]:
                 raise SystemExit("receiver did not answer /healthz within 120 s")
             ready = time.perf_counter() - started
             status = _status(process.pid)
+            cpu = _cpu_seconds(process.pid)
         finally:
             process.terminate()
             _, err = process.communicate(timeout=30)
     objects = next(int(line.split("=")[1]) for line in err.splitlines() if line.startswith("OBJECTS="))
-    return {"ready": ready, "objects": objects, "hwm_mb": status["VmHWM"] / 1024, "rss_mb": status["VmRSS"] / 1024}
+    return {"ready": ready, "cpu": cpu, "objects": objects, "hwm_mb": status["VmHWM"] / 1024, "rss_mb": status["VmRSS"] / 1024}
 
 
 def main() -> None:
@@ -97,9 +105,10 @@ def main() -> None:
     args = parser.parse_args()
     runs = [start_once(args.tree.resolve()) for _ in range(args.runs)]
     for run in runs:
-        print(f"ready {run['ready']:5.2f} s  objects {run['objects']:7,d}  VmHWM {run['hwm_mb']:5.1f} MB  "
-              f"VmRSS {run['rss_mb']:5.1f} MB")
+        print(f"ready {run['ready']:5.2f} s  cpu {run['cpu']:5.2f} s  objects {run['objects']:7,d}  "
+              f"VmHWM {run['hwm_mb']:5.1f} MB  VmRSS {run['rss_mb']:5.1f} MB")
     print(f"median of {len(runs)}: ready {statistics.median(r['ready'] for r in runs):.2f} s, "
+          f"cpu {statistics.median(r['cpu'] for r in runs):.2f} s, "
           f"objects {statistics.median(r['objects'] for r in runs):,.0f}, "
           f"VmHWM {statistics.median(r['hwm_mb'] for r in runs):.1f} MB")
 
