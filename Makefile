@@ -22,8 +22,10 @@ $(TOOLS): requirements-tools.lock
 	touch $@
 
 # sync LOCK: .venv holds exactly that lock and the tools (nothing else), then mmlens itself, then pip check.
+# Bytecode is compiled at install, as pip does: where PYTHONDONTWRITEBYTECODE is set, Python would
+# otherwise compile every module it imports from source at every start.
 define sync
-	$(UV) sync --quiet --python $(BIN)/python --require-hashes $(1) requirements-tools.lock
+	$(UV) sync --quiet --python $(BIN)/python --require-hashes --compile-bytecode $(1) requirements-tools.lock
 	$(UV) install --quiet --python $(BIN)/python --no-deps --no-build-isolation -e .
 	$(BIN)/python -m pip check
 endef
