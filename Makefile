@@ -16,9 +16,12 @@ export MMLENS_HOME ?= $(CURDIR)/var
 
 .PHONY: demo test lint mutate dev lock clean
 
+# The venv starts without pip (ensurepip takes longer than the rest of the bootstrap); the system's
+# pip installs the tools into it, uncompiled: the sync below compiles them with everything else.
 $(TOOLS): requirements-tools.lock
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements-tools.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv --without-pip $(VENV)
+	$(PYTHON) -m pip --python $(BIN)/python install --quiet --disable-pip-version-check --no-compile \
+		--require-hashes --no-deps -r requirements-tools.lock
 	touch $@
 
 # sync LOCK: .venv holds exactly that lock and the tools (nothing else), then mmlens itself, then pip check.
