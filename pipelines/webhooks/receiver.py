@@ -111,8 +111,10 @@ def tune_gc() -> None:
     """Keep the cyclic garbage collector off the request path of a long-running server.
 
     - Freeze what exists at startup (modules, settings, the app): it lives as long as the process,
-      yet every full collection walked all of it (about 125,000 objects behind `mmlens webhooks
-      serve`), stalling the event loop for up to 80 ms each time.
+      yet every full collection walked all of it (about 44,500 objects behind `mmlens webhooks
+      serve`, 125,000 while it imported Dagster), stalling the event loop each time: measured
+      again without Dagster, nine full collections per 20,000 POSTs of up to 130 ms on a busy
+      machine, against 6-8 ms frozen (`bench/receiver_gc.py`).
     - Collect the young generation less often: a request waiting for its fsync holds its
       coroutine frames and scope, so with the default threshold almost every young collection
       scanned and promoted the objects of the requests in flight (one every ~15 requests at
