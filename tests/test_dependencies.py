@@ -17,16 +17,16 @@ def _name(requirement: str) -> str:
     return re.split(r"[\[<>=!~; ]", requirement, maxsplit=1)[0].lower().replace("_", "-")
 
 
-def _imported_top_modules() -> set[str]:
+def _imported_top_modules(tops: tuple[str, ...] = ("pipelines", "assets", "reports")) -> set[str]:
     found: set[str] = set()
-    for top in ("pipelines", "assets", "reports"):
+    for top in tops:
         for path in (ROOT / top).rglob("*.py"):
             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
                 if isinstance(node, ast.Import):
                     found |= {alias.name.split(".")[0] for alias in node.names}
                 elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
                     found.add(node.module.split(".")[0])
-    return {m for m in found if m not in sys.stdlib_module_names and m not in ("pipelines", "assets", "reports")}
+    return {m for m in found if m not in sys.stdlib_module_names and m not in ("pipelines", "assets", "reports", "tests")}
 
 
 def test_declared_is_imported():
@@ -36,3 +36,14 @@ def test_declared_is_imported():
     imported = {_name(dist) for module in _imported_top_modules() for dist in providers.get(module, [module])}
     assert imported - declared == set(), "imported but not declared"
     assert declared - imported == set(NOT_IMPORTED), "declared but never imported"
+
+
+def test_what_the_tests_import_is_declared_for_them():
+    """The test extra (requirements-test.lock) brings every module the tests import that the
+    product does not."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    declared = {_name(r) for r in [*project["dependencies"], *project["optional-dependencies"]["test"]]}
+    providers = packages_distributions()
+    imported = {_name(dist) for module in _imported_top_modules(("tests",)) for dist in providers.get(module, [module])}
+    assert imported - declared == set()
+    assert {"pytest", "playwright", "facebook-business", "aiosmtpd", "packaging"} <= imported
