@@ -1,6 +1,10 @@
 """Raw Graph API assets (group `meta_graph`): ad accounts, message campaigns, daily insights and
 pixel actions, delivery estimates. Thin: the pulling lives in `pipelines/graph/`, the writing in
-`pipelines/graph/store.py`. Nothing is written unless every configured account succeeded."""
+`pipelines/graph/store.py`. Nothing is written unless every configured account succeeded.
+
+The insights and estimates steps come after the entities step and, when it ran in the same run,
+take the account nodes and campaign lists it landed instead of reading them from the API again;
+landed by another run (an asset materialized on its own), they may be stale, so the API is read."""
 
 from collections.abc import Iterator, Sequence
 from datetime import date
@@ -11,11 +15,8 @@ import polars as pl
 from assets.metadata import DUCKDB_POOL, add_partition_row_counts, table_preview
 from assets.retries import GRAPH_RETRY, usage_errors_are_final
 from pipelines.graph import pull, store
-from pipelines.graph.accounts import fetch_account
-from pipelines.graph.campaigns import fetch_campaigns
 from pipelines.graph.client import CallStats
-from pipelines.graph.dates import account_today
-from pipelines.graph.estimates import DeliveryEstimate, fetch_estimate
+from pipelines.graph.estimates import DeliveryEstimate
 from pipelines.partitions import daily_partitions
 from pipelines.resources import GraphApi, MmlensSettings, Warehouse
 from pipelines.warehouse import sql_text
@@ -42,6 +43,13 @@ def _stats(client_stats: CallStats, extra: dict[str, int] | None = None) -> dict
     }
     meta.update({k: dg.MetadataValue.int(v) for k, v in (extra or {}).items()})
     return meta
+
+
+def _landed_by_this_run(context: dg.AssetExecutionContext) -> bool:
+    """Whether the latest landing of the accounts and campaigns is this run's own. The campaigns
+    are `graph_entities`' last output, yielded after the one transaction that wrote both tables."""
+    event = context.instance.get_latest_materialization_event(MESSAGE_CAMPAIGNS)
+    return event is not None and event.run_id == context.run.run_id
 
 
 @dg.multi_asset(
@@ -95,6 +103,7 @@ def graph_entities(settings: MmlensSettings, warehouse: Warehouse, graph: GraphA
             INSIGHTS,
             group_name=GROUP,
             kinds=KINDS,
+            deps=[AD_ACCOUNTS, MESSAGE_CAMPAIGNS],
             description="One row per message campaign and day (the partition date read in each ad "
             "account's own time zone) from `act_<id>/insights` at level=campaign, time_increment=1: "
             "spend and every marketing_messages_* metric. Meta restates for 28 days, so the daily "
@@ -104,6 +113,7 @@ def graph_entities(settings: MmlensSettings, warehouse: Warehouse, graph: GraphA
             ACTIONS,
             group_name=GROUP,
             kinds=KINDS,
+            deps=[AD_ACCOUNTS, MESSAGE_CAMPAIGNS],
             description="One row per message campaign, day, pixel action type and attribution window "
             "(`default` = Meta's value) from the same insights job, requested with "
             "action_breakdowns=action_type and a filter on the ten offsite_conversion.fb_pixel_* types.",
@@ -128,10 +138,14 @@ def campaign_insights(
         context.log.info(f"act_{account}: insights {first}..{last} fetched")
 
     poll = graph.timing().poll
+    known: dict[str, pull.KnownAccount] = {}
+    if _landed_by_this_run(context):
+        with warehouse.connect() as con:
+            known = store.landed_accounts(con)
     with graph.client(config) as client:
         pulls = pull.for_each_account(
             config.ad_account_ids,
-            lambda a: pull.pull_insights(client, a, since, until, windows, poll, progress),
+            lambda a: pull.pull_insights(client, a, since, until, windows, poll, progress, known.get(a)),
             client,
         )
         stats = client.stats
@@ -167,7 +181,7 @@ def campaign_insights(
     key=ESTIMATES,
     group_name=GROUP,
     kinds=KINDS,
-    deps=[MESSAGE_CAMPAIGNS],
+    deps=[AD_ACCOUNTS, MESSAGE_CAMPAIGNS],
     pool=DUCKDB_POOL,
     retry_policy=GRAPH_RETRY,
 )
@@ -181,18 +195,15 @@ def delivery_estimates(
     config = settings.load()
     with warehouse.connect() as con:
         pages = dict(con.execute(sql_text("queries/campaign_pages_by_account.sql")).fetchall())
+        known = store.landed_accounts(con) if _landed_by_this_run(context) else {}
 
     with graph.client(config) as client:
 
         def one(account_id: str) -> DeliveryEstimate | None:
-            account = fetch_account(client, account_id)
-            page = pages.get(account.ad_account_id)
-            if page is None:
-                page = next((c.page_id for c in fetch_campaigns(client, account) if c.page_id), None)
-            if page is None:
+            estimate = pull.pull_estimate(client, account_id, pages, known.get(account_id))
+            if estimate is None:
                 context.log.warning(f"act_{account_id}: no sending Page known; no estimate")
-                return None
-            return fetch_estimate(client, account, page, account_today(account.timezone_name))
+            return estimate
 
         estimates = [e for e in pull.for_each_account(config.ad_account_ids, one, client) if e is not None]
         stats = client.stats

@@ -43,7 +43,8 @@ import insights_requests  # noqa: E402
 
 from pipelines.graph.client import GraphClient  # noqa: E402
 from pipelines.simulator.export import export  # noqa: E402
-from pipelines.simulator.server import Simulator, SimulatorConfig, make_server  # noqa: E402
+from pipelines.simulator.server import Simulator, SimulatorConfig  # noqa: E402
+from pipelines.simulator.server import serving as serve_in_thread  # noqa: E402
 from pipelines.simulator.world import World, WorldSize  # noqa: E402
 
 TOKEN = "bench-token"
@@ -72,17 +73,8 @@ def serving(world: World, latency_ms: int) -> Iterator[tuple[str, CountingSimula
     config = SimulatorConfig(seed=SEED, today=world.today, size=world.size, latency_ms=latency_ms,
                              job_seconds=JOB_SECONDS, access_token=TOKEN)
     simulator = CountingSimulator(config, world=world)
-    server, sock, url = make_server(simulator)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.01)
-    try:
+    with serve_in_thread(simulator) as url:
         yield url, simulator
-    finally:
-        server.should_exit = True
-        thread.join(10)
-        sock.close()
 
 
 def run_mmlens(mmlens: list[str], env: dict[str, str], preset: str, report: Path) -> tuple[float, float]:

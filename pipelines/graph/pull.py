@@ -5,11 +5,15 @@ insights for the whole requested range come from one synchronous read when the r
 else from one async job (split only when Meta asks). If
 any account fails, the error of the first failing account (in configured order) is raised after
 the others stop, and the caller writes nothing.
+
+The insights and estimates pulls need the account node and, for insights, the account's message
+campaigns. When the caller already has them from the same run (`KnownAccount`: the entities pull,
+as landed), they are not read again; without them, each pull reads them itself.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import date
@@ -19,8 +23,9 @@ from pipelines.graph.accounts import AdAccount, fetch_account
 from pipelines.graph.async_reports import RUN_POLICY, PollPolicy, Progress, ReportRunner
 from pipelines.graph.campaigns import MessageCampaign, fetch_campaigns, fetch_message_campaign_ids
 from pipelines.graph.client import Cancelled, GraphClient, RetryPolicy
-from pipelines.graph.dates import RETENTION_MONTHS, oldest_insights_day
+from pipelines.graph.dates import RETENTION_MONTHS, account_today, oldest_insights_day
 from pipelines.graph.errors import GraphError, GraphUsageError
+from pipelines.graph.estimates import DeliveryEstimate, fetch_estimate
 from pipelines.graph.insights import ActionRow, InsightRow, insights_params, is_message_campaign_row, parse_row
 from pipelines.graph.throttle import PacingPolicy
 from pipelines.settings import Settings, parse_attribution_windows
@@ -102,6 +107,14 @@ def pull_entities(client: GraphClient, account_id: str) -> AccountEntities:
 
 
 @dataclass(frozen=True)
+class KnownAccount:
+    """An account node and the ids of its message campaigns, as this run's entities pull read them."""
+
+    account: AdAccount
+    message_campaign_ids: frozenset[str]
+
+
+@dataclass(frozen=True)
 class InsightsPull:
     """One account's insights for [since, until] (account-local dates)."""
 
@@ -124,13 +137,15 @@ def pull_insights(
     windows: Sequence[str],
     poll: PollPolicy | None = None,
     on_progress: Progress | None = None,
+    known: KnownAccount | None = None,
 ) -> InsightsPull:
     """Daily campaign insights and pixel actions for one account: one synchronous read for a small
-    range, else one async job per range (`PollPolicy`; default `RUN_POLICY`)."""
+    range, else one async job per range (`PollPolicy`; default `RUN_POLICY`). The account node and
+    the message-campaign ids come from `known` when given, else from the API."""
     windows = check_windows(windows)
     if since > until:
         raise GraphError(f"act_{account_id}: since {since} is after until {until}")
-    account = fetch_account(client, account_id)
+    account = known.account if known is not None else fetch_account(client, account_id)
     oldest = oldest_insights_day(account.timezone_name)
     if since < oldest:
         raise GraphUsageError(
@@ -139,7 +154,10 @@ def pull_insights(
         )
     # `level=campaign` on the account also returns the account's regular ad campaigns; their rows
     # must not land as message campaigns (their `spend` would count as messaging spend).
-    message_campaigns = fetch_message_campaign_ids(client, account.ad_account_id)
+    if known is not None:
+        message_campaigns = set(known.message_campaign_ids)
+    else:
+        message_campaigns = fetch_message_campaign_ids(client, account.ad_account_id)
     runner = ReportRunner(client, account.ad_account_id, poll or RUN_POLICY, on_progress=on_progress)
     raw_rows = runner.rows(lambda s, u: insights_params(s, u, windows), since, until, len(message_campaigns))
     rows: dict[tuple[str, date], InsightRow] = {}
@@ -166,3 +184,20 @@ def pull_insights(
         skipped_rows=skipped,
         sync_reads=runner.sync_reads,
     )
+
+
+def pull_estimate(
+    client: GraphClient, account_id: str, pages: Mapping[str, str], known: KnownAccount | None = None
+) -> DeliveryEstimate | None:
+    """Today's delivery estimate (in the account's time zone) for the account's main sending Page
+    as landed (`pages`: account id to Page); None when no Page is known. Without `known`, the
+    account node is read and, when the landed campaigns name no Page (they may be another run's),
+    the campaign list too. With `known`, the landed campaigns are this run's own listing, which
+    names no other Page, so it is not read again."""
+    account = known.account if known is not None else fetch_account(client, account_id)
+    page_id = pages.get(account.ad_account_id)
+    if page_id is None and known is None:
+        page_id = next((c.page_id for c in fetch_campaigns(client, account) if c.page_id), None)
+    if page_id is None:
+        return None
+    return fetch_estimate(client, account, page_id, account_today(account.timezone_name))

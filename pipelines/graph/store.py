@@ -1,4 +1,5 @@
-"""Writing Graph pulls into the `raw` tables (sql/migrations/002_raw_graph.sql).
+"""Writing Graph pulls into the `raw` tables (sql/migrations/002_raw_graph.sql), and reading the
+landed entities back for the later steps of the run that landed them.
 
 Every write is one transaction: snapshots replace their rows, the daily tables delete the
 requested window per account and insert the new rows, so any number of re-runs gives identical
@@ -19,7 +20,7 @@ from pipelines.graph.accounts import AdAccount
 from pipelines.graph.campaigns import MessageCampaign
 from pipelines.graph.estimates import DeliveryEstimate
 from pipelines.graph.insights import ActionRow, InsightRow
-from pipelines.graph.pull import InsightsPull
+from pipelines.graph.pull import InsightsPull, KnownAccount
 from pipelines.warehouse import sql_text
 
 
@@ -87,3 +88,18 @@ def upsert_estimates(con: duckdb.DuckDBPyConnection, estimates: Sequence[Deliver
     ]
     steps.append(("queries/insert_delivery_estimates.sql", None))
     _transaction(con, steps, {"estimates_frame": _frame(estimates, DeliveryEstimate)})
+
+
+def landed_accounts(con: duckdb.DuckDBPyConnection) -> dict[str, KnownAccount]:
+    """The landed account nodes with their message-campaign ids, by ad account id: what
+    `replace_entities` wrote, read back exactly (an account without campaigns has none)."""
+    campaigns: dict[str, set[str]] = {}
+    for account_id, campaign_id in con.execute(sql_text("queries/select_landed_message_campaign_ids.sql")).fetchall():
+        campaigns.setdefault(account_id, set()).add(campaign_id)
+    known = {}
+    for account_id, name, currency, offset, timezone_name, status in con.execute(
+        sql_text("queries/select_landed_ad_accounts.sql")
+    ).fetchall():
+        account = AdAccount(account_id, name, currency, offset, timezone_name, status)
+        known[account_id] = KnownAccount(account, frozenset(campaigns.get(account_id, ())))
+    return known

@@ -236,7 +236,15 @@ def running_simulator(
         seed=seed, size=size, today=today, faults=faults, latency_ms=latency_ms,
         access_token=access_token, app_secret=app_secret, **options,
     )
-    server, sock, base_url = make_server(Simulator(config, world=world), port=port)
+    with serving(Simulator(config, world=world), port=port) as base_url:
+        yield base_url
+
+
+@contextlib.contextmanager
+def serving(simulator: Simulator, port: int = 0) -> Iterator[str]:
+    """Serve this simulator (a subclass too: benchmarks and tests count its requests) on 127.0.0.1
+    in a background thread; yields the base URL (no version)."""
+    server, sock, base_url = make_server(simulator, port=port)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="mmlens-simulator", daemon=True)
     thread.start()
     _wait_started(server, thread)

@@ -1,6 +1,7 @@
 """The raw Graph assets through Dagster against the simulator: a partition range in one run,
 nothing half-written on failure, deprecated windows refused before any call, no token anywhere."""
 
+from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from pipelines.graph.dates import account_today
 from pipelines.run_errors import failure_to_error
 from pipelines.simulator.server import running_simulator
 from pipelines.simulator.world import World
-from tests.graph.simulated import SIZE, TODAY, fast_resources, landed, truth
+from tests.graph.simulated import SIZE, TODAY, fast_resources, landed, recording_simulator, truth
 
 SEED = 4
 TOKEN = "asset-canary-token-9a8b7c"
@@ -125,6 +126,37 @@ def test_a_failing_account_writes_nothing_and_says_why_in_one_line(monkeypatch, 
     error = failure_to_error(result)  # what `mmlens run` prints, with exit code 2
     assert error.exit_code == 2 and str(error).startswith(f"act_{ids[1]}: missing permission (code 200)")
     assert "\n" not in str(error)
+
+
+def test_later_steps_reuse_the_entities_of_their_own_run_only(monkeypatch, tmp_path, world, home):
+    """In one run the account node and the campaign list are read once, by the entities step; a
+    later run without that step cannot know whether the landed ones are current, so it reads them."""
+    ids = [a.account_id for a in world.accounts]
+    since, until = date(2026, 5, 1), date(2026, 5, 10)
+    with recording_simulator(world, access_token=TOKEN, app_secret=SECRET) as (url, simulator):
+        _configure(monkeypatch, url, ids)
+        with _instance(tmp_path / "dagster") as instance:
+            assert _materialize(home, instance, since, until).success
+            whole, simulator.requests[:] = list(simulator.requests), []
+            tables = _tables(home)
+            later = [graph_raw.campaign_insights, graph_raw.delivery_estimates]
+            assert _materialize(home, instance, since, until, later).success
+            alone = list(simulator.requests)
+    assert _tables(home) == tables
+
+    def entity_reads(requests: list[tuple[str, str]]) -> Counter:
+        # The insights job's submission, polls and pages vary with timing; these paths do not.
+        wanted = lambda p: p.startswith("act_") and ("/" not in p or p.endswith(("/ads", "/message_delivery_estimate")))  # noqa: E731
+        return Counter((m, p) for m, p in requests if wanted(p))
+
+    assert entity_reads(whole) == Counter(
+        {(m, p.format(a)): 1 for a in ids for m, p in (
+            ("GET", "act_{}"), ("GET", "act_{}/ads"), ("GET", "act_{}/message_delivery_estimate"))})
+    # Alone: insights and estimates read the node each, insights lists the message campaigns (the
+    # estimate's Page is the landed one), and nothing else.
+    assert entity_reads(alone) == Counter(
+        {(m, p.format(a)): n for a in ids for m, p, n in (
+            ("GET", "act_{}", 2), ("GET", "act_{}/ads", 1), ("GET", "act_{}/message_delivery_estimate", 1))})
 
 
 def test_wrong_token_fails_the_run_with_exit_code_2(monkeypatch, tmp_path, world, home):

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import re
+import threading
+from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -13,6 +17,7 @@ from pipelines.graph.client import GraphClient, RetryPolicy
 from pipelines.graph.pull import GraphTiming
 from pipelines.graph.throttle import PacingPolicy
 from pipelines.resources import GraphApi, build_resources
+from pipelines.simulator.server import Simulator, SimulatorConfig, serving
 from pipelines.simulator.world import World, WorldSize
 
 TODAY = date(2026, 6, 1)
@@ -52,11 +57,16 @@ def history_range(world: World) -> tuple[date, date]:
 
 
 def pull_into(db: Path, client: GraphClient, account_ids: list[str], since: date, until: date) -> list[pull.InsightsPull]:
-    """What the assets do: entities and insights for every account, then one write each."""
+    """What the assets do in one run: entities for every account, landed; then insights for every
+    account with the landed account nodes and campaign ids, landed."""
     entities = pull.for_each_account(account_ids, lambda a: pull.pull_entities(client, a), client)
-    pulls = pull.for_each_account(account_ids, lambda a: pull.pull_insights(client, a, since, until, WINDOWS, FAST.poll), client)
     with warehouse.connect(db) as con:
         store.replace_entities(con, [e.account for e in entities], [c for e in entities for c in e.campaigns])
+        known = store.landed_accounts(con)
+    pulls = pull.for_each_account(
+        account_ids, lambda a: pull.pull_insights(client, a, since, until, WINDOWS, FAST.poll, known=known.get(a)), client
+    )
+    with warehouse.connect(db) as con:
         store.replace_insights(con, pulls)
     return pulls
 
@@ -92,3 +102,26 @@ def landed(tables: dict[str, list[tuple]]) -> tuple[set[tuple], set[tuple]]:
     # Meta omits `action_values` for types without value (leads, searches): NULL in raw, 0 in truth.
     actions = {(r[1], r[2], r[3], r[4], r[5], r[6] or Decimal(0)) for r in tables["campaign_actions_daily"] if r[5] != 0}
     return insights, actions
+
+
+class RecordingSimulator(Simulator):
+    """The simulator, recording every request it answers as (method, path without the version)."""
+
+    def __init__(self, config: SimulatorConfig, world: World | None = None) -> None:
+        super().__init__(config, world)
+        self.requests: list[tuple[str, str]] = []
+        self._requests_lock = threading.Lock()
+
+    def handle(self, method, path, params, authorization, base_url):  # type: ignore[no-untyped-def]
+        with self._requests_lock:
+            self.requests.append((method, re.sub(r"^/v\d+\.\d+/", "", path).strip("/")))
+        return super().handle(method, path, params, authorization, base_url)
+
+
+@contextlib.contextmanager
+def recording_simulator(world: World, **config: object) -> Iterator[tuple[str, RecordingSimulator]]:
+    """Serve `world` on loopback in a background thread: the base URL and the recording simulator.
+    `config` are `SimulatorConfig` fields (`access_token`, `app_secret`, ...)."""
+    simulator = RecordingSimulator(SimulatorConfig(today=world.today, size=world.size, **config), world=world)  # type: ignore[arg-type]
+    with serving(simulator) as url:
+        yield url, simulator

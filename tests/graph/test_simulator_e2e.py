@@ -169,7 +169,7 @@ def test_throttling_slows_down_without_changing_the_result(world, fault_free, tm
     since, until = history_range(world)
     ids = [a.account_id for a in world.accounts]
     with running_simulator(seed=SEED, size=SIZE, today=TODAY, access_token=TOKEN,
-                           account_budget=6, throttle_window_seconds=1.0) as url:
+                           account_budget=3, throttle_window_seconds=1.0) as url:
         with make_client(url, TOKEN) as client:
             pull_into(tmp_path / "w.duckdb", client, ids, since, until)
             assert client.stats.by_kind.get("throttled", 0) > 0 and client.pacer.waited_seconds > 0
