@@ -8,6 +8,7 @@ Modules, one concern each:
 - `async_reports`: `ReportRunner` (one job per range, resubmit, split);
 - `insights`, `campaigns`, `accounts`, `estimates`: requests and typed rows;
 - `dates`: account-local today, presets, range halves;
-- `pull`: what the assets call (`make_client`, `for_each_account`, `pull_entities`, `pull_insights`);
-- `store`: one-transaction writes to the `raw` tables.
+- `pull`: what the assets call (`make_client`, `for_each_account`, `pull_entities`, `pull_insights`,
+  `pull_estimate`; `KnownAccount`: the entities a run already landed);
+- `store`: one-transaction writes to the `raw` tables, and `landed_accounts()` to read the entities back.
 """
