@@ -20,11 +20,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from marts_rebuild import SQL_MARTS  # noqa: E402
 
-from pipelines import mart_builds, warehouse  # noqa: E402
+from pipelines import funnel_build, mart_builds, warehouse  # noqa: E402
 from pipelines.transforms import funnel  # noqa: E402
 
-PHASES = {"read": (mart_builds, "_read"), "transform": (mart_builds, "delivery_funnel_daily"),
-          "attribution": (funnel, "_links"), "write": (mart_builds, "_write")}
+# Phases overlap: "attribution" (the polars as-of and tracking-id lookups of the events read whole)
+# and "per send" (linked events numbered, each send's highest stage) are parts of "transform".
+PHASES = {"read": (funnel_build, "read_query"), "transform": (funnel_build, "delivery_funnel_daily"),
+          "attribution": (funnel, "_links"), "per send": (funnel, "_send_stages"),
+          "write": (funnel_build, "write_window")}
 
 
 def _clock() -> tuple[float, float]:

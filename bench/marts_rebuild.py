@@ -431,10 +431,16 @@ def main() -> None:
               f"{args.days} days in {time.perf_counter() - started:.1f} s")
         prepare_sql_schema(con)
 
-        polars_runs, sql_runs = [], []
+        polars_runs, sql_runs, polars_cpu, sql_cpu = [], [], [], []
         for _ in range(args.repeat):
+            cpu = time.process_time()
             polars_runs.append(_show("mmlens full rebuild (polars)", rebuild_mmlens(con, args.days)))
+            polars_cpu.append(time.process_time() - cpu)
+            cpu = time.process_time()
             sql_runs.append(_show("same logic as DuckDB SQL    ", rebuild_sql(con)))
+            sql_cpu.append(time.process_time() - cpu)
+        print("CPU s (the process, all threads): mmlens " + ", ".join(f"{c:.2f}" for c in polars_cpu)
+              + "; SQL " + ", ".join(f"{c:.2f}" for c in sql_cpu))
         diff = differences(con, "marts", "bench_sql")
         print("rows differing mmlens vs SQL:", diff)
         full, sql = min(polars_runs), min(sql_runs)

@@ -51,20 +51,15 @@ def _sends(attempts: pl.DataFrame) -> pl.DataFrame:
                                            *rowid)
 
 
-# Optional events column: the `raw_rowid` of the attempt the event's tracking id names, when the
-# reader already matched it (a full rebuild joins the ids in DuckDB, see build_funnel). Such an event
-# is attributed to that send whatever its other columns hold (the reader leaves them NULL).
-SEND_ROWID = "send_rowid"
 _EVENT_COLUMNS = ["event_type", "page_id", "message_campaign_id", "subscription_token", "tracking_id", "event_ts"]
 
 
 def _funnel_events(events: pl.DataFrame) -> pl.DataFrame:
     """The funnel's event types with their stage, numbered. Duplicates are harmless for attributed
     events (a send's stage is a maximum); unattributed events are de-duplicated where counted."""
-    matched = [SEND_ROWID] if SEND_ROWID in events.columns else []
     return (
         events.filter(pl.col("event_type").is_in(list(STAGES)))
-        .select(*_EVENT_COLUMNS, *matched)
+        .select(*_EVENT_COLUMNS)
         .with_columns(
             pl.col("event_type").replace_strict(STAGES, return_dtype=pl.Int8).alias("stage"),
             (pl.col("event_type") == "delivery_failed").alias("is_failed"),
@@ -79,12 +74,8 @@ _LINK = ["event_id", "stage", "is_failed", "send_id", "send_ts"]
 def _links(sends: pl.DataFrame, funnel: pl.DataFrame) -> pl.DataFrame:
     """For each funnel event: event_id, stage, is_failed and the send it belongs to (send_id,
     send_ts; NULL when none). Narrow on purpose: joins carry ids and numbers, not Meta's strings."""
-    matched = None
-    if SEND_ROWID in funnel.columns:
-        matched = _matched_links(sends, funnel.filter(pl.col(SEND_ROWID).is_not_null()))
-        funnel = funnel.filter(pl.col(SEND_ROWID).is_null())
     by_id = sends.filter(pl.col("tracking_id").is_not_null())
-    if matched is not None:  # only the few ids the reader did not match are left to look up
+    if funnel.height < by_id.height:  # few events (a window, or what a full read left unlinked): only their ids
         by_id = by_id.filter(pl.col("tracking_id").is_in(funnel["tracking_id"].drop_nulls().unique().implode()))
     # A tracking id names one send; should a log repeat it, the first attempt keeps it.
     by_id = by_id.unique("tracking_id", keep="first")
@@ -118,26 +109,51 @@ def _links(sends: pl.DataFrame, funnel: pl.DataFrame) -> pl.DataFrame:
         "event_id", "stage", "is_failed",
         pl.lit(None, dtype=pl.UInt32).alias("send_id"), pl.lit(None, dtype=pl.Datetime("us")).alias("send_ts"),
     )
-    parts = [tracked.select(_LINK), as_of.select(_LINK), orphans.select(_LINK)]
-    return pl.concat(parts if matched is None else [matched, *parts], how="vertical_relaxed")
+    return pl.concat([tracked.select(_LINK), as_of.select(_LINK), orphans.select(_LINK)], how="vertical_relaxed")
 
 
-def _matched_links(sends: pl.DataFrame, matched: pl.DataFrame) -> pl.DataFrame:
-    """Links of events whose send the reader found (`send_rowid`): that send's id and time, by an
-    integer join. A rowid that names no accepted attempt here is a reader's bug, not data: raise."""
+# A full rebuild's reader links most events to their send itself (`linked`: event_type, send_rowid =
+# the raw_rowid of the accepted attempt the event's tracking id names; see build_funnel), so those
+# events reach polars as a type and an integer and their strings are never moved.
+SEND_ROWID = "send_rowid"
+
+
+def _linked_links(sends: pl.DataFrame, linked: pl.DataFrame) -> pl.DataFrame:
+    """(send_id, stage, is_failed) of events the reader linked to a send by its raw_rowid (rows with
+    a NULL send_rowid are left out: the reader returns those events whole). The rowid becomes the
+    send's number through an array over the sends' rowid range (a lookup by position, not a join
+    of millions of rows). A rowid that names no accepted attempt here is a reader's bug: raise."""
     if "raw_rowid" not in sends.columns:
         raise ValueError("events carry send_rowid but the attempts have no raw_rowid")
-    links = (
-        matched.lazy()
-        .select("event_id", "stage", "is_failed", SEND_ROWID)
-        .join(sends.lazy().select(pl.col("raw_rowid").alias(SEND_ROWID), "send_id", pl.col("ts").alias("send_ts")),
-              on=SEND_ROWID, how="left")
-        .select(_LINK)
-        .collect(engine="streaming")
-    )
-    if links["send_id"].null_count():
+    rowids = sends["raw_rowid"].cast(pl.Int64)
+    low = int(rowids.min() or 0)  # type: ignore[arg-type]
+    span = int(rowids.max()) - low + 1 if sends.height else 0  # type: ignore[arg-type]
+    numbers = pl.repeat(None, span, dtype=pl.UInt32, eager=True)
+    numbers.scatter(rowids - low, sends["send_id"])
+    offsets = linked[SEND_ROWID] - low
+    if ((offsets < 0) | (offsets >= span)).any() or numbers.gather(offsets.cast(pl.UInt32)).null_count() > offsets.null_count():
         raise ValueError("events name a send_rowid that is no accepted attempt of this frame")
-    return links
+    return pl.DataFrame({
+        "send_id": numbers.gather(offsets.cast(pl.UInt32)),
+        "stage": linked["event_type"].replace_strict(STAGES, default=None, return_dtype=pl.Int8),
+        "is_failed": linked["event_type"] == "delivery_failed",
+    })
+
+
+def _send_stages(count: int, links: list[pl.DataFrame]) -> tuple[pl.Series, pl.Series]:
+    """Per send (position = send_id): the highest stage of its events and whether one failed.
+    Written by position, stage by stage from the lowest, so a later write is a higher stage: a
+    hash group-by of millions of events and a join back to the sends cost ten times as much."""
+    stage = pl.zeros(count, pl.Int8, eager=True)
+    failed = pl.repeat(False, count, eager=True)
+    for part in links:
+        ids = part["send_id"]
+        failed.scatter(ids.filter(part["is_failed"] & ids.is_not_null()), True)
+    for value in sorted(set(STAGES.values()) - {0}):
+        for part in links:
+            ids = part["send_id"]
+            stage.scatter(ids.filter((part["stage"] == value) & ids.is_not_null()), value)
+    return stage, failed
 
 
 def attribute_events(attempts: pl.DataFrame, events: pl.DataFrame) -> pl.DataFrame:
@@ -193,8 +209,10 @@ def earliest_touched_send(attempts: pl.DataFrame, events: pl.DataFrame) -> dt.da
 
 
 def delivery_funnel_daily(attempts: pl.DataFrame, events: pl.DataFrame, campaigns: pl.DataFrame,
-                          since: dt.date | None = None) -> pl.DataFrame:
-    """`marts.delivery_funnel_daily`; with `since`, only the rows dated on or after it."""
+                          since: dt.date | None = None, linked: pl.DataFrame | None = None) -> pl.DataFrame:
+    """`marts.delivery_funnel_daily`; with `since`, only the rows dated on or after it. `linked`:
+    events the reader already linked to their send (event_type, send_rowid; see `_linked_links`),
+    counted with the attempts' `raw_rowid`; `events` then holds every other event, whole."""
     attempts, events = utc_naive(attempts, "ts"), utc_naive(events, "event_ts")
     pages = campaigns.select("message_campaign_id", pl.col("page_id").alias("campaign_page_id")).unique(
         "message_campaign_id", keep="last"
@@ -202,31 +220,30 @@ def delivery_funnel_daily(attempts: pl.DataFrame, events: pl.DataFrame, campaign
     sends = _sends(attempts)
     funnel_events = _funnel_events(events)
     links = _links(sends, funnel_events)
-
-    per_send = (
-        links.lazy()
-        .filter(pl.col("send_id").is_not_null())
-        .group_by("send_id")
-        .agg(pl.col("stage").max().alias("stage"), pl.col("is_failed").any().alias("has_failed"))
-    )
+    parts = [links] if linked is None else [links, _linked_links(sends, linked)]
+    stage, has_failed = _send_stages(sends.height, parts)
     # One pass over the attempts counts both the send log and the sends' stages: an accepted
     # attempt is a send, numbered as in `accepted_sends` (a running count of accepted attempts).
     accepted = pl.col("success").fill_null(False)
+    numbered = attempts.select(
+        "message_campaign_id", utc_date("ts").alias("date"), accepted.alias("accepted"),
+        pl.when(accepted).then(accepted.cast(pl.UInt32).cum_sum() - 1).alias("send_id"),
+    )
+    send_id = numbered["send_id"]
     by_send_date = (
-        attempts.lazy()
-        .with_columns(pl.when(accepted).then(accepted.cast(pl.UInt32).cum_sum() - 1).alias("send_id"))
-        .join(per_send, on="send_id", how="left")
-        .with_columns(pl.col("stage").fill_null(0))
-        .group_by(pl.col("message_campaign_id"), utc_date("ts").alias("date"))
+        numbered.with_columns(stage.gather(send_id).fill_null(0).alias("stage"),
+                              has_failed.gather(send_id).fill_null(False).alias("has_failed"))
+        .lazy()
+        .group_by("message_campaign_id", "date")
         .agg(
             pl.len().alias("attempted"),
-            accepted.sum().alias("accepted"),
-            (~accepted).sum().alias("rejected"),
-            accepted.sum().alias("sent"),  # every accepted attempt is a send; echoes only help attribution
-            (accepted & (pl.col("stage") >= DELIVERED)).sum().alias("delivered"),
-            (accepted & (pl.col("stage") >= READ)).sum().alias("read"),
-            (accepted & (pl.col("stage") >= CLICKED)).sum().alias("clicked"),
-            (accepted & pl.col("has_failed").fill_null(False) & (pl.col("stage") < DELIVERED)).sum().alias("failed"),
+            pl.col("accepted").sum().alias("accepted"),
+            (~pl.col("accepted")).sum().alias("rejected"),
+            pl.col("accepted").sum().alias("sent"),  # every accepted attempt is a send; echoes only help attribution
+            (pl.col("stage") >= DELIVERED).sum().alias("delivered"),  # a rejected attempt has stage 0
+            (pl.col("stage") >= READ).sum().alias("read"),
+            (pl.col("stage") >= CLICKED).sum().alias("clicked"),
+            (pl.col("has_failed") & (pl.col("stage") < DELIVERED)).sum().alias("failed"),
         )
         .collect(engine="streaming")
         .join(pages, on="message_campaign_id", how="left")

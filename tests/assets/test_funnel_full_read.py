@@ -1,4 +1,4 @@
-"""A full funnel rebuild matches tracking ids inside DuckDB's read (mart_read_webhook_events_matched.sql):
+"""A full funnel rebuild links tracking ids to sends inside DuckDB's read (mart_read_webhook_events_linked.sql):
 on a real warehouse it gives the rows the funnel's rules give, and the same rows as the polars
 transform on the whole events read."""
 

@@ -1,5 +1,5 @@
-"""Events whose send the reader already matched by tracking id (`send_rowid`, as a full rebuild
-reads them from DuckDB) count exactly as if the funnel had matched them itself."""
+"""Events the reader already linked to their send by tracking id (`linked`: type and `send_rowid`, as a
+full rebuild reads them from DuckDB) count exactly as if the funnel had matched them itself."""
 
 from __future__ import annotations
 
@@ -19,34 +19,46 @@ def numbered_attempts() -> pl.DataFrame:
     return rows.with_columns(pl.Series("raw_rowid", [10, 11, 12], dtype=pl.Int64))
 
 
-def matched(kind: str, send_rowid: int) -> dict:
-    """A matched event as the reader gives it: its type and send, every other column NULL."""
-    return {**{name: None for name in event(kind, 0, None)}, "event_type": kind, "send_rowid": send_rowid}
-
-
-def read_events(*rows: dict) -> pl.DataFrame:
-    return pl.DataFrame([{**row, "send_rowid": row.get("send_rowid")} for row in rows],
-                        schema={**events().schema, "send_rowid": pl.Int64})
+def linked(*rows: tuple[str, int | None]) -> pl.DataFrame:
+    """Events as the reader links them: their type and send (NULL: the reader found none and
+    returns the event whole among the others)."""
+    return pl.DataFrame(rows, schema={"event_type": pl.String, "send_rowid": pl.Int64}, orient="row")
 
 
 def test_matched_and_unmatched_events_count_together() -> None:
-    evts = read_events(
-        matched("delivery", 10), matched("read", 10),  # send t1 read
+    links = linked(("delivery", 10), ("read", 10), ("delivery", None))  # send t1 read; one the reader left whole:
+    evts = events(
         event("click", 90, "tok"),  # no tracking id: the latest send of tok before it, t2
         event("delivery", 95, "tok", tracking="t9"),  # an id no send carries
     )
-    (row,) = delivery_funnel_daily(numbered_attempts(), evts, PAGES).to_dicts()
+    (row,) = delivery_funnel_daily(numbered_attempts(), evts, PAGES, linked=links).to_dicts()
     assert (row["page_id"], row["message_campaign_id"], row["date"]) == ("p1", "c1", dt.date(2026, 5, 1))
     assert (row["attempted"], row["accepted"], row["rejected"], row["sent"]) == (3, 2, 1, 2)
     assert (row["delivered"], row["read"], row["clicked"], row["failed"]) == (2, 2, 1, 0)
     assert row["unattributed_events"] == 1
 
 
-def test_a_matched_send_that_is_no_accepted_attempt_is_an_error() -> None:
+def test_a_send_keeps_its_highest_stage_and_fails_only_undelivered() -> None:
+    """Stages are written send by send: a lower stage after a higher one, or a failure after a
+    delivery, must not undo it; a failure of a send never delivered counts."""
+    links = linked(("read", 10), ("echo", 10), ("delivery_failed", 10), ("delivery", 10),
+                   ("delivery_failed", 11), ("echo", 11))
+    (row,) = delivery_funnel_daily(numbered_attempts(), events(), PAGES, linked=links).to_dicts()
+    assert (row["sent"], row["delivered"], row["read"], row["clicked"], row["failed"]) == (2, 1, 1, 0, 1)
+    assert row["unattributed_events"] == 0
+
+
+@pytest.mark.parametrize("rowids, named", [
+    ([10, 11, 12], 12),  # past the last accepted attempt
+    ([10, 12, 11], 11),  # a rejected attempt between two sends
+    ([10, 11, 12], 9),  # before the first
+])
+def test_a_matched_send_that_is_no_accepted_attempt_is_an_error(rowids: list[int], named: int) -> None:
+    frame = numbered_attempts().with_columns(pl.Series("raw_rowid", rowids, dtype=pl.Int64))
     with pytest.raises(ValueError, match="no accepted attempt"):
-        delivery_funnel_daily(numbered_attempts(), read_events(matched("read", 12)), PAGES)
+        delivery_funnel_daily(frame, events(), PAGES, linked=linked(("read", named)))
 
 
 def test_matched_events_need_numbered_attempts() -> None:
     with pytest.raises(ValueError, match="no raw_rowid"):
-        delivery_funnel_daily(numbered_attempts().drop("raw_rowid"), read_events(matched("read", 10)), PAGES)
+        delivery_funnel_daily(numbered_attempts().drop("raw_rowid"), events(), PAGES, linked=linked(("read", 10)))
