@@ -9,7 +9,7 @@ import json
 import polars as pl
 import pytest
 
-from pipelines.transforms.error_codes import CATALOGUE_PATH, Catalogue, error_codes_daily, load_catalogue
+from pipelines.transforms.error_codes import CATALOGUE_PATH, Catalogue, ErrorInfo, error_codes_daily, load_catalogue
 from tests.transforms.builders import attempts, event, events, send
 
 CATEGORIES = {"frequency_cap", "pacing_or_budget", "recipient_unavailable", "rate_limit", "creative_or_validation",
@@ -24,6 +24,8 @@ def test_catalogue_file_is_well_formed() -> None:
     for entry in document["codes"]:
         assert entry["category"] in CATEGORIES and entry["source"] and entry["advice"]
         assert isinstance(entry["retryable"], bool)
+        for variant in entry.get("variants", ()):  # phrases are compared with normalized (lower-case) texts
+            assert all(phrase and phrase == " ".join(phrase.lower().split()) for phrase in variant["match"])
     for code in range(2300069, 2300080):
         assert load_catalogue().info(str(code)).category == "pacing_or_budget"
     for item in document["messages"] + document["names"]:
@@ -55,6 +57,11 @@ def test_undocumented_texts_are_not_in_the_catalogue(message: str) -> None:
         (2300052, 2300042, "2300052"),       # both MM: the code field
         (None, None, "unknown"),
         (190, None, "190"),
+        (100, 1893047, "1893047"),           # an MM code outside 2300xxx (the catalogue's family says so)
+        (613, 4017070, "4017070"),
+        (100, 1893015, "100"),               # a Messenger subcode is not an MM code
+        (100, 12345, "100"),                 # nor is a subcode the catalogue does not know
+        (None, 2534040, "2534040"),          # a lone subcode that is no MM code is still kept
     ],
 )
 def test_generic_code_with_mm_subcode(code: int | None, subcode: int | None, expected: str) -> None:
@@ -79,6 +86,11 @@ def test_generic_code_with_mm_subcode(code: int | None, subcode: int | None, exp
 )
 def test_codes_sent_as_names(code: int | None, subcode: int | None, name: str, expected: str) -> None:
     assert load_catalogue().resolve_send_code(code, subcode, name) == expected
+
+
+def test_a_code_the_catalogue_does_not_know_keeps_its_number_and_says_so() -> None:
+    assert load_catalogue().info("2300999") == ErrorInfo(
+        "2300999", None, "unknown", None, "Not in the error catalogue: check Meta's documentation.", None)
 
 
 @pytest.mark.parametrize(
