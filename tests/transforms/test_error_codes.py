@@ -235,3 +235,30 @@ def test_catalogue_frame_types_hold_for_a_column_without_values() -> None:
     frame = Catalogue({"version": "t", "codes": [entry], "messages": []}).frame()
     assert frame.schema == {"code": pl.String, "name": pl.String, "category": pl.String, "retryable": pl.Boolean,
                             "advice": pl.String, "source": pl.String}
+
+
+def test_each_mart_row_carries_its_codes_advice() -> None:
+    sends = attempts(send(0, "a", None, success=False, code=2300042), send(1, "b", None, success=False, code=2300999))
+    assert sorted(error_codes_daily(sends, events()).select("error_code", "retryable", "advice").rows()) == [
+        ("2300042", False, "Weekly frequency cap: do not retry this recipient until their organic activity changes."),
+        ("2300999", None, "Not in the error catalogue: check Meta's documentation."),
+    ]
+
+
+def test_a_rejection_whose_success_is_unknown_counts_and_zoned_times_fall_on_their_utc_date() -> None:
+    """DuckDB hands timestamptz columns over zone-aware: 21:30 in New York on May 1 is 01:30 on May 2 in UTC."""
+    sends = attempts(send(0, "a", None, success=None, code=2300042),  # type: ignore[arg-type]
+                     send(60 * 15 + 30, "b", None, success=False, code=2300052))  # 01:30 UTC, May 2
+    evts = events(event("delivery_failed", 60 * 15 + 30, "c", message="This person is not available right now."))
+    zoned = [pl.col(c).dt.replace_time_zone("UTC").dt.convert_time_zone("America/New_York") for c in ("ts", "event_ts")]
+    mart = error_codes_daily(sends.with_columns(zoned[0]), evts.with_columns(zoned[1]))
+    assert sorted((r["date"].day, r["source"], r["error_code"], r["occurrences"]) for r in mart.to_dicts()) == [
+        (1, "send_api", "2300042", 1), (2, "delivery_failed_webhook", "2300052", 1), (2, "send_api", "2300052", 1)]
+
+
+def test_only_failures_or_only_rejections_give_their_rows() -> None:
+    failures = events(event("delivery_failed", 5, "a", message="This person is not available right now."))
+    assert error_codes_daily(attempts(send(0, "a", "t1")), failures).select("source", "error_code").rows() == [
+        ("delivery_failed_webhook", "2300052")]
+    rejections = attempts(send(0, "a", None, success=False, code=2300042))
+    assert error_codes_daily(rejections, events()).select("source", "error_code").rows() == [("send_api", "2300042")]
