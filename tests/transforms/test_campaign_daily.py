@@ -99,3 +99,23 @@ def test_aggregation_sums_every_measure_and_recomputes_every_rate_in_group_order
         ("c2", "USD", Decimal("50"), 500, 220, 46, Decimal("3"), Decimal("75"), Decimal("1.5"), Decimal("44"),
          Decimal("9.2")),
     ]
+
+
+def test_only_default_window_pixel_purchases_make_purchases() -> None:
+    frame = build(insights(insight("c1", 1, "40.00", 1000)),
+                  actions(action("c1", 1, PURCHASE, "default", "3", "250.00"),
+                          action("c1", 1, PURCHASE, "7d_click", "2", "200.00"),
+                          action("c1", 1, "offsite_conversion.fb_pixel_add_to_cart", "default", "9", "90.00")))
+    assert frame.select("purchases", "purchase_value", "roas").rows() == [(Decimal("3"), Decimal("250"), Decimal("6.25"))]
+
+
+@pytest.mark.parametrize(("delivered", "read_rate", "reads"), [(7, "10", 1), (3, "50", 2), (10, "4", 0)])
+def test_reads_round_to_the_nearest_whole_message(delivered: int, read_rate: str, reads: int) -> None:
+    """0.7 and 1.5 reads round up, 0.4 down: a whole number of messages, not a truncation."""
+    assert build(insights(insight("c1", 1, "1", delivered, read_rate=read_rate)), actions())["reads"].to_list() == [reads]
+
+
+def test_roas_is_rounded_once_to_six_decimals() -> None:
+    """10000.0149 / 10000 = 1.00000149: 1.000001, where rounding to seven places first would give 1.000002."""
+    frame = build(insights(insight("c1", 1, "10000", 10)), actions(action("c1", 1, PURCHASE, "default", "1", "10000.0149")))
+    assert frame["roas"].to_list() == [Decimal("1.000001")]
