@@ -119,3 +119,9 @@ def test_roas_is_rounded_once_to_six_decimals() -> None:
     """10000.0149 / 10000 = 1.00000149: 1.000001, where rounding to seven places first would give 1.000002."""
     frame = build(insights(insight("c1", 1, "10000", 10)), actions(action("c1", 1, PURCHASE, "default", "1", "10000.0149")))
     assert frame["roas"].to_list() == [Decimal("1.000001")]
+
+
+def test_insights_of_a_campaign_or_account_not_yet_read_are_kept() -> None:
+    frame = build(insights(insight("c9", 1, "5", 10, account="7", currency="EUR")), actions())
+    assert frame.select("message_campaign_id", "campaign_name", "page_id", "ad_account_id", "currency").rows() == [
+        ("c9", None, None, "7", "EUR")]
