@@ -14,7 +14,7 @@ UV := $(BIN)/uv pip
 export UV_SYSTEM_CERTS ?= 1
 export MMLENS_HOME ?= $(CURDIR)/var
 
-.PHONY: demo test lint mutate dev lock clean
+.PHONY: demo test lint mutate mutate-screen dev lock clean
 
 # The venv starts without pip (ensurepip takes longer than the rest of the bootstrap); the system's
 # pip installs the tools into it, uncompiled: the sync below compiles them with everything else.
@@ -65,6 +65,12 @@ lint: $(TEST_STAMP)
 MUTANTS ?=
 mutate: $(MUTATE_STAMP)
 	$(BIN)/mutmut run --max-children 2 $(MUTANTS)
+
+# make mutate-screen MUTANTS='pipelines.transforms.funnel.*' TESTS='tests/transforms/test_funnel.py': the
+# unchecked mutants of a `make mutate` run against a few fast test files only. See docs/testing.md.
+TESTS ?=
+mutate-screen: $(MUTATE_STAMP)
+	$(BIN)/python tests/mutation_screen.py '$(MUTANTS)' $(TESTS)
 
 dev: $(STAMP)
 	$(BIN)/python -m pipelines.dagster_home "$(MMLENS_HOME)/dagster"
