@@ -110,3 +110,10 @@ def test_two_messages_at_the_same_instant_give_the_same_campaign_every_time() ->
     one = sent(received("delivery", 5, "u1", "c1"), received("delivery", 5, "u1", "c2"))
     assert attribute_taps(tap, one)["message_campaign_id"].to_list() == ["c2"]
     assert attribute_taps(tap, one.reverse())["message_campaign_id"].to_list() == ["c2"]
+
+
+def test_a_phone_number_has_at_least_seven_digits() -> None:
+    got = attribute_taps(taps(quick_reply(1, "u1", text="555-1234", payload="555-1234"),
+                              quick_reply(2, "u1", text="55-1234", payload="55-1234")), sent())  # six digits: kept
+    assert [(r["title"], r["payload"]) for r in got.to_dicts()] == [("(phone number)", "(phone number)"),
+                                                                    ("55-1234", "55-1234")]
