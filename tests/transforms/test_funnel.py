@@ -157,3 +157,12 @@ def test_context_sends_keep_the_named_and_the_latest_per_key_checked_on_real_val
     kept = context_sends(found, ["t0"], pairs)
     # t0 by its id; (c1, tok)'s latest is t2; (c2, tok) only shares a token (or a hash) and was not asked for.
     assert sorted(kept["tracking_id"].to_list()) == ["t0", "t2"]
+
+
+def test_an_attempt_whose_success_is_unknown_is_no_send() -> None:
+    sends = attempts(send(0, "a", None, success=None), send(1, "b", "t2"))  # type: ignore[arg-type]
+    evts = events(event("click", 2, "a"), event("delivery", 3, "b", "t2"))
+    assert attribute_events(sends, evts).sort("event_ts")["send_id"].to_list() == [None, 0]
+    row = funnel_of(sends, evts)
+    assert (row["attempted"], row["accepted"], row["rejected"], row["sent"], row["delivered"], row["clicked"],
+            row["unattributed_events"]) == (2, 1, 1, 1, 1, 0, 1)
