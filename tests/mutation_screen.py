@@ -19,6 +19,7 @@ import fnmatch
 import io
 import json
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -60,6 +61,13 @@ def main(pattern: str, tests: list[str]) -> int:
         with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
             return int(pytest.main(args))
 
+    interrupted: list[int] = []
+
+    def on_interrupt(signum: int, frame: object) -> None:
+        interrupted.append(signum)
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, on_interrupt)
     if run("none") != 0:  # the unmutated code must pass, or every verdict is meaningless
         print(output.getvalue()[-3000:])
         return 1
@@ -67,7 +75,11 @@ def main(pattern: str, tests: list[str]) -> int:
     for meta, names in pending.items():
         verdicts: dict[str, int] = {}
         for number, name in enumerate(names, 1):
-            verdicts[name] = KILLED if run(name) != 0 else SURVIVED
+            code = run(name)
+            if interrupted:  # Ctrl-C: keep what was checked, not this one (pytest returned "interrupted")
+                _record(meta, verdicts)
+                return 1
+            verdicts[name] = KILLED if code != 0 else SURVIVED
             if verdicts[name] == SURVIVED:
                 print(f"survived: {name}", flush=True)
             if number % 20 == 0 or number == len(names):  # an interrupted screen keeps what it checked
