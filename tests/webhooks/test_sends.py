@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import orjson
 import pytest
 
@@ -126,3 +128,19 @@ def test_same_line_twice_has_the_same_key_and_different_lines_differ():
 def test_bad_send_lines(raw, reason):
     with pytest.raises(BadLine, match=reason):
         parse_send_line(raw)
+
+
+@pytest.mark.parametrize(
+    ("raw", "canonical"),
+    [
+        # The line's content with keys sorted and nothing between tokens, UTF-8 as sent.
+        ('{"ts": 1764201600, "subscription_token": "café", "ad_account_id": "1"}'.encode(),
+         '{"ad_account_id":"1","subscription_token":"café","ts":1764201600}'.encode()),
+        # 300 levels of nesting are more than orjson writes: the stdlib's writer must give the same shape.
+        (b'{"x": ' + b"[" * 300 + b"]" * 300 + b', "ts": 1764201600}',
+         b'{"ts":1764201600,"x":' + b"[" * 300 + b"]" * 300 + b"}"),
+    ],
+    ids=["orjson", "deeply-nested"],
+)
+def test_attempt_key_is_the_hash_of_the_sorted_compact_line(raw: bytes, canonical: bytes):
+    assert parse_send_line(raw)[0] == hashlib.blake2b(canonical, digest_size=16).hexdigest()
