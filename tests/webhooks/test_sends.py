@@ -144,3 +144,30 @@ def test_bad_send_lines(raw, reason):
 )
 def test_attempt_key_is_the_hash_of_the_sorted_compact_line(raw: bytes, canonical: bytes):
     assert parse_send_line(raw)[0] == hashlib.blake2b(canonical, digest_size=16).hexdigest()
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [(b"[]", "wrong shape: a JSON list, not an object"), (b'{"ad_account_id":"1"}', "missing ts"),
+     (b'{"ts":1764201600,"response":"oops"}', "response is a string that is not JSON"),
+     (b'{"ts":1764201600,"response":[1]}', "wrong shape: response is not an object"),
+     (b'{"ts":1764201600,"response":{"error":"denied"}}', "wrong shape: response.error is not an object"),
+     (b'{"ts":1764201600,"x":' + b"[" * 1000 + b"]" * 1000 + b"}", "nested too deeply to store")],
+)
+def test_quarantine_reasons_are_exact(raw, reason):
+    """The reason is what the quarantine records, word for word."""
+    with pytest.raises(BadLine) as caught:
+        parse_send_line(raw)
+    assert str(caught.value) == reason
+
+
+def test_an_account_id_beyond_64_bits_is_kept_exact():
+    attempt = dict(zip(ATTEMPT_COLUMNS, parse_send_line(b'{"ts":1764201600,"ad_account_id":123456789012345678901234567890}'),
+                       strict=True))
+    assert attempt["ad_account_id"] == "123456789012345678901234567890"
+
+
+@pytest.mark.parametrize(("status", "response"), [(500, {}), (200, {"success": False}), (429, None)])
+def test_no_error_body_is_still_a_failure_when_status_or_success_say_so(status, response):
+    record = {"ts": 1764201600, "http_status": status, "response": response}
+    assert _parse(record)["success"] is False
