@@ -152,7 +152,21 @@ def test_attempt_key_is_the_hash_of_the_sorted_compact_line(raw: bytes, canonica
      (b'{"ts":1764201600,"response":"oops"}', "response is a string that is not JSON"),
      (b'{"ts":1764201600,"response":[1]}', "wrong shape: response is not an object"),
      (b'{"ts":1764201600,"response":{"error":"denied"}}', "wrong shape: response.error is not an object"),
-     (b'{"ts":1764201600,"x":' + b"[" * 1000 + b"]" * 1000 + b"}", "nested too deeply to store")],
+     (b'{"ts":1764201600,"x":' + b"[" * 1000 + b"]" * 1000 + b"}", "nested too deeply to store"),
+     # Each field names itself.
+     (b'{"ts":"soon"}', "timestamp is not a number or ISO-8601 date: 'soon' (ts)"),
+     (b'{"ts":1764201600,"ad_account_id":[1]}', "ad_account_id is a list, not text or an integer id"),
+     (b'{"ts":1764201600,"message_id":true}', "message_id is a bool, not text or an integer id"),
+     (b'{"ts":1764201600,"subscription_token":{}}', "subscription_token is a dict, not text or an integer id"),
+     (b'{"ts":1764201600,"http_status":"ok"}', "http_status is not a whole number: 'ok'"),
+     (b'{"ts":1764201600,"response":{"marketing_message_tracking_id":1.5}}',
+      "marketing_message_tracking_id is a float, not text or an integer id"),
+     (b'{"ts":1764201600,"response":{"error":{"code":1.5}}}', "error.code is not a whole number: '1.5'"),
+     (b'{"ts":1764201600,"response":{"error":{"error_subcode":1.5}}}', "error.error_subcode is not a whole number: '1.5'"),
+     (b'{"ts":1764201600,"response":{"error":{"type":[]}}}', "error.type is a list, not text or an integer id"),
+     (b'{"ts":1764201600,"response":{"error":{"message":{}}}}', "error.message is a dict, not text or an integer id"),
+     (b'{"ts":1764201600,"response":{"error":{"error_data":{"remaining_seconds":"soon"}}}}',
+      "error_data.remaining_seconds is not a whole number: 'soon'")],
 )
 def test_quarantine_reasons_are_exact(raw, reason):
     """The reason is what the quarantine records, word for word."""
@@ -167,7 +181,7 @@ def test_an_account_id_beyond_64_bits_is_kept_exact():
     assert attempt["ad_account_id"] == "123456789012345678901234567890"
 
 
-@pytest.mark.parametrize(("status", "response"), [(500, {}), (200, {"success": False}), (429, None)])
+@pytest.mark.parametrize(("status", "response"), [(500, {}), (300, {}), (199, {}), (200, {"success": False}), (429, None)])
 def test_no_error_body_is_still_a_failure_when_status_or_success_say_so(status, response):
     record = {"ts": 1764201600, "http_status": status, "response": response}
     assert _parse(record)["success"] is False
