@@ -185,3 +185,39 @@ def test_an_account_id_beyond_64_bits_is_kept_exact():
 def test_no_error_body_is_still_a_failure_when_status_or_success_say_so(status, response):
     record = {"ts": 1764201600, "http_status": status, "response": response}
     assert _parse(record)["success"] is False
+
+
+def _status(value: object) -> object:
+    return _parse({"ts": 1764201600, "http_status": value})["http_status"]
+
+
+@pytest.mark.parametrize(("value", "number"), [("", None), (2147483647, 2147483647), (-2147483648, -2147483648),
+                                               ("000000000000000000200", 200)])  # 21 characters, still read
+def test_status_bounds_of_a_32_bit_column(value, number):
+    assert _status(value) == number
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [(b'{"ts":1764201600,"http_status":-2147483649}', "http_status is out of range: -2147483649"),
+     (b'{"ts":1764201600,"http_status":"' + b"9" * 22 + b'"}', "http_status is out of range: " + "9" * 22 + "..."),
+     (b'{"ts":1764201600,"http_status":"' + b"9" * 45 + b'"}', "http_status is out of range: " + "9" * 40 + "..."),
+     (b'{"ts":1764201600,"http_status":"' + b"x" * 45 + b'"}', "http_status is not a whole number: '" + "x" * 40 + "'"),
+     # 2**140, an integer orjson reads as an exact float: its first 40 digits.
+     (b'{"ts":1764201600,"http_status":1393796574908163946345982392040522594123776}',
+      "http_status is out of range: 1393796574908163946345982392040522594123"),
+     (b'{"ts":1764201600,"response":{"error":{"code":"-9223372036854775809"}}}',
+      "error.code is out of range: -9223372036854775809")],
+)
+def test_out_of_range_reasons_are_exact(raw, reason):
+    with pytest.raises(BadLine) as caught:
+        parse_send_line(raw)
+    assert str(caught.value) == reason
+
+
+def test_a_64_bit_code_at_its_bounds_is_kept_and_free_text_error_data_is_no_code():
+    error = {"code": -9223372036854775808, "error_subcode": 9223372036854775807, "error_data": "Try again later"}
+    attempt = _parse({"ts": 1764201600, "http_status": 400, "response": {"error": error}})
+    assert (attempt["error_code"], attempt["error_subcode"], attempt["error_name"]) == (
+        -9223372036854775808, 9223372036854775807, None)
+    assert _parse({"ts": 1764201600, "ad_account_id": 1001})["ad_account_id"] == "1001"
