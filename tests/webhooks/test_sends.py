@@ -221,3 +221,9 @@ def test_a_64_bit_code_at_its_bounds_is_kept_and_free_text_error_data_is_no_code
     assert (attempt["error_code"], attempt["error_subcode"], attempt["error_name"]) == (
         -9223372036854775808, 9223372036854775807, None)
     assert _parse({"ts": 1764201600, "ad_account_id": 1001})["ad_account_id"] == "1001"
+
+
+def test_the_token_is_kept_and_a_transient_flag_that_is_no_boolean_is_unknown():
+    assert _parse(s.send_ok(3))["subscription_token"] == "tok-3"
+    error = {"code": 2, "is_transient": "yes"}
+    assert _parse({"ts": 1764201600, "response": {"error": error}})["is_transient"] is None
