@@ -117,3 +117,10 @@ def test_a_phone_number_has_at_least_seven_digits() -> None:
                               quick_reply(2, "u1", text="55-1234", payload="55-1234")), sent())  # six digits: kept
     assert [(r["title"], r["payload"]) for r in got.to_dicts()] == [("(phone number)", "(phone number)"),
                                                                     ("55-1234", "55-1234")]
+
+
+def test_no_taps_give_an_empty_mart_with_its_columns() -> None:
+    empty = responses_daily(taps(), sent(received("delivery", 5, "u1", "c1")))
+    assert empty.is_empty() and empty.schema == {
+        "page_id": pl.String, "message_campaign_id": pl.String, "date": pl.Date, "kind": pl.String, "title": pl.String,
+        "payload": pl.String, "responses": pl.Int64, "attributed": pl.Boolean}
