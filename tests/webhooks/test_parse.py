@@ -263,3 +263,12 @@ def test_the_only_item_of_a_line_quarantined_alone(raw, reason):
     assert events == [] and extras.messenger == [] and extras.changes == []
     ((item, why, _),) = extras.bad
     assert (item, why) == (1, reason)
+
+
+def test_a_line_read_exactly_keeps_its_payload_as_compact_text_in_its_own_order():
+    """An id beyond 64 bits sends the line to the standard library's reader: the payload it writes
+    must be what orjson's path writes, compact, keys in their order, UTF-8 as sent."""
+    raw = s.line(s.changes(("marketing_message_echoes", {"recipient_id": -1, "mid": "mid.é", "timestamp": s.TS_S})))
+    events, _ = parse_line(raw.replace(b'"recipient_id":-1', b'"recipient_id":123123123123123123123123'))
+    payload = dict(zip(EVENT_COLUMNS, events[0], strict=True))["payload"]
+    assert payload == '{"recipient_id":123123123123123123123123,"mid":"mid.é","timestamp":1764201600}'
