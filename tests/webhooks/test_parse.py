@@ -272,3 +272,15 @@ def test_a_line_read_exactly_keeps_its_payload_as_compact_text_in_its_own_order(
     events, _ = parse_line(raw.replace(b'"recipient_id":-1', b'"recipient_id":123123123123123123123123'))
     payload = dict(zip(EVENT_COLUMNS, events[0], strict=True))["payload"]
     assert payload == '{"recipient_id":123123123123123123123123,"mid":"mid.é","timestamp":1764201600}'
+
+
+def test_envelope_parts_of_the_wrong_shape_are_quarantined_with_their_reason_and_text():
+    postback = s.messaging(s.postback())["entry"][0]["messaging"][0]
+    document = {"object": "page", "entry": [
+        5, {"id": "1", "time": 1, "changes": "x", "messaging": [postback]}, {"id": "1", "time": 1},
+        {"id": str(s.PAGE), "time": 1, "changes": [{"field": "marketing_message_reads", "value": s.echo(2)}]}]}
+    events, extras = parse_line(s.line(document))
+    assert [e[1] for e in events] == ["read"] and [row[1] for row in extras.messenger] == ["postback"]
+    assert extras.bad == [(1, "wrong shape: entry 0 is not an object", b"5"),
+                          (2, "wrong shape: entry 1 changes is not a list", b'"x"'),
+                          (4, "wrong shape: entry 2 has no changes or messaging", b'{"id":"1","time":1}')]
