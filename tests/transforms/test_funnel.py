@@ -166,3 +166,9 @@ def test_an_attempt_whose_success_is_unknown_is_no_send() -> None:
     row = funnel_of(sends, evts)
     assert (row["attempted"], row["accepted"], row["rejected"], row["sent"], row["delivered"], row["clicked"],
             row["unattributed_events"]) == (2, 1, 1, 1, 1, 0, 1)
+
+
+def test_attributed_events_carry_their_stage_in_one_byte() -> None:
+    """Stages are 0 to 4; a full rebuild holds millions of events, so the column stays Int8."""
+    attributed = attribute_events(attempts(send(0, "a", "t1")), events(event("read", 1, "a", "t1"), event("click", 2, "a")))
+    assert attributed.schema["stage"] == pl.Int8 and attributed.sort("event_ts")["stage"].to_list() == [3, 4]
