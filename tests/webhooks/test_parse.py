@@ -251,6 +251,8 @@ def test_bad_lines_raise_with_a_reason(raw, reason):
          "message_id is not a whole number: 1.5"),
         (b'{"field":"marketing_message_reads","value":{"message_id":{"a":1},"timestamp":1}}',
          "message_id is a dict, not an id"),
+        (b'{"field":"marketing_message_reads","value":{"message_id":true,"timestamp":1}}',
+         "message_id is a boolean, not an id"),
         (b'{"field":"marketing_message_reads","value":{"timestamp":"yesterday"}}',
          "timestamp is not a number or ISO-8601 date: 'yesterday' (top-level object)"),
         (b'{"field":"marketing_message_reads","value":[1]}', "wrong shape: value is not an object (top-level object)"),
