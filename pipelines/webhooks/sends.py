@@ -64,7 +64,7 @@ def parse_send_line(raw: bytes) -> tuple:
     try:
         try:
             canonical = orjson.dumps(record, option=orjson.OPT_SORT_KEYS)
-        except TypeError:  # an integer beyond 64 bits or more than 254 levels: the stdlib writes both
+        except TypeError:  # more than 254 levels of nesting (orjson's limit): the stdlib writes them
             record = json.loads(raw)
             canonical = json.dumps(record, sort_keys=True, separators=(",", ":")).encode()
         if isinstance(record, dict) and any(isinstance(record.get(key), float) for key in _ID_KEYS):
@@ -191,6 +191,10 @@ def _int(value: object, name: str, bits: int = 64) -> int | None:
         number = int(text)
     elif isinstance(value, float) and value.is_integer():
         number = int(value)
+        # orjson reads an integer outside [-2**63, 2**64) as a float; from 2**53 on a float is not
+        # exact, so -2**63 - 1 would read as -2**63, in range: such a float is never a valid value.
+        if abs(number) >= 2**53:
+            raise BadLine(f"{name} is out of range: {str(number)[:40]}")
     else:
         raise BadLine(f"{name} is not a whole number: {str(value)[:40]!r}")
     if not -(2 ** (bits - 1)) <= number < 2 ** (bits - 1):
