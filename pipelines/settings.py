@@ -18,6 +18,7 @@ from dotenv import dotenv_values
 from pydantic import BaseModel, ConfigDict, SecretStr
 
 from pipelines.errors import UsageError
+from pipelines.lake.config import LakeSettings, parse_lake_settings
 from pipelines.numbers import digits_int
 
 DEFAULT_GRAPH_URL = "https://graph.facebook.com"
@@ -84,6 +85,7 @@ class Settings(BaseModel):
     snapshot_identifiers: str = "pseudonymised"
     mail: MailSettings | None = None  # None: the report is not mailed
     receiver_instance: str | None = None  # `webhooks serve --instance`'s default (webhooks/instance.py)
+    lake: LakeSettings | None = None  # None: the DuckDB warehouse alone (pipelines/lake/config.py)
 
     @property
     def warehouse_path(self) -> Path:
@@ -275,4 +277,5 @@ def load_settings(environ: dict[str, str] | None = None, env_file: Path | None =
     kwargs["mail"] = _mail_settings(get)
     if (raw := get("MMLENS_RECEIVER_INSTANCE")) is not None:
         kwargs["receiver_instance"] = raw.strip()
+    kwargs["lake"] = parse_lake_settings(get)
     return Settings(**kwargs)
