@@ -34,7 +34,7 @@ from pyiceberg.exceptions import (
 )
 from pyiceberg.expressions import AlwaysTrue, And, BooleanExpression, GreaterThanOrEqual, In, LessThanOrEqual
 from pyiceberg.table import Table
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from pipelines.errors import MmlensError
 from pipelines.lake.config import LakeSettings
@@ -98,15 +98,22 @@ def lake_schema(schema: pa.Schema) -> pa.Schema:
     return pa.schema(fields)
 
 
+class LakeCatalogError(MmlensError):
+    """The catalog database cannot be opened (down, refused, wrong credentials)."""
+
+
 def _open_catalog(settings: LakeSettings) -> SqlCatalog:
-    # Two processes opening a new SQLite catalog at once can both try to create its tables; the
-    # loser's error is transient and the next open finds them.
+    # Two processes opening a new catalog at once can both try to create its tables; the loser's
+    # error is transient and the next open finds them.
     for attempt in range(5):
         try:
             return SqlCatalog(CATALOG_NAME, **settings.catalog_properties())
-        except OperationalError:
+        except DBAPIError as error:
             if attempt == 4:
-                raise
+                # The driver's own first line (it names the host and user, never the password);
+                # SQLAlchemy's text would add the statement and a link.
+                reason = str(error.orig).strip().splitlines()[0] if error.orig is not None else type(error).__name__
+                raise LakeCatalogError(f"lake catalog: cannot be opened ({reason})") from None
             time.sleep(0.05 * (attempt + 1))
     raise AssertionError("unreachable")
 
@@ -123,7 +130,7 @@ class Lake:
         namespace = identifier.split(".", 1)[0]
         try:
             self.catalog.create_namespace_if_not_exists(namespace)
-        except NamespaceAlreadyExistsError:  # created by another writer between check and create
+        except (NamespaceAlreadyExistsError, IntegrityError):  # created by another writer between check and create
             pass
         if self.catalog.table_exists(identifier):
             return self.catalog.load_table(identifier)
@@ -132,7 +139,7 @@ class Lake:
                 if ACCOUNT_COLUMN in schema.names:
                     with create.update_spec() as spec:
                         spec.add_identity(ACCOUNT_COLUMN)
-        except TableAlreadyExistsError:
+        except (TableAlreadyExistsError, IntegrityError):  # created by another writer meanwhile
             pass
         return self.catalog.load_table(identifier)
 

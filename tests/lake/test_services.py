@@ -1,0 +1,52 @@
+"""The shared lake's services, started for real on loopback: a PostgreSQL catalog (Debian's
+PostgreSQL, run as an unprivileged user) with writers of different accounts started together, and
+an s3:// warehouse on an S3-compatible endpoint (moto's server). Both fixtures are started once per
+session and each test writes a handful of rows, so they cost seconds."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+
+import boto3
+import pytest
+
+from pipelines.lake.catalog import Lake, Window
+from tests.lake.conftest import settings_for
+from tests.lake.rows import daily_rows
+from tests.lake.test_catalog import NOV, _started_together, _writer, rows_of
+
+pytestmark = pytest.mark.lake_services
+S3_KEYS = {"AWS_ACCESS_KEY_ID": "lake-test-key", "AWS_SECRET_ACCESS_KEY": "lake-test-secret", "AWS_REGION": "us-east-1"}
+
+
+def test_a_postgresql_catalog_takes_writers_of_different_accounts_started_together(postgres_url: str, tmp_path) -> None:
+    settings = settings_for(postgres_url, str(tmp_path / "warehouse"))
+    lake = Lake(settings)
+    writers = [_writer(settings, account, 3) for account in ("7", "8")]
+    _started_together(writers)
+    for writer in writers:
+        _, err = writer.communicate(timeout=300)
+        assert writer.returncode == 0, err[-2000:]
+    expected = [(account, NOV[i], Decimal(f"{i + 1}.2500"), 100 + i) for account in ("7", "8") for i in range(3)]
+    assert rows_of(lake) == expected
+    assert lake.settings.catalog_uri.get_secret_value().startswith("postgresql+psycopg2://")
+
+
+def test_an_s3_warehouse_holds_the_data_files_and_reads_back(s3_endpoint: str, tmp_path) -> None:
+    bucket = f"lake-{uuid.uuid4().hex[:12]}"
+    s3 = boto3.client("s3", endpoint_url=s3_endpoint, aws_access_key_id=S3_KEYS["AWS_ACCESS_KEY_ID"],
+                      aws_secret_access_key=S3_KEYS["AWS_SECRET_ACCESS_KEY"], region_name=S3_KEYS["AWS_REGION"])
+    s3.create_bucket(Bucket=bucket)
+    settings = settings_for(f"sqlite:///{tmp_path / 'catalog.db'}", f"s3://{bucket}/mmlens",
+                            AWS_ENDPOINT_URL=s3_endpoint, **S3_KEYS)
+    lake = Lake(settings)
+    day = dt.date(2026, 11, 3)
+    for spend in ("4.0000", "4.5000"):  # the second replaces the first
+        lake.replace("raw.daily", daily_rows("5", day, spend, 40), Window(("5",), "date", since=day, until=day))
+    assert rows_of(lake) == [("5", day, Decimal("4.5000"), 40)]
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket, Prefix="mmlens/raw/daily/")["Contents"]]
+    assert any(k.startswith("mmlens/raw/daily/data/ad_account_id=5/") and k.endswith(".parquet") for k in keys)
+    assert any(k.endswith(".metadata.json") for k in keys)
+    assert "lake-test-secret" not in repr(settings)
