@@ -1,0 +1,33 @@
+"""The lake's tables seen from DuckDB, the query engine for marts, checks and analysts.
+
+DuckDB's own Iceberg extension is downloaded on first use, which an offline machine cannot do, so
+each table is read at its current snapshot by pyiceberg (as Arrow, every data file of the snapshot
+and nothing else) and shown to DuckDB as `schema.table`, the same names as in the warehouse file.
+polars reads the same tables directly: `pl.scan_iceberg(lake.catalog.load_table("marts.campaign_daily"))`.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from pipelines.lake.catalog import Lake
+
+
+def _quoted(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def attach_lake(con: duckdb.DuckDBPyConnection, lake: Lake) -> list[str]:
+    """Make every lake table queryable in `con` as a view `schema.table`; returns their names.
+
+    The views read the snapshot current when this is called: a writer committing afterwards is
+    not seen until the next call, so one query never mixes two snapshots of a table."""
+    names = lake.tables()
+    for identifier in names:
+        schema, table = identifier.split(".", 1)
+        relation = f"lake__{schema}__{table}"
+        con.register(relation, lake.read(identifier))
+        # Names from the lake's own catalog, quoted.
+        con.execute(f"create schema if not exists {_quoted(schema)}")
+        con.execute(f"create or replace view {_quoted(schema)}.{_quoted(table)} as select * from {_quoted(relation)}")
+    return names
