@@ -139,7 +139,9 @@ class Lake:
                 if ACCOUNT_COLUMN in schema.names:
                     with create.update_spec() as spec:
                         spec.add_identity(ACCOUNT_COLUMN)
-        except (TableAlreadyExistsError, IntegrityError):  # created by another writer meanwhile
+        except (TableAlreadyExistsError, IntegrityError, CommitFailedException):
+            # Created by another writer meanwhile: by the time of our insert (IntegrityError), or of
+            # the catalog's check that the table does not exist yet ("Table already exists").
             pass
         return self.catalog.load_table(identifier)
 

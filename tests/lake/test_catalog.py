@@ -140,3 +140,13 @@ def test_a_writer_killed_between_its_data_files_and_its_commit_changes_nothing(l
     assert set(data.rglob("*.parquet")) - files_before, "the writer had written its new data file"
     assert lake.snapshot_id("raw.daily") == before_snapshot
     assert rows_of(lake) == [("1", NOV[0], Decimal("5.0000"), 5)]
+
+
+def test_a_table_created_by_another_writer_meanwhile_is_used_not_an_error(sqlite_settings: LakeSettings) -> None:
+    """Two writers of a new lake both find the table missing; the one that creates it second must
+    take the other's table (the PostgreSQL test first found this as a failed run)."""
+    first, second = Lake(sqlite_settings), Lake(sqlite_settings)
+    second.replace("raw.daily", daily_rows("2", NOV[0], "2.0000", 2), Window(("2",), "date", since=NOV[0], until=NOV[0]))
+    first.catalog.table_exists = lambda identifier: False  # type: ignore[method-assign]
+    first.replace("raw.daily", daily_rows("1", NOV[0], "1.0000", 1), Window(("1",), "date", since=NOV[0], until=NOV[0]))
+    assert rows_of(second) == [("1", NOV[0], Decimal("1.0000"), 1), ("2", NOV[0], Decimal("2.0000"), 2)]
