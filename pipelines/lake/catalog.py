@@ -34,7 +34,7 @@ from pyiceberg.exceptions import (
 )
 from pyiceberg.expressions import AlwaysTrue, And, BooleanExpression, GreaterThanOrEqual, In, LessThanOrEqual
 from pyiceberg.table import Table
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from pipelines.errors import MmlensError
 from pipelines.lake.config import LakeSettings
@@ -160,7 +160,10 @@ class Lake:
                     warnings.filterwarnings("ignore", "Delete operation did not match any records")
                     table.overwrite(rows, overwrite_filter=window.expression())
                 return attempt
-            except (CommitFailedException, ValidationException):
+            # OperationalError: the catalog database was busy ("database is locked" past SQLite's
+            # wait) or the connection dropped; redoing a window's replacement is idempotent, so a
+            # commit whose outcome is unknown is safe to redo too.
+            except (CommitFailedException, ValidationException, OperationalError):
                 if attempt == COMMIT_ATTEMPTS:
                     break
                 # Jittered backoff so that writers that keep colliding spread out.
