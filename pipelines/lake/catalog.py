@@ -133,7 +133,7 @@ class Lake:
         except (NamespaceAlreadyExistsError, IntegrityError):  # created by another writer between check and create
             pass
         if self.catalog.table_exists(identifier):
-            return self.catalog.load_table(identifier)
+            return self._with_columns(self.catalog.load_table(identifier), schema)
         try:
             with self.catalog.create_table_transaction(identifier, schema=lake_schema(schema)) as create:
                 if ACCOUNT_COLUMN in schema.names:
@@ -143,7 +143,21 @@ class Lake:
             # Created by another writer meanwhile: by the time of our insert (IntegrityError), or of
             # the catalog's check that the table does not exist yet ("Table already exists").
             pass
-        return self.catalog.load_table(identifier)
+        return self._with_columns(self.catalog.load_table(identifier), schema)
+
+    def _with_columns(self, table: Table, schema: pa.Schema) -> Table:
+        """The table with every column of `schema`: a migration that added columns to the warehouse
+        adds them to the lake's table too (its older rows read NULL there)."""
+        for _ in range(COMMIT_ATTEMPTS):
+            if set(schema.names) <= {field.name for field in table.schema().fields}:
+                return table
+            try:
+                with table.update_schema() as update:
+                    update.union_by_name(lake_schema(schema))
+            except CommitFailedException:  # another writer changed the table first: look again
+                pass
+            table = self.catalog.load_table(".".join(table.name()))
+        raise LakeCommitError(f"{'.'.join(table.name())}: new columns not committed after {COMMIT_ATTEMPTS} attempts")
 
     def replace(self, identifier: str, rows: pa.Table | pa.RecordBatchReader, window: Window) -> int:
         """Replace the window of the table with `rows` in one snapshot; returns the attempts it took."""

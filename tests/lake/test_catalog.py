@@ -150,3 +150,13 @@ def test_a_table_created_by_another_writer_meanwhile_is_used_not_an_error(sqlite
     first.catalog.table_exists = lambda identifier: False  # type: ignore[method-assign]
     first.replace("raw.daily", daily_rows("1", NOV[0], "1.0000", 1), Window(("1",), "date", since=NOV[0], until=NOV[0]))
     assert rows_of(second) == [("1", NOV[0], Decimal("1.0000"), 1), ("2", NOV[0], Decimal("2.0000"), 2)]
+
+
+def test_a_column_the_warehouse_gained_is_added_to_the_lake_table(lake: Lake) -> None:
+    """A migration adds a column to a warehouse table: the next write adds it to the lake's table,
+    whose older rows read NULL in it."""
+    lake.replace("raw.daily", daily_rows("1", NOV[0], "1.0000", 1), Window(("1",), "date", since=NOV[0], until=NOV[0]))
+    wider = daily_rows("2", NOV[0], "2.0000", 2).append_column("currency", pa.array(["EUR"]))
+    lake.replace("raw.daily", wider, Window(("2",), "date", since=NOV[0], until=NOV[0]))
+    rows = sorted((r["ad_account_id"], r["currency"]) for r in lake.read("raw.daily").to_pylist())
+    assert rows == [("1", None), ("2", "EUR")]
