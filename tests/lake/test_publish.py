@@ -6,6 +6,10 @@ their warehouse names and polars reads them directly; the asset does nothing wit
 from __future__ import annotations
 
 import datetime as dt
+import os
+import signal
+import subprocess
+import sys
 import threading
 from decimal import Decimal
 from pathlib import Path
@@ -154,3 +158,29 @@ def test_the_asset_does_nothing_without_the_lake(tmp_path: Path, monkeypatch: py
     assert result.success
     assert result.asset_materializations_for_node("lake_tables")[0].metadata["lake"].value == "off"
     assert not (home / "warehouse.duckdb").exists()
+
+
+def test_a_run_killed_while_publishing_leaves_each_table_whole(tmp_path: Path, sqlite_settings: LakeSettings) -> None:
+    """Killed while the commit of marts.campaign_daily waits: the raw tables published before it hold
+    the new rows, that mart and the ones after it are exactly as before; the next run completes it."""
+    lake = Lake(sqlite_settings)
+    home = build_home(tmp_path / "a", ["1"])
+    publish(home, lake, ("1",))
+    before = {t.identifier: (lake.snapshot_id(t.identifier), lake_rows(lake, t.identifier)) for t in LAKE_TABLES}
+    with warehouse.connect(home) as con:
+        con.execute("update raw.campaign_insights_daily set spend = 41")
+        mart_builds.build_campaign_marts(con, SINCE, UNTIL)
+    args = [str(home), sqlite_settings.catalog_uri.get_secret_value(), sqlite_settings.warehouse, "1",
+            SINCE.isoformat(), UNTIL.isoformat(), "marts.campaign_daily"]
+    root = Path(__file__).resolve().parents[2]
+    run = subprocess.Popen([sys.executable, "-m", "tests.lake.publish_process", *args], cwd=root, text=True,
+                           stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert run.stdout is not None and run.stdout.readline() == "written\n", run.stderr
+    os.kill(run.pid, signal.SIGKILL)
+    run.wait(timeout=60)
+    spends = {r[4] for r in lake_rows(lake, "raw.campaign_insights_daily")}
+    assert spends == {Decimal("41.0000")}
+    for identifier in ("marts.campaign_daily", "marts.conversions_daily", "marts.delivery_estimates"):
+        assert (lake.snapshot_id(identifier), lake_rows(lake, identifier)) == before[identifier], identifier
+    publish(home, lake, ("1",))
+    assert {r[6] for r in lake_rows(lake, "marts.campaign_daily")} == {Decimal("41.0000")}
