@@ -9,7 +9,7 @@ import datetime as dt
 import uuid
 from decimal import Decimal
 
-import boto3
+import pyarrow.fs as pafs
 import pytest
 
 from pipelines.lake.catalog import Lake, Window
@@ -36,9 +36,9 @@ def test_a_postgresql_catalog_takes_writers_of_different_accounts_started_togeth
 
 def test_an_s3_warehouse_holds_the_data_files_and_reads_back(s3_endpoint: str, tmp_path) -> None:
     bucket = f"lake-{uuid.uuid4().hex[:12]}"
-    s3 = boto3.client("s3", endpoint_url=s3_endpoint, aws_access_key_id=S3_KEYS["AWS_ACCESS_KEY_ID"],
-                      aws_secret_access_key=S3_KEYS["AWS_SECRET_ACCESS_KEY"], region_name=S3_KEYS["AWS_REGION"])
-    s3.create_bucket(Bucket=bucket)
+    s3 = pafs.S3FileSystem(access_key=S3_KEYS["AWS_ACCESS_KEY_ID"], secret_key=S3_KEYS["AWS_SECRET_ACCESS_KEY"],
+                           region=S3_KEYS["AWS_REGION"], endpoint_override=s3_endpoint, allow_bucket_creation=True)
+    s3.create_dir(bucket)
     settings = settings_for(f"sqlite:///{tmp_path / 'catalog.db'}", f"s3://{bucket}/mmlens",
                             AWS_ENDPOINT_URL=s3_endpoint, **S3_KEYS)
     lake = Lake(settings)
@@ -46,7 +46,7 @@ def test_an_s3_warehouse_holds_the_data_files_and_reads_back(s3_endpoint: str, t
     for spend in ("4.0000", "4.5000"):  # the second replaces the first
         lake.replace("raw.daily", daily_rows("5", day, spend, 40), Window(("5",), "date", since=day, until=day))
     assert rows_of(lake) == [("5", day, Decimal("4.5000"), 40)]
-    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket, Prefix="mmlens/raw/daily/")["Contents"]]
-    assert any(k.startswith("mmlens/raw/daily/data/ad_account_id=5/") and k.endswith(".parquet") for k in keys)
+    keys = [info.path for info in s3.get_file_info(pafs.FileSelector(f"{bucket}/mmlens/raw/daily", recursive=True))]
+    assert any(k.startswith(f"{bucket}/mmlens/raw/daily/data/ad_account_id=5/") and k.endswith(".parquet") for k in keys)
     assert any(k.endswith(".metadata.json") for k in keys)
     assert "lake-test-secret" not in repr(settings)
