@@ -54,9 +54,8 @@ def _older_sends(con: duckdb.DuckDBPyConnection, since: dt.date, attempts: pl.Da
     ids, pairs = context_lookups(attempts, events)
     if not (ids or pairs.height):
         return attempts.clear()
-    ((id_hashes, key_hashes),) = con.execute(sql_text("queries/mart_send_key_hashes.sql"), [
-        ids, pairs["message_campaign_id"].to_list(), pairs["subscription_token"].to_list()]).fetchall()
-    candidates = read_query(con, "mart_read_context_sends", [utc_start(since), id_hashes, key_hashes])
+    candidates = read_query(con, "mart_read_context_sends", [
+        utc_start(since), ids, pairs["message_campaign_id"].to_list(), pairs["subscription_token"].to_list()])
     return context_sends(candidates, ids, pairs)
 
 
@@ -107,26 +106,32 @@ def _full_frames(con: duckdb.DuckDBPyConnection) -> tuple[pl.DataFrame, pl.DataF
 
 
 def _funnel_window(con: duckdb.DuckDBPyConnection, attempts: pl.DataFrame, events: pl.DataFrame, since: dt.date,
-                   read: tuple[int, int]) -> dt.date:
+                   read: tuple[int, int]) -> tuple[dt.date, pl.DataFrame]:
     """The first send date the new rows can change, given frames loaded from `since` (the date of
     the earliest new row) and the rowids read before. New events may belong to older sends (a click
     after midnight for yesterday's send): those sends' days change. And a newly landed send may
     capture events an older send had (a send log that lands after its webhooks): that older send's
     day changes too. Only events read before can have had an older send (new ones were counted
-    nowhere), so only theirs are looked up."""
+    nowhere), so only theirs are looked up. Also returns the attribution of the events, which the
+    funnel reuses when the window stays at `since`."""
     sends_rowid, events_rowid = read
-    touched = [earliest_touched_send(attempts, events.filter(pl.col("raw_rowid") > events_rowid))]
-    if attempts.select((pl.col("raw_rowid") > sends_rowid).any()).item():
-        numbered = accepted_sends(attempts)
-        captured = attribute_events(attempts, events.filter(pl.col("raw_rowid") <= events_rowid)).join(
-            numbered.filter(pl.col("raw_rowid") > sends_rowid).select("send_id"), on="send_id", how="semi")
-        if captured.height:
-            # The window's own older sends (not the context loaded for other events: a send found by
-            # its tracking id need not be the latest of its campaign and token).
-            old = attempts.filter((pl.col("raw_rowid") <= sends_rowid) & (pl.col("ts") >= dt.datetime.combine(since, dt.time())))
-            old = pl.concat([old, _older_sends(con, since, old, captured)])
-            touched.append(earliest_touched_send(old, captured))
-    return min([since, *[day for day in touched if day is not None]])
+    # One attribution of all the events serves both questions (an event's send depends on the sends alone).
+    attributed = attribute_events(attempts, events)
+    is_new = pl.col("raw_rowid") > events_rowid
+    new_sends = accepted_sends(attempts).filter(pl.col("raw_rowid") > sends_rowid).select("send_id")
+    oldest, captured = pl.collect_all([
+        attributed.lazy().filter(is_new).select(pl.col("send_ts").min()),
+        attributed.lazy().filter(~is_new).join(new_sends.lazy(), on="send_id", how="semi").drop("event_id", "raw_rowid"),
+    ])
+    first = oldest.item()
+    touched = [None if first is None else first.date()]
+    if captured.height:  # old events a new send now captures
+        # The window's own older sends (not the context loaded for other events: a send found by
+        # its tracking id need not be the latest of its campaign and token).
+        old = attempts.filter((pl.col("raw_rowid") <= sends_rowid) & (pl.col("ts") >= dt.datetime.combine(since, dt.time())))
+        old = pl.concat([old, _older_sends(con, since, old, captured)])
+        touched.append(earliest_touched_send(old, captured))
+    return min([since, *[day for day in touched if day is not None]]), attributed
 
 
 def build_funnel(con: duckdb.DuckDBPyConnection, full: bool = False) -> BuildResult:
@@ -142,17 +147,17 @@ def build_funnel(con: duckdb.DuckDBPyConnection, full: bool = False) -> BuildRes
         since, is_full, read = incremental_start(con, "delivery_funnel_daily", full, reach)
         if since is None:
             return BuildResult(pl.DataFrame(), None)
-        linked = None
+        linked = attributed = None
         if is_full:
             attempts, events, linked = _full_frames(con)
         else:
             attempts, events = _export_frames(con, since)
-            window = _funnel_window(con, attempts, events, since, read)
+            window, attributed = _funnel_window(con, attempts, events, since, read)
             if window < since:
-                since = window
+                since, attributed = window, None
                 attempts, events = _export_frames(con, since)
         funnel = delivery_funnel_daily(attempts, events, read_query(con, "mart_read_campaigns"), since=since,
-                                       linked=linked)
+                                       linked=linked, attributed=attributed)
         write_window(con, "mart_delete_funnel_since", [since], "mart_insert_delivery_funnel_daily", funnel,
                      state=("delivery_funnel_daily", reach))
     return BuildResult(funnel, since, is_full)

@@ -54,12 +54,13 @@ def _sends(attempts: pl.DataFrame) -> pl.DataFrame:
 _EVENT_COLUMNS = ["event_type", "page_id", "message_campaign_id", "subscription_token", "tracking_id", "event_ts"]
 
 
-def _funnel_events(events: pl.DataFrame) -> pl.DataFrame:
-    """The funnel's event types with their stage, numbered. Duplicates are harmless for attributed
-    events (a send's stage is a maximum); unattributed events are de-duplicated where counted."""
+def _funnel_events(events: pl.DataFrame, keep: tuple[str, ...] = ()) -> pl.DataFrame:
+    """The funnel's event types with their stage, numbered (with the `keep` columns too).
+    Duplicates are harmless for attributed events (a send's stage is a maximum); unattributed
+    events are de-duplicated where counted."""
     return (
         events.filter(pl.col("event_type").is_in(list(STAGES)))
-        .select(*_EVENT_COLUMNS)
+        .select(*_EVENT_COLUMNS, *keep)
         .with_columns(
             pl.col("event_type").replace_strict(STAGES, return_dtype=pl.Int8).alias("stage"),
             (pl.col("event_type") == "delivery_failed").alias("is_failed"),
@@ -157,11 +158,14 @@ def _send_stages(count: int, links: list[pl.DataFrame]) -> tuple[pl.Series, pl.S
 
 
 def attribute_events(attempts: pl.DataFrame, events: pl.DataFrame) -> pl.DataFrame:
-    """Each funnel event with the send it belongs to (`send_id`, `send_ts`; NULL when none)."""
+    """Each funnel event with the send it belongs to (`send_id`, `send_ts`; NULL when none), its
+    `event_id` (its number among the funnel events, which `delivery_funnel_daily` can reuse) and its
+    `raw_rowid` when the events have one. Each event's send depends on the sends alone, so one call
+    over several sets of events gives each the sends separate calls would."""
     attempts, events = utc_naive(attempts, "ts"), utc_naive(events, "event_ts")
-    funnel = _funnel_events(events)
+    funnel = _funnel_events(events, tuple(name for name in ("raw_rowid",) if name in events.columns))
     links = _links(_sends(attempts), funnel).select("event_id", "send_id", "send_ts")
-    return funnel.join(links, on="event_id", how="left").drop("event_id", "is_failed")
+    return funnel.join(links, on="event_id", how="left", maintain_order="left").drop("is_failed")
 
 
 def context_lookups(attempts: pl.DataFrame, events: pl.DataFrame) -> tuple[list[str], pl.DataFrame]:
@@ -209,17 +213,24 @@ def earliest_touched_send(attempts: pl.DataFrame, events: pl.DataFrame) -> dt.da
 
 
 def delivery_funnel_daily(attempts: pl.DataFrame, events: pl.DataFrame, campaigns: pl.DataFrame,
-                          since: dt.date | None = None, linked: pl.DataFrame | None = None) -> pl.DataFrame:
+                          since: dt.date | None = None, linked: pl.DataFrame | None = None,
+                          attributed: pl.DataFrame | None = None) -> pl.DataFrame:
     """`marts.delivery_funnel_daily`; with `since`, only the rows dated on or after it. `linked`:
     events the reader already linked to their send (event_type, send_rowid; see `_linked_links`),
-    counted with the attempts' `raw_rowid`; `events` then holds every other event, whole."""
+    counted with the attempts' `raw_rowid`; `events` then holds every other event, whole.
+    `attributed`: `attribute_events(attempts, events)` of these same frames, when the caller has it
+    already, so the events are not attributed twice."""
     attempts, events = utc_naive(attempts, "ts"), utc_naive(events, "event_ts")
     pages = campaigns.select("message_campaign_id", pl.col("page_id").alias("campaign_page_id")).unique(
         "message_campaign_id", keep="last"
     )
     sends = _sends(attempts)
     funnel_events = _funnel_events(events)
-    links = _links(sends, funnel_events)
+    if attributed is None:
+        links = _links(sends, funnel_events)
+    else:
+        links = attributed.select("event_id", "stage", (pl.col("event_type") == "delivery_failed").alias("is_failed"),
+                                  "send_id", "send_ts")
     parts = [links] if linked is None else [links, _linked_links(sends, linked)]
     stage, has_failed = _send_stages(sends.height, parts)
     # One pass over the attempts counts both the send log and the sends' stages: an accepted
