@@ -50,3 +50,47 @@ def test_malformed_pages_raise(body):
     client, _ = client_for(lambda r: ok(body))
     with pytest.raises(GraphError):
         list(iter_rows(client, "act_1/ads", account="1"))
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"paging": {}}, "act_1: act_1/ads returned no `data` list"),
+        ([{"id": "1"}], "act_1: act_1/ads returned no `data` list"),
+        ({"data": [{"id": "1"}, 2]}, "act_1: act_1/ads returned a row that is not an object"),
+    ],
+)
+def test_malformed_pages_name_the_account_and_the_path_without_its_query(body, message):
+    client, _ = client_for(lambda r: ok(body))
+    with pytest.raises(GraphError) as raised:
+        list(iter_rows(client, "act_1/ads?fields=id", account="1"))
+    assert str(raised.value) == message
+
+
+def test_the_refused_host_is_reported_for_the_account():
+    def handler(request):
+        return ok({"data": [], "paging": {"next": "https://evil.test/v25.0/act_1/ads?after=x"}})
+
+    client, _ = client_for(handler)
+    with pytest.raises(GraphError) as raised:
+        list(iter_rows(client, "act_1/ads", account="7"))
+    assert str(raised.value) == "act_7: paging.next points to another host; refusing to send the token there"
+
+
+@pytest.mark.parametrize("paging", [{"next": ""}, {"next": 5}, {"next": None}, "next", {"cursors": {"after": "A"}}])
+def test_a_page_without_a_usable_next_is_the_last(paging):
+    rec = Recorder(lambda r: ok({"data": [{"id": "1"}], "paging": paging}))
+    client, _ = client_for(rec)
+    assert list(iter_rows(client, "act_1/ads", account="1")) == [{"id": "1"}]
+    assert len(rec.requests) == 1
+
+
+def test_a_server_that_pages_forever_is_stopped_after_max_pages(monkeypatch):
+    monkeypatch.setattr("pipelines.graph.paging.MAX_PAGES", 3)
+    rec = Recorder(lambda r: ok({"data": [{"id": "1"}], "paging": {"next": f"{BASE}/v25.0/act_1/ads?after=x"}}))
+    client, _ = client_for(rec)
+    rows = []
+    with pytest.raises(GraphError) as raised:
+        rows.extend(iter_rows(client, "act_1/ads", account="1"))
+    assert str(raised.value) == "act_1: more than 3 pages from act_1/ads; stopping"
+    assert len(rows) == 3 and len(rec.requests) == 4
