@@ -42,3 +42,101 @@ def test_pacer_blocks_only_the_throttled_account():
     pacer.observe("2", Usage(percent=80.0))
     pacer.wait_for_new_job("2")
     assert slept == [60.0, 5]
+
+
+BUC = "x-business-use-case-usage"
+
+
+@pytest.mark.parametrize(
+    ("headers", "account", "percent", "regain"),
+    [
+        ({"x-app-usage": json.dumps({"call_count": 1, "total_time": 2, "total_cputime": 33})}, "1", 33.0, 0.0),
+        ({"x-app-usage": json.dumps({"call_count": "30", "total_time": True, "total_cputime": "x"})}, "1", 30.0, 0.0),
+        ({"x-app-usage": json.dumps({"call_count": [99], "total_time": None})}, "1", 0.0, 0.0),
+        ({"x-app-usage": json.dumps([99])}, "1", 0.0, 0.0),
+        ({"x-app-usage": ""}, "1", 0.0, 0.0),
+        ({"x-fb-ads-insights-throttle": json.dumps({"app_id_util_pct": 70, "acc_id_util_pct": 1})}, "1", 70.0, 0.0),
+        ({"x-app-usage": json.dumps({"call_count": 10}), "x-ad-account-usage": json.dumps({"acc_id_util_pct": 20})},
+         "1", 20.0, 0.0),
+        # the account's entry is not a list: the worst of the lists
+        ({BUC: json.dumps({"1": "x", "2": [{"call_count": 50}]})}, "1", 50.0, 0.0),
+        ({BUC: json.dumps({"1": [{"call_count": 5}], "2": [{"total_cputime": 60}]})}, None, 60.0, 0.0),
+        ({BUC: json.dumps({"1": ["x", {"total_cputime": 40}]})}, "1", 40.0, 0.0),
+        ({BUC: json.dumps({"1": [{"estimated_time_to_regain_access": 2}, {"estimated_time_to_regain_access": 1}]})},
+         "1", 0.0, 120.0),
+        ({BUC: json.dumps(["x"])}, "1", 0.0, 0.0),
+    ],
+)
+def test_parse_usage_reads_every_documented_key_and_ignores_what_does_not_parse(headers, account, percent, regain):
+    assert parse_usage(headers, account) == Usage(percent, regain)
+
+
+class Clock:
+    def __init__(self):
+        self.now = 0.0
+        self.slept = []
+
+    def sleep(self, seconds):
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+def pacer(clock: Clock, **policy) -> Pacer:
+    return Pacer(PacingPolicy(**policy), clock=lambda: clock.now, sleep=clock.sleep)
+
+
+@pytest.mark.parametrize(
+    ("usage", "wait"),
+    [
+        (Usage(percent=95.0), 60.0),  # at the stop threshold
+        (Usage(percent=94.9), None),
+        (Usage(percent=10.0, regain_seconds=30.0), 60.0),  # never less than min_stop_seconds
+        (Usage(percent=10.0, regain_seconds=120.0), 120.0),
+        (Usage(percent=10.0, regain_seconds=7200.0), 3600.0),  # capped at max_wait_seconds
+    ],
+)
+def test_observed_usage_blocks_the_account(usage, wait):
+    clock = Clock()
+    paced = pacer(clock)
+    paced.observe("1", usage)
+    paced.wait_for_call("1")
+    assert clock.slept == ([] if wait is None else [wait])
+    assert paced.waited_seconds == (wait or 0.0)
+
+
+def test_a_block_never_shortens_an_earlier_one_and_waits_only_for_what_is_left():
+    clock = Clock()
+    paced = pacer(clock)
+    paced.throttled("1", 100.0, 5.0)
+    paced.throttled("1", 10.0, 5.0)
+    clock.now = 20.0
+    paced.wait_for_call("1")
+    assert clock.slept == [80.0] and paced.waited_seconds == 80.0
+    paced.wait_for_call("1")
+    assert clock.slept == [80.0]
+
+
+def test_a_throttling_error_without_meta_s_estimate_waits_the_fallback():
+    clock = Clock()
+    paced = pacer(clock)
+    paced.throttled("1", 0.0, 7.0)
+    paced.wait_for_call("1")
+    paced.throttled("2", 30.0, 7.0)
+    paced.wait_for_call("2")
+    assert clock.slept == [7.0, 30.0]
+
+
+@pytest.mark.parametrize(("percent", "slowed"), [(75.0, True), (74.9, False), (99.0, True)])
+def test_new_jobs_slow_down_from_the_slow_threshold(percent, slowed):
+    clock = Clock()
+    paced = pacer(clock, slow_seconds=5.0, stop_percent=100.0)
+    paced.observe("1", Usage(percent=percent))
+    paced.wait_for_new_job("1")
+    paced.wait_for_new_job("2")
+    assert clock.slept == ([5.0] if slowed else [])
+    assert paced.waited_seconds == (5.0 if slowed else 0.0)
+
+
+def test_the_default_policy():
+    assert Pacer().policy == PacingPolicy(slow_percent=75.0, stop_percent=95.0, slow_seconds=5.0,
+                                          min_stop_seconds=60.0, max_wait_seconds=3600.0)
