@@ -2,7 +2,21 @@
 
 import pytest
 
-from pipelines.graph.errors import GraphErrorInfo, Kind, classify, parse_error, redact
+from pipelines.graph.errors import (
+    GraphAuthError,
+    GraphError,
+    GraphErrorInfo,
+    GraphPermissionError,
+    Kind,
+    ReduceDataError,
+    UnknownAccountError,
+    as_int,
+    classify,
+    clean_message,
+    error_for,
+    parse_error,
+    redact,
+)
 
 
 @pytest.mark.parametrize(
@@ -66,3 +80,86 @@ def test_error_codes_are_read_from_ascii_digits_only(code, read):
 def test_redact_removes_tokens(text, known_secret):
     """Token-shaped parts go even when the secret is not known; known secrets go anywhere."""
     assert "SECRETVALUE" not in redact(text, known_secret)
+
+
+@pytest.mark.parametrize(
+    ("code", "subcode", "message", "transient", "kind"),
+    [
+        (199, None, "", False, Kind.PERMANENT),
+        (300, None, "", False, Kind.PERMANENT),
+        (803, 5, "", False, Kind.UNKNOWN_OBJECT),  # 803 whatever its subcode
+        (100, 34, "", False, Kind.PERMANENT),
+        (2, 1504038, "", False, Kind.REDUCE_DATA),
+        (2, 1504042, "", False, Kind.PERMANENT),
+        (2, 1504044, "", False, Kind.TRANSIENT),
+        (2, 1504041, "", True, Kind.PERMANENT),  # a permanent pair stays permanent when flagged transient
+        (17, None, "", True, Kind.THROTTLED),
+        (368, None, "PLEASE REDUCE THE AMOUNT OF DATA", False, Kind.REDUCE_DATA),
+        (190, None, "reduce the amount of data", False, Kind.AUTH),
+    ],
+)
+def test_classify_edges_and_precedence(code, subcode, message, transient, kind):
+    assert classify(GraphErrorInfo(code, subcode, message, transient)) is kind
+
+
+@pytest.mark.parametrize(("code", "subcode", "text"), [(None, None, "code ?"), (4, None, "code 4"), (100, 33, "code 100/33"),
+                                                       (None, 7, "code ?/7")])
+def test_describe(code, subcode, text):
+    assert GraphErrorInfo(code, subcode, "").describe() == text
+
+
+@pytest.mark.parametrize(
+    ("text", "secrets", "redacted"),
+    [
+        ("u?access_token=abc&after=x", (), "u?access_token=[redacted]&after=x"),
+        ("u?ACCESS_TOKEN=abc def", (), "u?ACCESS_TOKEN=[redacted] def"),
+        ('{"url": "u?appsecret_proof=f00d"}', (), '{"url": "u?appsecret_proof=[redacted]"}'),
+        ("Authorization: bearer abc.def xyz", (), "Authorization: bearer [redacted] xyz"),
+        ("s3cret twice s3cret", ("", None, "s3cret"), "[redacted] twice [redacted]"),
+        ("nothing here", ("", None), "nothing here"),
+    ],
+)
+def test_redact_word_for_word(text, secrets, redacted):
+    assert redact(text, *secrets) == redacted
+
+
+def test_clean_message_redacts_joins_lines_and_cuts():
+    assert clean_message("a\n\t b  c") == "a b c"
+    assert clean_message("x" * 301) == "x" * 300
+    assert clean_message("tok " + "y" * 400, ("tok",)) == "[redacted] " + "y" * 289
+
+
+@pytest.mark.parametrize(
+    ("value", "read"),
+    [(5, 5), (-5, -5), ("-12", -12), (" 7 ", 7), ("--7", None), ("- 7", None), ("-", None), ("", None), (1.5, None),
+     (None, None), (False, None), ([1], None)],
+)
+def test_as_int(value, read):
+    assert as_int(value) == read
+
+
+def test_parse_error_reads_the_envelope():
+    body = {"error": {"code": 100, "error_subcode": 33, "message": "m", "error_user_msg": "shown to users tok",
+                      "is_transient": True}}
+    assert parse_error(body, 400, ("tok",)) == GraphErrorInfo(100, 33, "shown to users [redacted]", True, 400)
+    assert parse_error({"error": {"code": 1, "message": "m", "is_transient": "true"}}) == GraphErrorInfo(1, None, "m", False, None)
+    assert parse_error({"error": {"message": 5}}) == GraphErrorInfo(None, None, "5")
+    assert parse_error({"error": {}}) == GraphErrorInfo(None, None, "")
+    assert parse_error({"error": "boom"}) is None
+
+
+@pytest.mark.parametrize(
+    ("code", "subcode", "cls", "message"),
+    [
+        (190, None, GraphAuthError, "act_1: access token rejected (code 190): text [redacted]"),
+        (10, None, GraphPermissionError, "act_1: missing permission (code 10): text [redacted]"),
+        (100, 33, UnknownAccountError, "act_1: unknown or inaccessible object (code 100/33): text [redacted]"),
+        (100, 1487534, ReduceDataError, "act_1: Meta asked for less data (code 100/1487534): text [redacted]"),
+        (368, None, GraphError, "act_1: Graph API error (code 368): text [redacted]"),
+    ],
+)
+def test_error_for_each_kind(code, subcode, cls, message):
+    info = GraphErrorInfo(code, subcode, "text s3")
+    error = error_for(info, "1", ("s3",))
+    assert type(error) is cls and str(error) == message and error.info is info
+    assert str(error_for(info, None, ("s3",))) == message.replace("act_1", "Graph API")
