@@ -104,3 +104,20 @@ def test_conversions_bars_per_window_with_readable_action_types():
     layout = fig.to_plotly_json()["layout"]
     assert layout["height"] == 320 and layout["barmode"] == "group" and layout["hovermode"] == "closest"
     assert layout["title"]["text"] == ""
+
+
+SIX = ["USD", "EUR", "JPY", "GBP", "CHF", "SEK"]  # not in alphabetical order: the figure follows the input
+
+
+def test_estimate_accounts_and_cost_panels_follow_the_order_they_come_in():
+    accounts = [("9", "USD"), ("3", "EUR"), ("7", "JPY"), ("1", "GBP"), ("5", "CHF"), ("2", "SEK")]
+    fig = figures.estimates_figure(estimates(accounts))
+    assert [a.text for a in fig.layout.annotations][1:] == [f"Cost: estimate range vs spend ({c})" for c in SIX]
+    assert [t.name for t in fig.data if t.name.endswith("actual delivery")] == [
+        f"act_{a} actual delivery" for a, _ in accounts
+    ]
+
+
+def test_conversion_windows_follow_the_order_they_come_in():
+    by_type = pl.DataFrame({"action_type": ["lead"] * 6, "attribution_window": SIX, "conversions": [Decimal(1)] * 6})
+    assert [t.name for t in figures.conversions_figure(by_type).data] == SIX

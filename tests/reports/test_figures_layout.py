@@ -301,3 +301,16 @@ def test_error_bars_keep_gaps_up_to_90_days():
 def test_error_category_names_are_neutralised_for_plotly():
     frame = pl.DataFrame({"date": [day(1)], "category": ["<b>_x"], "occurrences": [1]})
     assert traces(figures.errors_figure(frame))[0]["name"] == "&lt;b> x"
+
+
+SIX = ["USD", "EUR", "JPY", "GBP", "CHF", "SEK"]  # not in alphabetical order: panels follow the input
+
+
+def test_trend_panels_follow_the_order_currencies_come_in():
+    frame = pl.DataFrame(
+        {"currency": SIX, "date": [day(1)] * 6, "spend": [Decimal(1)] * 6, "purchase_value": [Decimal(2)] * 6,
+         "delivered": [1] * 6, "link_clicks": [0] * 6}
+    )
+    fig = figures.trends_figure(frame)
+    assert [a.text for a in fig.layout.annotations][:6] == [f"Spend and purchase value ({c})" for c in SIX]
+    assert [t.name for t in fig.data][:12:2] == [f"Spend ({c})" for c in SIX]
