@@ -12,12 +12,12 @@ from reports import figures
 BLUE, GREEN = "#3b6fd8", "#1f9d74"
 
 
-def estimates(accounts: list[tuple[str, str | None]]) -> pl.DataFrame:
-    """One snapshot a day on 2026-11-01 and -02 for each (account, currency); account n (from 0)
-    has bounds 10n + 1 … 10n + 3 and actuals 10n + 2, spend the same in units of its currency."""
+def estimates(accounts: list[tuple[str, str | None]], days: int = 2) -> pl.DataFrame:
+    """One snapshot a day from 2026-11-01 for each (account, currency); on day d account n (from 0)
+    has bounds 10n + d … 10n + d + 2 and actuals 10n + d + 1, spend the same in its currency."""
     rows = []
     for n, (account, currency) in enumerate(accounts):
-        for d in (1, 2):
+        for d in range(1, days + 1):
             base = 10 * n + d
             rows.append({
                 "ad_account_id": account, "date": dt.date(2026, 11, d), "currency": currency,
@@ -121,3 +121,10 @@ def test_estimate_accounts_and_cost_panels_follow_the_order_they_come_in():
 def test_conversion_windows_follow_the_order_they_come_in():
     by_type = pl.DataFrame({"action_type": ["lead"] * 6, "attribution_window": SIX, "conversions": [Decimal(1)] * 6})
     assert [t.name for t in figures.conversions_figure(by_type).data] == SIX
+
+
+def test_an_account_with_a_single_snapshot():
+    fig = figures.estimates_figure(estimates([("1001", "EUR")], days=1))
+    assert [(t.name, t.x, t.y) for t in fig.data if " actual " in t.name] == [
+        ("act_1001 actual delivery", ("2026-11-01",), (2.0,)), ("act_1001 actual cost", ("2026-11-01",), (2.0,)),
+    ]
