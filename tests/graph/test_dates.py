@@ -143,3 +143,33 @@ def test_a_single_day_cannot_be_split():
 )
 def test_months_before(day, months, expected):
     assert months_before(day, months) == expected
+
+
+def test_unknown_preset_message_lists_the_references_presets():
+    with pytest.raises(GraphError) as raised:
+        preset_range("lifetime", "UTC", NOW)
+    assert str(raised.value) == (
+        "unknown date_preset 'lifetime'; expected one of: today, yesterday, this_month, last_month, this_quarter, "
+        "maximum, data_maximum, last_3d, last_7d, last_14d, last_28d, last_30d, last_90d, last_week_mon_sun, "
+        "last_week_sun_sat, last_quarter, last_year, this_week_mon_today, this_week_sun_today, this_year"
+    )
+
+
+@pytest.mark.parametrize("name", ["Mars/Base", "../etc/passwd", ""])
+def test_an_unknown_time_zone_is_a_graph_error(name):
+    with pytest.raises(GraphError) as raised:
+        account_today(name, NOW)
+    assert str(raised.value) == f"unknown time zone {name!r} on an ad account"
+    assert raised.value.__cause__ is None and raised.value.__suppress_context__
+
+
+def test_account_today_defaults_to_now():
+    before = datetime.now(UTC).date()
+    today = account_today("UTC")
+    assert today in (before, datetime.now(UTC).date())
+
+
+@pytest.mark.parametrize("until", [date(2026, 1, 1), date(2025, 12, 1)])
+def test_a_range_of_one_day_or_reversed_cannot_be_split(until):
+    with pytest.raises(ValueError, match="^a single day cannot be split$"):
+        split_range(date(2026, 1, 1), until)
