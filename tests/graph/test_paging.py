@@ -5,7 +5,7 @@ import pytest
 
 from pipelines.graph.errors import GraphError
 from pipelines.graph.paging import iter_rows
-from tests.graph.helpers import BASE, TOKEN, Recorder, client_for, ok
+from tests.graph.helpers import BASE, TOKEN, Recorder, client_for, error, ok
 
 
 def _pages(request: httpx.Request) -> httpx.Response:
@@ -94,3 +94,10 @@ def test_a_server_that_pages_forever_is_stopped_after_max_pages(monkeypatch):
         rows.extend(iter_rows(client, "act_1/ads", account="1"))
     assert str(raised.value) == "act_1: more than 3 pages from act_1/ads; stopping"
     assert len(rows) == 3 and len(rec.requests) == 4
+
+
+def test_an_error_on_the_first_page_names_the_account():
+    client, _ = client_for(lambda r: error(368, message="blocked"))
+    with pytest.raises(GraphError) as raised:
+        list(iter_rows(client, "act_1/ads", account="1"))
+    assert str(raised.value) == "act_1: Graph API error (code 368): blocked"
