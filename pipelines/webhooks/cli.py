@@ -46,8 +46,10 @@ def serve(
         max_connections=receiver_limits.default_max_connections() if max_connections is None else max_connections,
     ).check()
     settings = load_settings()
-    folder, prefix = (journal_place(settings.exports_dir / "webhooks", instance) if instance is not None else
-                      journal_place(settings.exports_dir / "webhooks", settings.receiver_instance, "MMLENS_RECEIVER_INSTANCE"))
+    # The option wins over the configuration; the error names whichever the name came from.
+    source = "--instance" if instance is not None else "MMLENS_RECEIVER_INSTANCE"
+    folder, prefix = journal_place(settings.exports_dir / "webhooks",
+                                   instance if instance is not None else settings.receiver_instance, source)
     settings.require_for_webhooks()
     app_secret, verify_token = settings.app_secret, settings.webhook_verify_token
     assert app_secret is not None and verify_token is not None  # require_for_webhooks refused None
