@@ -13,6 +13,7 @@ import os
 import re
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 from prompt_toolkit import PromptSession
@@ -25,6 +26,9 @@ from rich.console import Console
 
 from pipelines import analyst_sandbox, analyst_sql
 from pipelines.errors import MmlensError, UsageError
+
+if TYPE_CHECKING:
+    from pipelines.lake.config import LakeSettings
 
 HISTORY_FILE = ".sql_history"
 EXIT_WORDS = {"exit", "quit", ".exit", ".quit", "\\q"}
@@ -42,15 +46,17 @@ _NAMES_QUERY = """
 """
 
 
-def run_interactive(snapshot: Path, home: Path, fmt: str, time_limit: float) -> None:
-    """The prompt in this terminal until Ctrl-D or `exit`."""
+def run_interactive(snapshot: Path, home: Path, fmt: str, time_limit: float, lake: LakeSettings | None = None) -> None:
+    """The prompt in this terminal until Ctrl-D or `exit` (over the lake's tables in lake mode)."""
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise UsageError("sql: give a query, or run `mmlens sql` in a terminal for the interactive prompt")
-    con = analyst_sandbox.open_snapshot(snapshot)
+    con, notice = analyst_sandbox.open_analyst(snapshot, lake)
     try:
         session = make_session(con, home / HISTORY_FILE)
         out = Console(soft_wrap=True, highlight=False)
         err = Console(stderr=True, soft_wrap=True, highlight=False)
+        if notice:
+            err.print(notice, markup=False)
         out.print("mmlens sql: one statement per entry, ending with ';'. Ctrl-D or exit to leave.", markup=False)
         loop(session, con, fmt, time_limit, out, err)
     finally:

@@ -12,7 +12,10 @@ import datetime as dt
 import decimal
 import io
 import json
+import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
@@ -22,19 +25,31 @@ from pipelines import analyst_sandbox
 from pipelines.errors import UsageError
 from pipelines.visible_text import escape, json_escape
 
+if TYPE_CHECKING:
+    from pipelines.lake.config import LakeSettings
+
 FORMATS = ("table", "csv", "json")
 
 
 def run_query(snapshot: Path, query: str,
-              time_limit: float = analyst_sandbox.DEFAULT_TIME_LIMIT_SECONDS) -> tuple[list[str], list[tuple]]:
-    """Execute one statement on the sandboxed snapshot; returns column names and rows."""
+              time_limit: float = analyst_sandbox.DEFAULT_TIME_LIMIT_SECONDS,
+              lake: LakeSettings | None = None,
+              notice: Callable[[str], None] | None = None) -> tuple[list[str], list[tuple]]:
+    """Execute one statement on the sandboxed snapshot (the lake's tables in lake mode); returns
+    column names and rows. What lake mode cannot show yet goes to `notice`, before the query runs."""
     if not query.strip():
         raise UsageError("sql: the query is empty")
-    con = analyst_sandbox.open_snapshot(snapshot)
+    con, message = analyst_sandbox.open_analyst(snapshot, lake)
+    if message:
+        (notice or _to_stderr)(message)
     try:
         return analyst_sandbox.execute_one(con, query, time_limit)
     finally:
         con.close()
+
+
+def _to_stderr(line: str) -> None:
+    sys.stderr.write(line + "\n")
 
 
 def _plain(value: object) -> object:

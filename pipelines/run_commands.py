@@ -141,7 +141,8 @@ def sql(
     fmt: str = typer.Option("table", "--format", help="table, csv or json."),
     timeout: float = typer.Option(60.0, "--timeout", help="Seconds a statement may run before it is interrupted."),
 ) -> None:
-    """Query the analyst snapshot (analytics.duckdb) read-only, inside a sandbox (see docs/analysts.md)."""
+    """Query the analyst snapshot (analytics.duckdb), or in lake mode the lake's tables, read-only, inside a
+    sandbox (see docs/analysts.md)."""
     from pipelines import analyst_sql
 
     if fmt not in analyst_sql.FORMATS:
@@ -152,7 +153,9 @@ def sql(
     if query is None:
         from pipelines import analyst_repl
 
-        analyst_repl.run_interactive(settings.snapshot_path, settings.home, fmt, timeout)
+        analyst_repl.run_interactive(settings.snapshot_path, settings.home, fmt, timeout, settings.lake)
         return
-    columns, rows = analyst_sql.run_query(settings.snapshot_path, query, timeout)
+    err = Console(stderr=True, soft_wrap=True, highlight=False)
+    columns, rows = analyst_sql.run_query(settings.snapshot_path, query, timeout, settings.lake,
+                                          notice=lambda line: err.print(line, markup=False))
     analyst_sql.render(columns, rows, fmt, Console(soft_wrap=True, highlight=False))

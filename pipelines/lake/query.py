@@ -8,6 +8,8 @@ polars reads the same tables directly: `pl.scan_iceberg(lake.catalog.load_table(
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import duckdb
 
 from pipelines.lake.catalog import Lake
@@ -17,12 +19,13 @@ def _quoted(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
 
-def attach_lake(con: duckdb.DuckDBPyConnection, lake: Lake) -> list[str]:
-    """Make every lake table queryable in `con` as a view `schema.table`; returns their names.
+def attach_lake(con: duckdb.DuckDBPyConnection, lake: Lake, exclude: Collection[str] = ()) -> list[str]:
+    """Make every lake table (but those in `exclude`) queryable in `con` as a view `schema.table`;
+    returns their names.
 
     The views read the snapshot current when this is called: a writer committing afterwards is
     not seen until the next call, so one query never mixes two snapshots of a table."""
-    names = lake.tables()
+    names = [name for name in lake.tables() if name not in exclude]
     for identifier in names:
         schema, table = identifier.split(".", 1)
         relation = f"lake__{schema}__{table}"
