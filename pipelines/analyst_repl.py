@@ -50,7 +50,7 @@ def run_interactive(snapshot: Path, home: Path, fmt: str, time_limit: float, lak
     """The prompt in this terminal until Ctrl-D or `exit` (over the lake's tables in lake mode)."""
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise UsageError("sql: give a query, or run `mmlens sql` in a terminal for the interactive prompt")
-    con, notice = analyst_sandbox.open_analyst(snapshot, lake)
+    con, notice = analyst_sql.open_analyst(snapshot, lake)
     try:
         session = make_session(con, home / HISTORY_FILE)
         out = Console(soft_wrap=True, highlight=False)

@@ -17,15 +17,11 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import duckdb
 
 from pipelines.errors import MmlensError, UsageError
 from pipelines.visible_text import escape
-
-if TYPE_CHECKING:
-    from pipelines.lake.config import LakeSettings
 
 MEMORY_LIMIT = "2GB"
 THREADS = 2
@@ -62,21 +58,6 @@ def open_snapshot(snapshot: Path) -> duckdb.DuckDBPyConnection:
         return duckdb.connect(str(snapshot), read_only=True, config=dict(SANDBOX_CONFIG))
     except duckdb.Error as error:
         raise UsageError(f"cannot open {snapshot.name}: {first_line(error)}") from None
-
-
-def open_analyst(snapshot: Path, lake: LakeSettings | None = None) -> tuple[duckdb.DuckDBPyConnection, str | None]:
-    """The analyst connection: over the lake's tables in lake mode (`pipelines.lake.analyst`),
-    else the snapshot; with a one-line notice of the views lake mode cannot show yet, or None."""
-    if lake is None:
-        return open_snapshot(snapshot), None
-    from pipelines.lake.analyst import open_lake
-
-    opened = open_lake(lake)
-    notice = None
-    if opened.unavailable:
-        notice = ("lake mode: views not available, their tables are not in the lake yet: "
-                  + ", ".join(opened.unavailable))
-    return opened.con, notice
 
 
 def first_line(error: BaseException) -> str:

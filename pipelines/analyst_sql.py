@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import duckdb
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -39,13 +40,28 @@ def run_query(snapshot: Path, query: str,
     column names and rows. What lake mode cannot show yet goes to `notice`, before the query runs."""
     if not query.strip():
         raise UsageError("sql: the query is empty")
-    con, message = analyst_sandbox.open_analyst(snapshot, lake)
+    con, message = open_analyst(snapshot, lake)
     if message:
         (notice or _to_stderr)(message)
     try:
         return analyst_sandbox.execute_one(con, query, time_limit)
     finally:
         con.close()
+
+
+def open_analyst(snapshot: Path, lake: LakeSettings | None = None) -> tuple[duckdb.DuckDBPyConnection, str | None]:
+    """The analyst connection: over the lake's tables in lake mode (`pipelines.lake.analyst`),
+    else the snapshot; with a one-line notice of the views lake mode cannot show yet, or None."""
+    if lake is None:
+        return analyst_sandbox.open_snapshot(snapshot), None
+    from pipelines.lake.analyst import open_lake
+
+    opened = open_lake(lake)
+    notice = None
+    if opened.unavailable:
+        notice = ("lake mode: views not available, their tables are not in the lake yet: "
+                  + ", ".join(opened.unavailable))
+    return opened.con, notice
 
 
 def _to_stderr(line: str) -> None:

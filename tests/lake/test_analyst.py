@@ -95,7 +95,7 @@ def test_a_query_on_a_view_the_lake_cannot_show_is_one_line(tmp_path: Path, fill
 
 
 def test_without_the_lake_the_missing_snapshot_is_still_the_error(tmp_path: Path) -> None:
-    from pipelines.analyst_sandbox import open_analyst
+    from pipelines.analyst_sql import open_analyst
 
     with pytest.raises(UsageError, match="no analyst snapshot at analytics.duckdb yet"):
         open_analyst(tmp_path / "analytics.duckdb", None)
