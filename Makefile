@@ -14,7 +14,7 @@ UV := $(BIN)/uv pip
 export UV_SYSTEM_CERTS ?= 1
 export MMLENS_HOME ?= $(CURDIR)/var
 
-.PHONY: demo test lint mutate mutate-screen dev lock clean
+.PHONY: demo test test-services lint mutate mutate-screen dev lock clean
 
 # The venv starts without pip (ensurepip takes longer than the rest of the bootstrap); the system's
 # pip installs the tools into it, uncompiled: the sync below compiles them with everything else.
@@ -51,9 +51,15 @@ $(MUTATE_STAMP): $(TOOLS) requirements-mutate.lock pyproject.toml
 demo: $(STAMP)
 	$(BIN)/mmlens demo
 
+# The whole suite but the tests of lake mode's services (PostgreSQL, S3), which `make test-services` runs.
 test: $(TEST_STAMP) lint
 	$(BIN)/python tests/browser_setup.py
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -m "not lake_services"
+
+# Lake mode against a real PostgreSQL (Debian's packages, started by the tests) and an S3 endpoint
+# (moto's server); CI runs it after `make test`, installing PostgreSQL first when it is missing.
+test-services: $(TEST_STAMP)
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -m lake_services
 
 # ruff on everything, mypy on the plain-Python core (settings in pyproject.toml); a few seconds.
 lint: $(TEST_STAMP)
