@@ -12,6 +12,9 @@ millisecond timestamps, ~2% redelivered lines):
   and pyarrow (`python3 -m venv /tmp/dlt && /tmp/dlt/bin/pip install "dlt[duckdb]" orjson pyarrow`).
 - arrow-floor, arrow-payload, arrow-bodies: the least a lane on pyarrow's JSON reader would do
   (`bench/webhook_arrow_probe.py`; not a lane: no quarantine, no fallback, payload lost or replaced).
+- msgspec, msgspec-lean: the least a lane on msgspec in one worker process per core would do
+  (`bench/webhook_msgspec_probe.py`; not a lane: lines its fast path refuses are counted, not parsed;
+  msgspec is not a dependency: `.venv/bin/uv pip install -p .venv/bin/python msgspec` first).
 Each variant runs in its own process (fresh warehouse) so its peak memory is measured alone.
 
     .venv/bin/python bench/webhook_ingest.py --events 1000000 [--dlt-python /tmp/dlt/bin/python]
@@ -179,7 +182,20 @@ def run_arrow_bodies(exports: Path, db: Path) -> dict:
     return run(exports, db, bodies=True)
 
 
+def run_msgspec(exports: Path, db: Path) -> dict:
+    from bench.webhook_msgspec_probe import run
+
+    return run(exports, db)
+
+
+def run_msgspec_lean(exports: Path, db: Path) -> dict:
+    from bench.webhook_msgspec_probe import run
+
+    return run(exports, db, lean=True)
+
+
 VARIANTS = {"mmlens": run_mmlens, "mmlens-python": run_mmlens_python, "duckdb": run_duckdb, "dlt": run_dlt,
+            "msgspec": run_msgspec, "msgspec-lean": run_msgspec_lean,
             "arrow-floor": run_arrow_floor,
             "arrow-payload": run_arrow_payload, "arrow-bodies": run_arrow_bodies}
 
@@ -222,7 +238,8 @@ def main() -> None:
             results[variant] = json.loads(out.strip().splitlines()[-1])
             r = results[variant]
             print(f"{variant:>12}: {r['seconds']:6.2f} s  cpu {r['cpu']:6.2f} s  peak {r['peak_mb']:6.0f} MB  rows {r['rows']:,}"
-                  + (f"  lines {r['lines']:,} quarantined {r['quarantined']}" if "lines" in r else ""))
+                  + (f"  lines {r['lines']:,} quarantined {r['quarantined']}" if "lines" in r else "")
+                  + "".join(f"  {k} {r[k]}" for k in ("workers_cpu", "stage_s", "stage_cpu", "land_s", "land_cpu") if k in r))
         base = results.get("mmlens", {}).get("seconds")
         for variant, r in results.items():
             if variant != "mmlens" and base:
