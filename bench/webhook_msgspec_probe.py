@@ -82,10 +82,8 @@ def _text(x):
     return None if x is None else str(x)
 
 
-def parse_range(task: tuple[str, int, int, int]) -> tuple[str | None, int, list[int]]:
-    """(shared-memory file of the events' Arrow table or None, lines read, lines refused) for the
-    lines of `path` from byte `start` to `end`, numbered from `first`."""
-    path, start, end, first = task
+def _lines(path: str, start: int, end: int) -> list[bytes]:
+    """The lines of `path` from byte `start` to `end` (the file mapped once per worker)."""
     buf = _maps.get(path)
     if buf is None:
         with open(path, "rb") as handle:
@@ -93,6 +91,33 @@ def parse_range(task: tuple[str, int, int, int]) -> tuple[str | None, int, list[
     lines = buf[start:end].split(b"\n")
     if lines and not lines[-1]:
         lines.pop()
+    return lines
+
+
+def _ship(table: pa.Table) -> str:
+    """Write `table` to a shared-memory file (Arrow IPC) for the parent to map; returns its name."""
+    fd, name = tempfile.mkstemp(prefix="mmlens-msgspec-", suffix=".arrow", dir="/dev/shm")
+    with os.fdopen(fd, "wb") as handle, pa.ipc.new_file(handle, table.schema) as writer:
+        writer.write_table(table)
+    return name
+
+
+def _payload(payloads: list) -> pa.Array:
+    """The payloads' bytes as one text column (one copy, no per-value conversion)."""
+    lengths = [0]
+    total = 0
+    for p in payloads:
+        total += len(p)
+        lengths.append(total)
+    return pa.LargeStringArray.from_buffers(len(payloads), pa.array(lengths, pa.int64()).buffers()[1],
+                                            pa.py_buffer(b"".join(payloads)))
+
+
+def parse_range(task: tuple[str, int, int, int]) -> tuple[str | None, int, list[int]]:
+    """(shared-memory file of the events' Arrow table or None, lines read, lines refused) for the
+    lines of `path` from byte `start` to `end`, numbered from `first`."""
+    path, start, end, first = task
+    lines = _lines(path, start, end)
     cols: list[list] = [[] for _ in COLUMNS]
     (c_line, c_ord, c_type, c_page, c_camp, c_rec, c_tok, c_trk, c_mid, c_app, c_bus, c_ts, c_err) = cols
     payloads: list = []
@@ -151,23 +176,14 @@ def parse_range(task: tuple[str, int, int, int]) -> tuple[str | None, int, list[
     if not c_line:
         return None, len(lines), refused
     table = _table(cols, payloads)
-    fd, name = tempfile.mkstemp(prefix="mmlens-msgspec-", suffix=".arrow", dir="/dev/shm")
-    with os.fdopen(fd, "wb") as handle, pa.ipc.new_file(handle, table.schema) as writer:
-        writer.write_table(table)
-    return name, len(lines), refused
+    return _ship(table), len(lines), refused
 
 
 def parse_range_lean(task: tuple[str, int, int, int]) -> tuple[str | None, int, list[int]]:
     """As `parse_range`, but the worker only checks each line (types, keys) and ships (line, ordinal,
     field's event type, entry id, payload): DuckDB reads the typed fields from the payload."""
     path, start, end, first = task
-    buf = _maps.get(path)
-    if buf is None:
-        with open(path, "rb") as handle:
-            buf = _maps[path] = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
-    lines = buf[start:end].split(b"\n")
-    if lines and not lines[-1]:
-        lines.pop()
+    lines = _lines(path, start, end)
     c_line: list[int] = []
     c_ord: list[int] = []
     c_type: list[str] = []
@@ -207,31 +223,15 @@ def parse_range_lean(task: tuple[str, int, int, int]) -> tuple[str | None, int, 
             refused.append(n)
     if not c_line:
         return None, len(lines), refused
-    lengths = [0]
-    total = 0
-    for p in payloads:
-        total += len(p)
-        lengths.append(total)
     table = pa.table({"source_line": pa.array(c_line, pa.int64()), "ordinal": pa.array(c_ord, pa.int64()),
                       "event_type": pa.array(c_type, pa.string()), "entry_page": pa.array(c_page, pa.string()),
-                      "payload": pa.LargeStringArray.from_buffers(len(payloads),
-                                                                  pa.array(lengths, pa.int64()).buffers()[1],
-                                                                  pa.py_buffer(b"".join(payloads)))})
-    fd, name = tempfile.mkstemp(prefix="mmlens-msgspec-", suffix=".arrow", dir="/dev/shm")
-    with os.fdopen(fd, "wb") as handle, pa.ipc.new_file(handle, table.schema) as writer:
-        writer.write_table(table)
-    return name, len(lines), refused
+                      "payload": _payload(payloads)})
+    return _ship(table), len(lines), refused
 
 
 def _table(cols: list[list], payloads: list) -> pa.Table:
     arrays = {name: pa.array(c, pa.int64() if name in _INT else pa.string()) for name, c in zip(COLUMNS, cols, strict=True)}
-    lengths = [0]
-    total = 0
-    for p in payloads:
-        total += len(p)
-        lengths.append(total)
-    arrays["payload"] = pa.LargeStringArray.from_buffers(len(payloads), pa.array(lengths, pa.int64()).buffers()[1],
-                                                         pa.py_buffer(b"".join(payloads)))
+    arrays["payload"] = _payload(payloads)
     return pa.table(arrays)
 
 
