@@ -66,6 +66,19 @@ def test_the_lake_connection_keeps_the_sandbox(filled: LakeSettings, statement: 
         opened.con.close()
 
 
+def test_python_objects_of_the_calling_code_are_not_tables(filled: LakeSettings) -> None:
+    """DuckDB's Python client answers an unknown table name with a variable of that name from the
+    calling code (a replacement scan) unless external access is off, as in the sandbox."""
+    opened = open_lake(filled)
+    visible_to_a_replacement_scan = pa.table({"token": ["EAAnot-for-analysts"]})
+    try:
+        assert visible_to_a_replacement_scan.num_rows == 1
+        with pytest.raises(duckdb.CatalogException):
+            opened.con.execute("select * from visible_to_a_replacement_scan")
+    finally:
+        opened.con.close()
+
+
 def _mmlens_sql(home: Path, settings: LakeSettings, *args: str) -> subprocess.CompletedProcess[str]:
     base = {k: v for k, v in os.environ.items() if not k.startswith(("META_", "MMLENS_", "DAGSTER_"))}
     env = {**base, "MMLENS_HOME": str(home), "MMLENS_LAKE_CATALOG_URI": settings.catalog_uri.get_secret_value(),
