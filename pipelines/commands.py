@@ -6,6 +6,7 @@ import typer
 
 
 def register(app: typer.Typer) -> None:
+    from pipelines.backfill_commands import backfill
     from pipelines.lake.cli import app as lake_app
     from pipelines.run_commands import demo, run, sql
     from pipelines.simulator.cli import app as simulator_app
@@ -14,6 +15,7 @@ def register(app: typer.Typer) -> None:
     app.command()(demo)
     app.command()(run)
     app.command()(sql)
+    app.command()(backfill)
     app.add_typer(simulator_app, name="simulator", help="The built-in Graph API simulator.")
     app.add_typer(webhooks_app, name="webhooks", help="The webhook receiver.")
     app.add_typer(lake_app, name="lake", help="Lake mode's upkeep (docs/deploy.md).")
