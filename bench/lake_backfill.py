@@ -1,0 +1,144 @@
+"""Benchmark: `mmlens backfill` of many ad accounts × days into the lake, 1, 2 and 4 runs at a time.
+
+The simulator is served in this process (seed 7, async report runs of 2 s and more, `--latency-ms`
+added to every response, as `bench/run_report.py` serves it) for a world of `--accounts` accounts
+of `--campaigns` campaigns. For each parallelism, in a fresh `MMLENS_HOME` with a fresh lake (SQLite
+catalog, local folder), `mmlens backfill --since D --until D --parallel N` is timed as a user runs
+it, from the command to its exit (daemon start, one run per account, every commit). The lake's
+tables after each backfill are compared, row for row, with those after the first; machine load
+(1-minute load average, sampled every 5 s) is printed with each figure.
+
+    .venv/bin/python bench/lake_backfill.py [--accounts 64] [--days 90] [--campaigns 6] [--latency-ms 200]
+                                            [--parallel 1,2,4]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import duckdb  # noqa: E402
+
+from pipelines.lake.catalog import Lake  # noqa: E402
+from pipelines.lake.config import parse_lake_settings  # noqa: E402
+from pipelines.lake.publish import LAKE_TABLES  # noqa: E402
+from pipelines.lake.query import attach_lake  # noqa: E402
+from pipelines.simulator.server import Simulator, SimulatorConfig, serving  # noqa: E402
+from pipelines.simulator.world import World, WorldSize  # noqa: E402
+
+TOKEN = "bench-token"
+SEED = 7
+JOB_SECONDS = 2.0  # `mmlens simulator serve`'s default
+
+
+class LoadSampler:
+    """The 1-minute load average every 5 s while a backfill runs: its mean and maximum."""
+
+    def __init__(self) -> None:
+        self.samples: list[float] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        while not self._stop.wait(5.0):
+            self.samples.append(os.getloadavg()[0])
+
+    def __enter__(self) -> LoadSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def text(self) -> str:
+        if not self.samples:
+            return "load n/a"
+        return f"load mean {sum(self.samples) / len(self.samples):.1f}, max {max(self.samples):.1f}"
+
+
+def lake_rows(home: Path) -> dict[str, list[tuple]]:
+    """Every lake table's rows, sorted."""
+    settings = parse_lake_settings(lake_env(home).get)
+    assert settings is not None
+    con = duckdb.connect()
+    try:
+        attach_lake(con, Lake(settings))
+        return {t.identifier: con.sql(f"select * from {t.identifier} order by all").fetchall() for t in LAKE_TABLES}
+    finally:
+        con.close()
+
+
+def lake_env(home: Path) -> dict[str, str]:
+    return {"MMLENS_LAKE_CATALOG_URI": f"sqlite:///{home / 'catalog.db'}", "MMLENS_LAKE_WAREHOUSE": str(home / "lake")}
+
+
+def backfill(url: str, accounts: list[str], since: str, until: str, parallel: int, home: Path) -> float:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("META_", "MMLENS_", "DAGSTER_"))}
+    env.update(META_GRAPH_URL=url, META_ACCESS_TOKEN=TOKEN, META_AD_ACCOUNT_IDS=",".join(accounts),
+               MMLENS_HOME=str(home), **lake_env(home))
+    started = time.time()
+    done = subprocess.run([str(ROOT / ".venv" / "bin" / "mmlens"), "backfill", "--since", since, "--until", until,
+                           "--parallel", str(parallel)], env=env, cwd=home, capture_output=True, text=True)
+    seconds = time.time() - started
+    if done.returncode != 0:
+        raise SystemExit(f"backfill --parallel {parallel} failed ({done.returncode}): {done.stderr.strip()[-600:]}")
+    return seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--accounts", type=int, default=64)
+    parser.add_argument("--days", type=int, default=90)
+    parser.add_argument("--campaigns", type=int, default=6)
+    parser.add_argument("--latency-ms", type=int, default=200)
+    parser.add_argument("--parallel", default="1,2,4")
+    args = parser.parse_args()
+
+    today = datetime.now(UTC).date()
+    until = today - timedelta(days=1)
+    since = until - timedelta(days=args.days - 1)
+    world = World(seed=SEED, size=WorldSize(accounts=args.accounts, campaigns_per_account=args.campaigns,
+                                            days=args.days + 1), today=today)
+    accounts = [a.account_id for a in world.accounts]
+    print(f"{args.accounts} accounts x {args.days} days ({since}..{until}), {args.campaigns} campaigns each, "
+          f"{args.latency_ms} ms latency, report runs {JOB_SECONDS:g} s and up; {os.cpu_count()} cores, "
+          f"load before {os.getloadavg()[0]:.1f}", flush=True)
+    config = SimulatorConfig(seed=SEED, today=today, size=world.size, latency_ms=args.latency_ms,
+                             job_seconds=JOB_SECONDS, access_token=TOKEN)
+    timings: dict[int, float] = {}
+    reference: dict[str, list[tuple]] | None = None
+    with tempfile.TemporaryDirectory(prefix="mmlens-bench-") as tmp, serving(Simulator(config, world=world)) as url:
+        for parallel in (int(p) for p in args.parallel.split(",")):
+            home = Path(tmp) / f"parallel-{parallel}"
+            home.mkdir()
+            with LoadSampler() as load:
+                seconds = backfill(url, accounts, since.isoformat(), until.isoformat(), parallel, home)
+            rows = lake_rows(home)
+            counts = ", ".join(f"{name} {len(r)}" for name, r in rows.items())
+            if reference is None:
+                reference = rows
+                same = f"rows: {counts}"
+            else:
+                differing = [name for name in rows if rows[name] != reference[name]]
+                same = "lake identical to the first" if not differing else f"DIFFERENT: {', '.join(differing)}"
+            timings[parallel] = seconds
+            print(f"--parallel {parallel}: {seconds:7.1f} s wall ({load.text()}); {same}", flush=True)
+    first = min(timings)
+    for parallel, seconds in timings.items():
+        if parallel != first:
+            print(f"speed-up at {parallel} against {first}: {timings[first] / seconds:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
