@@ -5,8 +5,9 @@ added to every response, as `bench/run_report.py` serves it) for a world of `--a
 of `--campaigns` campaigns. For each parallelism, in a fresh `MMLENS_HOME` with a fresh lake (SQLite
 catalog, local folder), `mmlens backfill --since D --until D --parallel N` is timed as a user runs
 it, from the command to its exit (daemon start, one run per account, every commit). The lake's
-tables after each backfill are compared, row for row, with those after the first; machine load
-(1-minute load average, sampled every 5 s) is printed with each figure.
+tables after each backfill are compared, row for row, with those after the first; the CPU time of
+the backfill's processes and the machine load (1-minute load average, sampled every 5 s) are
+printed with each figure.
 
     .venv/bin/python bench/lake_backfill.py [--accounts 64] [--days 90] [--campaigns 6] [--latency-ms 200]
                                             [--parallel 1,2,4]
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -83,17 +85,21 @@ def lake_env(home: Path) -> dict[str, str]:
     return {"MMLENS_LAKE_CATALOG_URI": f"sqlite:///{home / 'catalog.db'}", "MMLENS_LAKE_WAREHOUSE": str(home / "lake")}
 
 
-def backfill(url: str, accounts: list[str], since: str, until: str, parallel: int, home: Path) -> float:
+def backfill(url: str, accounts: list[str], since: str, until: str, parallel: int, home: Path) -> tuple[float, float]:
+    """Wall seconds of one `mmlens backfill` and the CPU seconds of it and every process it started
+    (daemon, code server, run workers: each waits for its own children, so theirs add up here)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("META_", "MMLENS_", "DAGSTER_"))}
     env.update(META_GRAPH_URL=url, META_ACCESS_TOKEN=TOKEN, META_AD_ACCOUNT_IDS=",".join(accounts),
                MMLENS_HOME=str(home), **lake_env(home))
+    cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.time()
     done = subprocess.run([str(ROOT / ".venv" / "bin" / "mmlens"), "backfill", "--since", since, "--until", until,
                            "--parallel", str(parallel)], env=env, cwd=home, capture_output=True, text=True)
     seconds = time.time() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         raise SystemExit(f"backfill --parallel {parallel} failed ({done.returncode}): {done.stderr.strip()[-600:]}")
-    return seconds
+    return seconds, (after.ru_utime - cpu.ru_utime) + (after.ru_stime - cpu.ru_stime)
 
 
 def main() -> None:
@@ -123,7 +129,7 @@ def main() -> None:
             home = Path(tmp) / f"parallel-{parallel}"
             home.mkdir()
             with LoadSampler() as load:
-                seconds = backfill(url, accounts, since.isoformat(), until.isoformat(), parallel, home)
+                seconds, cpu = backfill(url, accounts, since.isoformat(), until.isoformat(), parallel, home)
             rows = lake_rows(home)
             counts = ", ".join(f"{name} {len(r)}" for name, r in rows.items())
             if reference is None:
@@ -133,7 +139,7 @@ def main() -> None:
                 differing = [name for name in rows if rows[name] != reference[name]]
                 same = "lake identical to the first" if not differing else f"DIFFERENT: {', '.join(differing)}"
             timings[parallel] = seconds
-            print(f"--parallel {parallel}: {seconds:7.1f} s wall ({load.text()}); {same}", flush=True)
+            print(f"--parallel {parallel}: {seconds:7.1f} s wall, {cpu:6.1f} s CPU ({load.text()}); {same}", flush=True)
     first = min(timings)
     for parallel, seconds in timings.items():
         if parallel != first:
