@@ -1,0 +1,13 @@
+"""The code location for several machines (`docs/deploy.md`, "Several machines"): mmlens's
+definitions, with every job's steps run one after another in the run's own process.
+
+A run's steps share the DuckDB file of the worker machine that runs it, which allows one writer.
+On one machine the `duckdb` pool (limit 1) keeps them apart; across machines that pool is
+counted in the shared PostgreSQL storage, for every machine at once, so here the run itself
+keeps its steps in order and the pool's limit is the number of worker machines."""
+
+import dagster as dg
+
+from pipelines.definitions import defs as single_machine
+
+defs = dg.Definitions.merge(single_machine, dg.Definitions(executor=dg.in_process_executor))

@@ -1,0 +1,75 @@
+"""What the deployment on several machines needs beside PostgreSQL (tests/lake/services.py), started
+for real on loopback: Redis from Debian's packages (`.ci/run` installs `redis-server`) as the Celery
+broker, a fresh PostgreSQL database per test, and Dagster's instance settings of `deploy/dagster.yaml`
+with the variables that fill them."""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import subprocess
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+
+from tests.lake.services import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+DEPLOY_CONFIG = ROOT / "deploy" / "dagster.yaml"
+
+
+@contextlib.contextmanager
+def running_redis() -> Iterator[str]:
+    """redis-server on a free loopback port, nothing saved to disk; yields its URL."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        raise RuntimeError("Redis is not installed: apt-get install redis-server (`.ci/run` does)")
+    port, folder = free_port(), Path(tempfile.mkdtemp(prefix="mmlens-redis-"))
+    server = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                               "--dir", str(folder)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        import redis
+
+        client = redis.Redis(host="127.0.0.1", port=port)
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise
+                time.sleep(0.1)
+        client.close()
+        yield f"redis://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def fresh_database(postgres_url: str) -> str:
+    """A new, empty database in the cluster at `postgres_url`; returns its name."""
+    name = f"dagster_{uuid.uuid4().hex[:12]}"
+    engine = sa.create_engine(postgres_url.replace("postgresql://", "postgresql+psycopg2://", 1),
+                              isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as con:
+            con.execute(sa.text(f'create database "{name}"'))
+    finally:
+        engine.dispose()
+    return name
+
+
+def storage_env(postgres_url: str, database: str) -> dict[str, str]:
+    """The MMLENS_DAGSTER_PG_* variables `deploy/dagster.yaml` reads, for `database` in that cluster."""
+    url = urlsplit(postgres_url)
+    assert url.hostname and url.port and url.username and url.password
+    return {"MMLENS_DAGSTER_PG_HOST": url.hostname, "MMLENS_DAGSTER_PG_PORT": str(url.port),
+            "MMLENS_DAGSTER_PG_USER": url.username, "MMLENS_DAGSTER_PG_PASSWORD": url.password,
+            "MMLENS_DAGSTER_PG_DB": database}
