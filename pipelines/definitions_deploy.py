@@ -8,6 +8,7 @@ keeps its steps in order and the pool's limit is the number of worker machines."
 
 import dagster as dg
 
-from pipelines.definitions import defs as single_machine
+from pipelines import definitions
 
-defs = dg.Definitions.merge(single_machine, dg.Definitions(executor=dg.in_process_executor))
+# The module holds one Definitions object (Dagster loads a module's only one).
+defs = dg.Definitions.merge(definitions.defs, dg.Definitions(executor=dg.in_process_executor))
