@@ -56,8 +56,9 @@ test: $(TEST_STAMP) lint
 	$(BIN)/python tests/browser_setup.py
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -m "not lake_services"
 
-# Lake mode against a real PostgreSQL (Debian's packages, started by the tests) and an S3 endpoint
-# (moto's server); CI runs it after `make test`, installing PostgreSQL first when it is missing.
+# Lake mode and the deployment on several machines against a real PostgreSQL and Redis (Debian's
+# packages, started by the tests) and an S3 endpoint (moto's server); CI runs it after `make test`,
+# installing PostgreSQL and Redis first when they are missing.
 test-services: $(TEST_STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -m lake_services
 

@@ -6,6 +6,7 @@ with the variables that fill them."""
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import subprocess
 import tempfile
@@ -73,3 +74,46 @@ def storage_env(postgres_url: str, database: str) -> dict[str, str]:
     return {"MMLENS_DAGSTER_PG_HOST": url.hostname, "MMLENS_DAGSTER_PG_PORT": str(url.port),
             "MMLENS_DAGSTER_PG_USER": url.username, "MMLENS_DAGSTER_PG_PASSWORD": url.password,
             "MMLENS_DAGSTER_PG_DB": database}
+
+
+def machine_env(root: Path, env: dict[str, str]) -> dict[str, str]:
+    """One machine's environment: its own MMLENS_HOME at `root` and DAGSTER_HOME in it holding
+    `deploy/dagster.yaml`, the settings every machine shares in `env`, nothing of the caller's."""
+    (root / "dagster").mkdir(parents=True)
+    shutil.copy(DEPLOY_CONFIG, root / "dagster" / "dagster.yaml")
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("META_", "MMLENS_", "DAGSTER_", "CELERY_"))}
+    return {**base, **env, "MMLENS_HOME": str(root), "DAGSTER_HOME": str(root / "dagster")}
+
+
+def start(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    """`command` in the repository, its output to `log`."""
+    with log.open("wb") as out:
+        return subprocess.Popen(command, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM (Celery and dagster-daemon shut down on it), SIGKILL after a minute."""
+    process.terminate()
+    try:
+        process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=30)
+
+
+def descendants(pid: int) -> set[int]:
+    """`pid` and every live process below it, from /proc."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(stat.parent.name)] = int(fields[1])
+    found, frontier = {pid}, [pid]
+    while frontier:
+        parent = frontier.pop()
+        children = [child for child, p in parents.items() if p == parent and child not in found]
+        found.update(children)
+        frontier.extend(children)
+    return found

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import shutil
 import subprocess
 import sys
 import time
@@ -25,7 +23,7 @@ from dagster._serdes import serialize_value
 
 from pipelines.simulator.server import running_simulator
 from pipelines.simulator.world import World, WorldSize
-from tests.deploy.services import DEPLOY_CONFIG, ROOT, fresh_database, storage_env
+from tests.deploy.services import ROOT, descendants, fresh_database, machine_env, start, stop, storage_env
 from tests.e2e.helpers import files_containing
 from tests.lake.services import PG_PASSWORD
 
@@ -34,46 +32,6 @@ TOKEN = "EAAceleryTOKEN0123456789zz"
 TODAY = dt.date(2026, 11, 20)
 SINCE, UNTIL = "2026-11-16", "2026-11-19"
 BIN = Path(sys.executable).parent
-
-
-def _machine(root: Path, env: dict[str, str]) -> dict[str, str]:
-    """A machine's environment: its own homes (deploy/dagster.yaml in DAGSTER_HOME) and the shared settings."""
-    (root / "dagster").mkdir(parents=True)
-    shutil.copy(DEPLOY_CONFIG, root / "dagster" / "dagster.yaml")
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("META_", "MMLENS_", "DAGSTER_", "CELERY_"))}
-    return {**base, **env, "MMLENS_HOME": str(root), "DAGSTER_HOME": str(root / "dagster")}
-
-
-def _start(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    with log.open("wb") as out:
-        return subprocess.Popen(command, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=60)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=30)
-
-
-def _descendants(pid: int) -> set[int]:
-    """`pid` and every process below it, from /proc."""
-    parents: dict[int, int] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        parents[int(stat.parent.name)] = int(fields[1])
-    found, frontier = {pid}, [pid]
-    while frontier:
-        parent = frontier.pop()
-        children = [child for child, p in parents.items() if p == parent and child not in found]
-        found.update(children)
-        frontier.extend(children)
-    return found
 
 
 def _wait_for_end(instance: dg.DagsterInstance, run_id: str, processes: list[subprocess.Popen[bytes]],
@@ -99,13 +57,13 @@ def test_a_queued_run_executes_on_a_celery_worker_with_its_outcome_in_postgresql
     run_id = str(uuid.uuid4())
     with running_simulator(seed=4, world=world, today=TODAY, access_token=TOKEN) as url:
         meta = {"META_GRAPH_URL": url, "META_ACCESS_TOKEN": TOKEN, "META_AD_ACCOUNT_IDS": f"act_{account}"}
-        central = _machine(tmp_path / "central", {**shared, **meta})
-        worker_env = _machine(tmp_path / "worker-a", {**shared, **meta, "CELERY_BROKER_URL": shared["MMLENS_CELERY_BROKER"],
+        central = machine_env(tmp_path / "central", {**shared, **meta})
+        worker_env = machine_env(tmp_path / "worker-a", {**shared, **meta, "CELERY_BROKER_URL": shared["MMLENS_CELERY_BROKER"],
                                                       "CELERY_RESULT_BACKEND": shared["MMLENS_CELERY_BACKEND"]})
         logs = [tmp_path / "worker.log", tmp_path / "daemon.log"]
-        worker = _start([str(BIN / "celery"), "-A", "dagster_celery.app", "worker", "-Q", "dagster", "--concurrency", "1",
+        worker = start([str(BIN / "celery"), "-A", "dagster_celery.app", "worker", "-Q", "dagster", "--concurrency", "1",
                          "--prefetch-multiplier", "1", "-n", "worker-a@%h", "--loglevel", "INFO"], worker_env, logs[0])
-        daemon = _start([str(BIN / "dagster-daemon"), "run", "-m", "pipelines.definitions_deploy"], central, logs[1])
+        daemon = start([str(BIN / "dagster-daemon"), "run", "-m", "pipelines.definitions_deploy"], central, logs[1])
         try:
             tags = {"dagster/asset_partition_range_start": SINCE, "dagster/asset_partition_range_end": UNTIL}
             launched = subprocess.run([str(BIN / "dagster"), "job", "launch", "-m", "pipelines.definitions_deploy",
@@ -117,11 +75,11 @@ def test_a_queued_run_executes_on_a_celery_worker_with_its_outcome_in_postgresql
             with dg.DagsterInstance.from_config(central["DAGSTER_HOME"]) as instance:
                 run = _wait_for_end(instance, run_id, [worker, daemon], logs)
                 events = instance.all_logs(run_id)
-                worker_pids = _descendants(worker.pid)
+                worker_pids = descendants(worker.pid)
                 records = instance.fetch_materializations(dg.AssetKey(["marts", "campaign_daily"]), limit=100).records
         finally:
-            _stop(daemon)
-            _stop(worker)
+            stop(daemon)
+            stop(worker)
 
     assert run.status == dg.DagsterRunStatus.SUCCESS, [e.message for e in events if e.is_dagster_event and e.dagster_event.is_step_failure]
     assert run.tags["dagster-celery/task_id"]
