@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import socket
 import subprocess
 import tempfile
 import time
@@ -24,6 +25,16 @@ ROOT = Path(__file__).resolve().parents[2]
 DEPLOY_CONFIG = ROOT / "deploy" / "dagster.yaml"
 
 
+def _answers_ping(port: int) -> bool:
+    """Whether a Redis server on loopback `port` answers PING (its inline protocol)."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+            s.sendall(b"PING\r\n")
+            return s.recv(64).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
 @contextlib.contextmanager
 def running_redis() -> Iterator[str]:
     """redis-server on a free loopback port, nothing saved to disk; yields its URL."""
@@ -34,19 +45,11 @@ def running_redis() -> Iterator[str]:
     server = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
                                "--dir", str(folder)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        import redis
-
-        client = redis.Redis(host="127.0.0.1", port=port)
         deadline = time.monotonic() + 60
-        while True:
-            try:
-                client.ping()
-                break
-            except redis.ConnectionError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise
-                time.sleep(0.1)
-        client.close()
+        while not _answers_ping(port):
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise RuntimeError(f"redis-server on port {port} did not answer PING (exit code {server.poll()})")
+            time.sleep(0.1)
         yield f"redis://127.0.0.1:{port}"
     finally:
         server.terminate()
