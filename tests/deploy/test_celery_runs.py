@@ -2,8 +2,9 @@
 process of its own with a DAGSTER_HOME and MMLENS_HOME of its own and the same `deploy/dagster.yaml`.
 A run launched on the first is queued in PostgreSQL, dequeued by `dagster-daemon`, handed by
 dagster-celery's run launcher through Redis (Debian's, on loopback) to a Celery worker, and its
-steps execute in the worker's process and its home, against the simulator; the first machine
-reads the run's outcome back from PostgreSQL. No password is written anywhere."""
+steps execute in the worker's process and its home, against the simulator, publishing to a lake
+whose catalog is in PostgreSQL; the first machine reads the run's outcome back from PostgreSQL.
+No password is written anywhere."""
 
 from __future__ import annotations
 
@@ -21,6 +22,9 @@ import duckdb
 import pytest
 from dagster._serdes import serialize_value
 
+from pipelines.lake.catalog import Lake
+from pipelines.lake.config import parse_lake_settings
+from pipelines.lake.query import attach_lake
 from pipelines.simulator.server import running_simulator
 from pipelines.simulator.world import World, WorldSize
 from tests.deploy.services import ROOT, descendants, fresh_database, machine_env, start, stop, storage_env
@@ -52,7 +56,11 @@ def test_a_queued_run_executes_on_a_celery_worker_with_its_outcome_in_postgresql
 ) -> None:
     world = World(seed=4, size=WorldSize(accounts=1, campaigns_per_account=2, days=8, sends_per_campaign_day=5), today=TODAY)
     (account,) = (a.account_id for a in world.accounts)
-    shared = {**storage_env(postgres_url, fresh_database(postgres_url)),
+    # The lake as a deployment keeps it: its catalog in PostgreSQL (a database of its own), its
+    # files in a folder standing in for the object store (S3 is tested in tests/lake).
+    catalog = postgres_url.rsplit("/", 1)[0] + "/" + fresh_database(postgres_url)
+    lake_env = {"MMLENS_LAKE_CATALOG_URI": catalog, "MMLENS_LAKE_WAREHOUSE": str(tmp_path / "object-store")}
+    shared = {**storage_env(postgres_url, fresh_database(postgres_url)), **lake_env,
               "MMLENS_CELERY_BROKER": f"{redis_url}/0", "MMLENS_CELERY_BACKEND": f"{redis_url}/1"}
     run_id = str(uuid.uuid4())
     with running_simulator(seed=4, world=world, today=TODAY, access_token=TOKEN) as url:
@@ -100,6 +108,15 @@ def test_a_queued_run_executes_on_a_celery_worker_with_its_outcome_in_postgresql
         assert con.execute("select sum(spend) from marts.campaign_daily").fetchone()[0] == expected
     finally:
         con.close()
+    # ...and its last step published them to the shared lake, where any machine reads them.
+    settings = parse_lake_settings(lake_env.get)
+    assert settings is not None
+    lake_con = duckdb.connect()
+    try:
+        attach_lake(lake_con, Lake(settings))
+        assert lake_con.execute("select sum(spend) from marts.campaign_daily").fetchone()[0] == expected
+    finally:
+        lake_con.close()
     # The PostgreSQL password: in no file of either machine (their dagster.yaml included), no log
     # of the worker or the daemon, no event of the run.
     assert files_containing(tmp_path, PG_PASSWORD.encode()) == []
