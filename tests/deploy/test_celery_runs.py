@@ -85,6 +85,8 @@ def test_a_queued_run_executes_on_a_celery_worker_with_its_outcome_in_postgresql
                 events = instance.all_logs(run_id)
                 worker_pids = descendants(worker.pid)
                 records = instance.fetch_materializations(dg.AssetKey(["marts", "campaign_daily"]), limit=100).records
+                # What the run launcher packs into each Celery task, for the broker to carry.
+                instance_ref = serialize_value(instance.get_ref())
         finally:
             stop(daemon)
             stop(worker)
@@ -121,3 +123,4 @@ def test_a_queued_run_executes_on_a_celery_worker_with_its_outcome_in_postgresql
     # of the worker or the daemon, no event of the run.
     assert files_containing(tmp_path, PG_PASSWORD.encode()) == []
     assert all(PG_PASSWORD not in serialize_value(e) for e in events)
+    assert PG_PASSWORD not in instance_ref and "MMLENS_DAGSTER_PG_PASSWORD" in instance_ref
