@@ -55,21 +55,6 @@ def test_a_batch_is_made_durable_with_fdatasync(tmp_path: Path, monkeypatch):
     assert asyncio.run(scenario()) in synced
 
 
-def test_a_post_written_to_a_removed_file_is_told_why(tmp_path: Path):
-    async def scenario() -> OSError:
-        journal = Journal(tmp_path)
-        await journal.start()
-        await journal.append(b'{"n": 1}')
-        journal.current_file.unlink()
-        with pytest.raises(OSError) as failed:
-            await journal.append(b'{"n": 2}')
-        await journal.close()
-        return failed.value
-
-    error = asyncio.run(scenario())
-    assert (error.errno, error.strerror) == (2, "the open journal file was removed")
-
-
 def test_a_writer_that_fails_before_its_first_write_fails_the_waiting_post(tmp_path: Path, caplog):
     calls = []
 
