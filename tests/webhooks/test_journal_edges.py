@@ -177,47 +177,25 @@ def test_each_failure_is_logged_with_what_failed_and_why(tmp_path: Path, caplog)
     assert sealed_files(tmp_path) == [] and left.read_bytes() == b'{"n": 3}\n'  # the failed batches were cut
 
 
-def test_a_writer_failing_while_a_failing_sync_is_in_flight_still_answers_every_post(tmp_path: Path, monkeypatch):
-    """The writer meets a bug writing the second batch while the first batch's sync is still running,
-    and that sync then fails: both POSTs get the writer's error, none is left waiting."""
-    import threading
+def test_an_idle_seal_that_fails_is_logged_and_the_writer_keeps_going(tmp_path: Path, caplog):
+    now = [MIDNIGHT + 3590]  # 00:59:50 UTC
 
-    from pipelines.webhooks import journal as journal_module
-
-    journal = Journal(tmp_path)
-    real_append, real_sync = journal._append, journal_module._datasync
-    syncing, release = threading.Event(), threading.Event()
-    calls = []
-
-    def failing_sync(fd: int) -> None:
-        if len(calls) == 1:  # the first batch's sync: fails once the writer has met its bug
-            syncing.set()
-            assert release.wait(CEILING)
-            raise OSError(5, "Input/output error")
-        real_sync(fd)
-
-    def broken_second(lines, hour):
-        calls.append(len(lines))
-        if len(calls) == 2:
-            release.set()
-            raise RuntimeError("a bug")
-        return real_append(lines, hour)
-
-    journal._append = broken_second
-    monkeypatch.setattr(journal_module, "_datasync", failing_sync)
-
-    async def scenario() -> list:
+    async def scenario() -> None:
+        journal = Journal(tmp_path, clock=lambda: now[0])
         await journal.start()
-        first = asyncio.create_task(journal.append(b'{"n": 1}'))
-        assert await asyncio.to_thread(syncing.wait, CEILING)
-        second = asyncio.create_task(journal.append(b'{"n": 2}'))
-        outcomes = await asyncio.wait_for(asyncio.gather(first, second, return_exceptions=True), timeout=CEILING)
-        await journal.append(b'{"n": 3}')
+        await journal.append(b'{"n": 1}')
+        with pytest.MonkeyPatch.context() as broken:
+            broken.setattr(os, "replace", _eio)
+            now[0] += 20  # 01:00:10, no more POSTs: the idle writer (awake every second) tries to seal
+            for _ in range(int(CEILING / 0.01)):  # checked often; the ceiling is reached only on a bug
+                await asyncio.sleep(0.01)
+                if any(r.getMessage().startswith("could not seal the journal file:") for r in caplog.records):
+                    break
+        await asyncio.wait_for(journal.append(b'{"n": 2}'), timeout=CEILING)  # the writer still runs
         await journal.close()
-        return outcomes
 
-    outcomes = asyncio.run(scenario())
-    assert [(o.errno, o.strerror) for o in outcomes] == [(5, "journal writer failed (RuntimeError)")] * 2
-    # The abandoned file is sealed as it was left (its line unacknowledged: Meta sends it again, and
-    # the redelivery lands once); the next POST went to a fresh file.
-    assert [path.read_bytes() for path in sealed_files(tmp_path)] == [b'{"n": 1}\n', b'{"n": 3}\n']
+    with caplog.at_level("ERROR", logger="mmlens.webhooks"):
+        asyncio.run(scenario())
+    assert [r.getMessage() for r in caplog.records if r.name == "mmlens.webhooks"] == [
+        "could not seal the journal file: Input/output error"]
+    assert [path.read_bytes() for path in sealed_files(tmp_path)] == [b'{"n": 1}\n', b'{"n": 2}\n']
