@@ -88,7 +88,7 @@ def test_a_journal_not_started_refuses_posts_and_says_it_is_not_running(tmp_path
         journal = Journal(tmp_path)
         assert journal.current_file is None
         assert await journal.storage_problem() == "journal not running"
-        with pytest.raises(RuntimeError, match="journal is not running"):
+        with pytest.raises(RuntimeError, match="^journal is not running$"):
             await journal.append(b'{"n": 1}')
         await journal.close()  # nothing to write or seal
         await journal.start()
@@ -199,3 +199,61 @@ def test_an_idle_seal_that_fails_is_logged_and_the_writer_keeps_going(tmp_path: 
     assert [r.getMessage() for r in caplog.records if r.name == "mmlens.webhooks"] == [
         "could not seal the journal file: Input/output error"]
     assert [path.read_bytes() for path in sealed_files(tmp_path)] == [b'{"n": 1}\n', b'{"n": 2}\n']
+
+
+def test_files_are_named_after_the_utc_hour_whatever_the_local_zone(tmp_path: Path, monkeypatch):
+    import time
+
+    monkeypatch.setenv("TZ", "Asia/Kolkata")  # UTC+05:30
+    time.tzset()
+    try:
+        async def scenario() -> None:
+            journal = Journal(tmp_path, clock=lambda: MIDNIGHT)
+            await journal.start()
+            await journal.append(b'{"n": 1}')
+            await journal.close()
+
+        asyncio.run(scenario())
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    (path,) = sealed_files(tmp_path)
+    assert path.name.startswith("webhooks-2025-11-27T00-")
+
+
+def test_an_idle_file_stays_open_while_its_hour_lasts(tmp_path: Path):
+    readings = []
+
+    def clock() -> float:
+        readings.append(1)
+        return MIDNIGHT + 60
+
+    async def scenario() -> None:
+        journal = Journal(tmp_path, clock=clock)
+        await journal.start()
+        await journal.append(b'{"n": 1}')
+        seen = len(readings)
+        for _ in range(int(CEILING / 0.01)):  # until the idle writer (awake every second) reads the clock
+            await asyncio.sleep(0.01)
+            if len(readings) > seen or sealed_files(tmp_path):
+                break
+        assert sealed_files(tmp_path) == [] and journal.current_file.name.endswith(".ndjson.open")
+        await journal.close()
+
+    asyncio.run(scenario())
+
+
+def test_journal_files_are_readable_by_all_and_writable_by_the_receiver(tmp_path: Path):
+    umask = os.umask(0o022)
+    try:
+        async def scenario() -> int:
+            journal = Journal(tmp_path)
+            await journal.start()
+            await journal.append(b'{"n": 1}')
+            mode = journal.current_file.stat().st_mode & 0o777
+            await journal.close()
+            return mode
+
+        assert asyncio.run(scenario()) == 0o644
+    finally:
+        os.umask(umask)

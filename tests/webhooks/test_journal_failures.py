@@ -143,3 +143,68 @@ def test_a_writer_failing_after_a_batch_was_written_answers_every_post(tmp_path:
     assert outcome is None or (outcome.errno, outcome.strerror) == (5, "journal writer failed (RuntimeError)")
     lines = b"".join(path.read_bytes() for path in sealed_files(tmp_path)).splitlines()
     assert lines[0] == b'{"n": 1}' and lines[-1] == b'{"n": 3}'
+
+
+def test_when_a_batch_written_after_a_failed_sync_fails_its_own_sync_too_both_posts_get_the_sync_error(
+        tmp_path: Path, monkeypatch):
+    first_started, second_failed = threading.Event(), threading.Event()
+    calls = []
+
+    def both_fail(fd: int) -> None:
+        calls.append(fd)
+        if len(calls) == 1:
+            first_started.set()
+            assert second_failed.wait(CEILING)  # fails only once the later batch's sync has failed
+        else:
+            second_failed.set()
+        raise OSError(5, "Input/output error")
+
+    async def scenario() -> list:
+        journal = Journal(tmp_path)
+        await journal.start()
+        await journal.append(b'{"n": 1}')
+        monkeypatch.setattr(journal_module, "_datasync", both_fail)
+        first = asyncio.create_task(journal.append(b'{"n": 2}'))
+        assert await asyncio.to_thread(first_started.wait, CEILING)
+        second = asyncio.create_task(journal.append(b'{"n": 3}'))
+        outcomes = await asyncio.wait_for(asyncio.gather(first, second, return_exceptions=True), timeout=CEILING)
+        monkeypatch.undo()
+        await journal.append(b'{"n": 4}')
+        await journal.close()
+        return outcomes
+
+    outcomes = asyncio.run(scenario())
+    assert [(o.errno, o.strerror) for o in outcomes] == [(5, "Input/output error")] * 2
+    assert [path.read_bytes() for path in sealed_files(tmp_path)] == [b'{"n": 1}\n{"n": 4}\n']
+
+
+def test_short_writes_are_continued_and_a_torn_batch_is_cut_back_to_the_batches_before_it(tmp_path: Path):
+    """os.write may write less than it is given; and when a later batch is torn, the file is cut
+    back to the end of the batches before it, all of them."""
+    real_write = os.write
+    journal = Journal(tmp_path)
+    calls, tear = [], []
+
+    def short_or_torn(fd, data):
+        if fd != journal._fd:
+            return real_write(fd, data)
+        calls.append(1)
+        if tear or len(calls) > 1000:  # the ceiling stops a writer that never advances
+            real_write(fd, bytes(data[:3]))
+            raise OSError(28, "No space left on device")
+        return real_write(fd, bytes(data[:4]))  # four bytes at a time
+
+    async def scenario() -> None:
+        await journal.start()
+        with pytest.MonkeyPatch.context() as short:
+            short.setattr(os, "write", short_or_torn)
+            await journal.append(b'{"n": 1}')
+            await journal.append(b'{"n": 2}')
+            tear.append(1)
+            with pytest.raises(OSError):
+                await journal.append(b'{"n": 3}')
+        await journal.append(b'{"n": 4}')
+        await journal.close()
+
+    asyncio.run(scenario())
+    assert [path.read_bytes() for path in sealed_files(tmp_path)] == [b'{"n": 1}\n{"n": 2}\n{"n": 4}\n']
