@@ -96,7 +96,7 @@ def parse_line(raw: bytes) -> tuple[list[tuple], Extras | None]:
     except (orjson.JSONEncodeError, RecursionError) as error:
         # orjson writes at most 254 levels back (the payload, the content key) and the standard
         # library recurses on each level; such a line is bad input, not a reason to stop the run.
-        raise BadLine(f"nested too deeply to store: {error or type(error).__name__}") from None
+        raise BadLine(f"nested too deeply to store: {str(error) or type(error).__name__}") from None
 
 
 def _dumps_exact(content: dict, sort_keys: bool = False) -> bytes:

@@ -240,7 +240,7 @@ def test_an_idle_file_is_sealed_when_its_hour_ends(tmp_path: Path):
 def test_a_removed_open_file_fails_its_posts_and_the_next_write_starts_a_fresh_file(tmp_path: Path):
     """Lines written to a removed file can never be read: they are not acknowledged (Meta retries
     them), and the journal does not keep writing to the removed file."""
-    async def scenario() -> int:
+    async def scenario() -> tuple:
         journal = Journal(tmp_path)
         await journal.start()
         await journal.append(b'{"n": 1}')
@@ -250,9 +250,9 @@ def test_a_removed_open_file_fails_its_posts_and_the_next_write_starts_a_fresh_f
         await journal.append(b'{"n": 3}')
         await journal.append(b'{"n": 4}')
         await journal.close()
-        return failed.value.errno
+        return failed.value.errno, failed.value.strerror
 
-    assert asyncio.run(scenario()) == 2  # ENOENT
+    assert asyncio.run(scenario()) == (2, "the open journal file was removed")  # ENOENT
     (path,) = sealed_files(tmp_path)
     assert path.read_bytes() == b'{"n": 3}\n{"n": 4}\n'
 
