@@ -8,7 +8,7 @@ copy does (new files, files read further, and those an interrupted publish left 
 events, the standard Messenger events, the campaign changes, the send attempts, the quarantine
 (nothing is dropped on the way) and, last, the manifest rows themselves. Each table is
 partitioned by its file column, so a file's rows are a partition: the commit drops the old
-partitions whole and adds new Parquet files (`datafiles.py`), and shards owning other files never
+partitions whole and adds new Parquet files, written by DuckDB (`datafiles.py`), and shards owning other files never
 touch each other's partitions. A shard killed before a table's commit leaves that table as it was;
 as the manifest goes last, the next publish redoes every file not finished.
 
@@ -25,15 +25,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import duckdb
-import pyarrow as pa
 from pyiceberg.expressions import In
 
 from pipelines.lake.catalog import Lake
 from pipelines.lake.datafiles import write_data_file
 from pipelines.lake.publish import Published
 from pipelines.warehouse import sql_text
-
-BATCH_ROWS = 100_000  # rows per Arrow batch and Parquet row group: about 60 MB of events at most
 
 
 @dataclass(frozen=True)
@@ -75,8 +72,8 @@ def unpublished_files(con: duckdb.DuckDBPyConnection, lake: Lake) -> list[str]:
     return [file for file, row in zip(files, here.to_pylist(), strict=True) if tuple(row.values()) not in there]
 
 
-def _batches(con: duckdb.DuckDBPyConnection, table: ExportTable, file: str) -> pa.RecordBatchReader:
-    return con.sql(sql_text(table.query), params={"file": file}).to_arrow_reader(BATCH_ROWS)
+def _rows(con: duckdb.DuckDBPyConnection, table: ExportTable, file: str) -> duckdb.DuckDBPyRelation:
+    return con.sql(sql_text(table.query), params={"file": file})
 
 
 def publish_exports(con: duckdb.DuckDBPyConnection, lake: Lake) -> list[Published]:
@@ -89,11 +86,11 @@ def publish_exports(con: duckdb.DuckDBPyConnection, lake: Lake) -> list[Publishe
         if not files:
             published.append(Published(table.identifier, 0, 0))
             continue
-        schema = _batches(con, table, files[0]).schema
+        schema = _rows(con, table, files[0]).limit(0).to_arrow_table().schema
         iceberg = lake.ensure_table(table.identifier, schema, partition=table.file_column)
         paths, rows = [], 0
         for file in files:
-            written = write_data_file(iceberg, _batches(con, table, file))
+            written = write_data_file(iceberg, _rows(con, table, file))
             if written is not None:
                 paths.append(written[0])
                 rows += written[1]

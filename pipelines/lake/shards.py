@@ -12,6 +12,7 @@ Shards share nothing but the lake's catalog: they can run at once, anywhere the 
 from __future__ import annotations
 
 import re
+import time
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,13 +61,17 @@ class ShardRun:
     webhooks: IngestStats
     sends: IngestStats
     published: list[Published]
+    ingest_seconds: float
+    publish_seconds: float
 
 
 def run_shard(working_copy: Path, exports_dir: Path, lake: Lake, shard: Shard) -> ShardRun:
     """Ingest the shard's new export files and bytes into its working copy, then publish every
     file of it the lake does not hold as it is there."""
+    started = time.perf_counter()
     with warehouse.connect(working_copy) as con:
         webhooks = ingest(con, exports_dir, WEBHOOKS, select=shard.owns)
         sends = ingest(con, exports_dir, SENDS, select=shard.owns)
+        ingested = time.perf_counter()
         published = publish_exports(con, lake)
-    return ShardRun(webhooks, sends, published)
+    return ShardRun(webhooks, sends, published, ingested - started, time.perf_counter() - ingested)
