@@ -18,4 +18,4 @@ def register(app: typer.Typer) -> None:
     app.command()(backfill)
     app.add_typer(simulator_app, name="simulator", help="The built-in Graph API simulator.")
     app.add_typer(webhooks_app, name="webhooks", help="The webhook receiver.")
-    app.add_typer(lake_app, name="lake", help="Lake mode's upkeep (docs/deploy.md).")
+    app.add_typer(lake_app, name="lake", help="Lake mode: ingestion shards, export marts, upkeep (docs/deploy.md).")

@@ -20,7 +20,7 @@ import datetime as dt
 import random
 import time
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import pyarrow as pa
@@ -33,7 +33,7 @@ from pyiceberg.exceptions import (
     ValidationException,
 )
 from pyiceberg.expressions import AlwaysTrue, And, BooleanExpression, GreaterThanOrEqual, In, LessThanOrEqual
-from pyiceberg.table import Table
+from pyiceberg.table import Table, TableProperties
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from pipelines.errors import MmlensError
@@ -42,6 +42,7 @@ from pipelines.lake.config import LakeSettings
 CATALOG_NAME = "mmlens"
 ACCOUNT_COLUMN = "ad_account_id"
 COMMIT_ATTEMPTS = 12
+NAME_MAPPING = TableProperties.DEFAULT_NAME_MAPPING
 
 
 class LakeCommitError(MmlensError):
@@ -125,8 +126,9 @@ class Lake:
         self.settings = settings
         self.catalog = _open_catalog(settings)
 
-    def ensure_table(self, identifier: str, schema: pa.Schema) -> Table:
-        """The table, created (partitioned by ad account) when it does not exist yet."""
+    def ensure_table(self, identifier: str, schema: pa.Schema, partition: str = ACCOUNT_COLUMN) -> Table:
+        """The table, created when it does not exist yet: partitioned by the values of `partition`
+        (the ad account; an export table's file) when it has that column."""
         namespace = identifier.split(".", 1)[0]
         try:
             self.catalog.create_namespace_if_not_exists(namespace)
@@ -136,9 +138,9 @@ class Lake:
             return self._with_columns(self.catalog.load_table(identifier), schema)
         try:
             with self.catalog.create_table_transaction(identifier, schema=lake_schema(schema)) as create:
-                if ACCOUNT_COLUMN in schema.names:
+                if partition in schema.names:
                     with create.update_spec() as spec:
-                        spec.add_identity(ACCOUNT_COLUMN)
+                        spec.add_identity(partition)
         except (TableAlreadyExistsError, IntegrityError, CommitFailedException):
             # Created by another writer meanwhile: by the time of our insert (IntegrityError), or of
             # the catalog's check that the table does not exist yet ("Table already exists").
@@ -159,20 +161,47 @@ class Lake:
             table = self.catalog.load_table(".".join(table.name()))
         raise LakeCommitError(f"{'.'.join(table.name())}: new columns not committed after {COMMIT_ATTEMPTS} attempts")
 
-    def replace(self, identifier: str, rows: pa.Table | pa.RecordBatchReader, window: Window) -> int:
-        """Replace the window of the table with `rows` in one snapshot; returns the attempts it took."""
+    def replace(self, identifier: str, rows: pa.Table | pa.RecordBatchReader, window: Window | None) -> int:
+        """Replace the window of the table (None: the whole table) with `rows` in one snapshot;
+        returns the attempts it took."""
         if isinstance(rows, pa.RecordBatchReader):
             rows = rows.read_all()
-        window.check(rows)
+        if window is not None:
+            window.check(rows)
         rows = rows.cast(lake_schema(rows.schema))
         table = self.ensure_table(identifier, rows.schema)
+        expression = AlwaysTrue() if window is None else window.expression()
+        return self._committed(identifier, table, lambda t: t.overwrite(rows, overwrite_filter=expression))
+
+    def replace_files(self, identifier: str, schema: pa.Schema, column: str, values: Sequence[str],
+                      paths: Sequence[str]) -> int:
+        """Replace the rows whose `column` is one of `values` (the table's partition column) with the
+        Parquet data files at `paths`, already written (`pipelines/lake/datafiles.py`), in one commit;
+        returns the attempts it took. The partitions replaced are dropped whole, never read: a
+        retry after another writer's commit only redoes the metadata, not the data files."""
+
+        def commit(table: Table) -> None:
+            transaction = table.transaction()
+            # add_files maps the files' columns by name: the mapping follows the current schema.
+            mapping = transaction.table_metadata.schema().name_mapping.model_dump_json()
+            if table.properties.get(NAME_MAPPING) != mapping:
+                transaction.set_properties({NAME_MAPPING: mapping})
+            transaction.delete(_is_in(column, values))
+            if paths:
+                transaction.add_files(list(paths), check_duplicate_files=False)
+            transaction.commit_transaction()
+
+        return self._committed(identifier, self.ensure_table(identifier, schema, partition=column), commit)
+
+    def _committed(self, identifier: str, table: Table, commit: Callable[[Table], None]) -> int:
+        """Run `commit` on the table until it lands; returns the attempts it took."""
         delay = 0.02
         for attempt in range(1, COMMIT_ATTEMPTS + 1):
             try:
                 with warnings.catch_warnings():
                     # pyiceberg warns when the window held no rows yet (a first write): nothing is wrong.
                     warnings.filterwarnings("ignore", "Delete operation did not match any records")
-                    table.overwrite(rows, overwrite_filter=window.expression())
+                    commit(table)
                 return attempt
             # OperationalError: the catalog database was busy ("database is locked" past SQLite's
             # wait) or the connection dropped; redoing a window's replacement is idempotent, so a

@@ -8,8 +8,9 @@ replaces its windows with identical rows. Each table's window is one Iceberg com
 before the marts built from them.
 
 The marts published are the account-scoped ones (their rows depend only on the account's own raw
-rows, so building them per run equals building them over the whole lake). Export-based tables
-(webhooks, send logs) and their marts stay in the DuckDB warehouse for now.
+rows, so building them per run equals building them over the whole lake). The export tables
+(webhooks, send logs, quarantine, manifest) are written by ingestion shards, one window per export
+file (`export_tables.py`, `shards.py`), and their marts are built over the lake (`export_marts.py`).
 """
 
 from __future__ import annotations

@@ -114,7 +114,8 @@ class IngestStats(EventCounts):
 
 
 def ingest(con: duckdb.DuckDBPyConnection, exports_dir: Path, source: Source, *, chunk_bytes: int = CHUNK_BYTES,
-           sql: bool = True, on_progress: Callable[[IngestStats], None] | None = None) -> IngestStats:
+           sql: bool = True, on_progress: Callable[[IngestStats], None] | None = None,
+           select: Callable[[str], bool] | None = None) -> IngestStats:
     """Read every new file and new byte of one source into the warehouse.
 
     Lines are read in chunks of about `chunk_bytes`. Webhook chunks are staged by
@@ -122,7 +123,9 @@ def ingest(con: duckdb.DuckDBPyConnection, exports_dir: Path, source: Source, *,
     `sql=False` sends every line to the parser) and land together once FLUSH_BYTES of input are
     staged; send-log chunks are parsed in Python and land one by one. A landing commits the
     events, the quarantine rows and the manifest progress in one transaction. `on_progress` gets
-    the counts so far after a landing, at most every PROGRESS_SECONDS.
+    the counts so far after a landing, at most every PROGRESS_SECONDS. `select`, given a file's
+    name relative to `exports_dir`, keeps only the files it returns true for (a lake ingestion
+    shard's, `pipelines/lake/shards.py`); without it every file is read.
     """
     folder = exports_dir / source.name
     manifest = {
@@ -133,6 +136,8 @@ def ingest(con: duckdb.DuckDBPyConnection, exports_dir: Path, source: Source, *,
     refused: list = []
     for path, why in listed_files(folder, exports_dir):
         rel = stored_name(path.relative_to(exports_dir).as_posix())
+        if select is not None and not select(rel):
+            continue
         if why is not None:
             if rel not in manifest:
                 refused.append((rel, path.lstat().st_size, why))

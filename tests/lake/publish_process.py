@@ -12,28 +12,18 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from pyiceberg.catalog.sql import SqlCatalog
-
 from pipelines import warehouse
 from pipelines.lake.catalog import Lake
 from pipelines.lake.config import parse_lake_settings
 from pipelines.lake.publish import publish_run
+from tests.lake.blocked_commit import block_commit_of
 
 
 def main(argv: list[str]) -> None:
     database, uri, folder, account, since, until, block_at = argv
     settings = parse_lake_settings({"MMLENS_LAKE_CATALOG_URI": uri, "MMLENS_LAKE_WAREHOUSE": folder}.get)
     assert settings is not None
-    commit = SqlCatalog.commit_table
-
-    def commit_unless_blocked(self, table, requirements, updates):
-        if ".".join(table.name()) == block_at:
-            print("written", flush=True)
-            sys.stdin.readline()  # killed while waiting here
-            raise SystemExit("not killed")
-        return commit(self, table, requirements, updates)
-
-    SqlCatalog.commit_table = commit_unless_blocked  # type: ignore[method-assign]
+    block_commit_of(block_at)
     with warehouse.connect(Path(database), read_only=True) as con:
         publish_run(con, Lake(settings), (account,), dt.date.fromisoformat(since), dt.date.fromisoformat(until))
 

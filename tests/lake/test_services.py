@@ -6,6 +6,7 @@ session and each test writes a handful of rows, so they cost seconds."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import uuid
 from decimal import Decimal
 
@@ -50,3 +51,38 @@ def test_an_s3_warehouse_holds_the_data_files_and_reads_back(s3_endpoint: str, t
     assert any(k.startswith(f"{bucket}/mmlens/raw/daily/data/ad_account_id=5/") and k.endswith(".parquet") for k in keys)
     assert any(k.endswith(".metadata.json") for k in keys)
     assert "lake-test-secret" not in repr(settings)
+
+
+def test_shards_on_postgresql_and_s3_fill_the_lake_like_one_warehouse(postgres_url: str, s3_endpoint: str, tmp_path) -> None:
+    """The export tables' Parquet files go to S3 through the table's IO (DuckDB writes them to a
+    temporary file first); the catalog is PostgreSQL. Two receivers' shards at once, as on one lake."""
+    import duckdb
+
+    from pipelines.lake.query import attach_lake
+    from pipelines.lake.shards import Shard, run_shard
+    from tests.lake import exports_world as ew
+
+    bucket = f"lake-{uuid.uuid4().hex[:12]}"
+    s3 = pafs.S3FileSystem(access_key=S3_KEYS["AWS_ACCESS_KEY_ID"], secret_key=S3_KEYS["AWS_SECRET_ACCESS_KEY"],
+                           region=S3_KEYS["AWS_REGION"], endpoint_override=s3_endpoint, allow_bucket_creation=True)
+    s3.create_dir(bucket)
+    settings = settings_for(postgres_url, f"s3://{bucket}/mmlens", AWS_ENDPOINT_URL=s3_endpoint, **S3_KEYS)
+    exports = ew.lay_out(tmp_path / "home")
+    shards = {"a": Shard(folder="webhooks/a"), "b": Shard(folder="webhooks/b"), "sends": Shard(folder="sends")}
+    writers = [threading.Thread(target=run_shard, args=(tmp_path / f"{name}.duckdb", exports, Lake(settings), shard))
+               for name, shard in shards.items()]
+    for writer in writers:
+        writer.start()
+    for writer in writers:
+        writer.join(timeout=300)
+    reference = duckdb.connect(str(ew.single_file_warehouse(exports, tmp_path / "single.duckdb")), read_only=True)
+    con = duckdb.connect()
+    attach_lake(con, Lake(settings))
+    for identifier in ("raw.send_attempts", "raw.ingest_quarantine", "raw.ingest_manifest"):
+        expected = reference.sql(f"select * from {identifier} order by all").fetchall()
+        assert expected and con.sql(f"select * from {identifier} order by all").fetchall() == expected, identifier
+    keys = "select event_key, event_type, source_file, source_line from raw.webhook_events order by all"
+    assert con.sql(keys).fetchall() == reference.sql(keys).fetchall()
+    stored = [info.path for info in s3.get_file_info(pafs.FileSelector(f"{bucket}/mmlens/raw/webhook_events/data",
+                                                                        recursive=True))]
+    assert len([k for k in stored if k.endswith(".parquet")]) == 5  # one per webhook file of the two receivers
