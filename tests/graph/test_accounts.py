@@ -3,6 +3,7 @@ errors, each naming the account; minor-unit amounts in currency units."""
 
 from decimal import Decimal
 
+import httpx
 import pytest
 
 from pipelines.graph.accounts import AdAccount, fetch_account, minor_to_units
@@ -31,12 +32,22 @@ def test_the_node_is_asked_for_its_fields_and_kept():
         ({"name": 5}, AdAccount("5", None, "EUR", 100, "Europe/Berlin", 1)),
         ({"name": None}, AdAccount("5", None, "EUR", 100, "Europe/Berlin", 1)),
         ({"currency": "JPY", "account_status": None}, AdAccount("5", "Shop", "JPY", 1, "Europe/Berlin", None)),
+        ({"account_status": "2"}, AdAccount("5", "Shop", "EUR", 100, "Europe/Berlin", 2)),
+        ({"account_status": ["1"]}, AdAccount("5", "Shop", "EUR", 100, "Europe/Berlin", None)),
     ],
 )
 def test_what_is_kept_of_the_node(changes, expected):
     node = {k: v for k, v in {**NODE, **changes}.items() if v is not None or k != "account_id"}
     client, _ = client_for(lambda r: ok(node))
     assert fetch_account(client, "5") == expected
+
+
+@pytest.mark.parametrize("status", ["1e0", "1.0"])
+def test_a_status_written_as_a_json_fraction_or_exponent_is_no_status(status):
+    # Decoded as Decimal (`1e0` prints as "1"): only an integer or a digit string is a status.
+    text = '{"account_id": "5", "currency": "EUR", "timezone_name": "Europe/Berlin", "account_status": ' + status + "}"
+    client, _ = client_for(lambda r: httpx.Response(200, text=text))
+    assert fetch_account(client, "5") == AdAccount("5", None, "EUR", 100, "Europe/Berlin", None)
 
 
 def test_an_unknown_account_is_a_usage_error_with_meta_s_text_redacted():
@@ -52,6 +63,20 @@ def test_other_errors_on_the_node_pass_through():
     client, _ = client_for(lambda r: error(190, message="expired"))
     with pytest.raises(GraphAuthError):
         fetch_account(client, "9")
+
+
+@pytest.mark.parametrize(
+    ("response", "message"),
+    [
+        (error(368, message="blocked"), "act_9: Graph API error (code 368): blocked"),
+        (httpx.Response(503, text="down"), "act_9: http_5xx on every one of 2 attempts"),
+    ],
+)
+def test_a_failure_that_is_not_code_100_is_not_an_unknown_account(response, message):
+    client, _ = client_for(lambda r: response, attempts=2)
+    with pytest.raises(GraphError) as raised:
+        fetch_account(client, "9")
+    assert type(raised.value) is GraphError and str(raised.value) == message
 
 
 @pytest.mark.parametrize(

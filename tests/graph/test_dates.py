@@ -4,7 +4,17 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from pipelines.graph.dates import DATE_PRESETS, account_today, months_before, oldest_insights_day, preset_range, split_range
+from pipelines.graph.dates import (
+    DATE_PRESETS,
+    _last_days,
+    _previous_week,
+    _week_to_date,
+    account_today,
+    months_before,
+    oldest_insights_day,
+    preset_range,
+    split_range,
+)
 from pipelines.graph.errors import GraphError
 
 NOW = datetime(2026, 6, 1, 3, 0, tzinfo=UTC)  # still May 31 in Los Angeles, already June 1 in Tokyo
@@ -173,3 +183,31 @@ def test_account_today_defaults_to_now():
 def test_a_range_of_one_day_or_reversed_cannot_be_split(until):
     with pytest.raises(ValueError, match="^a single day cannot be split$"):
         split_range(date(2026, 1, 1), until)
+
+
+# DATE_PRESETS holds what these factories built when the module was imported; they are called here
+# too, so that a change inside one is seen. Sun 2025-12-28 to Sat 2026-01-03, by hand.
+WEEK = [
+    # today,      Mon-start week to date,      Sun-start week to date,     previous Mon-Sun,            previous Sun-Sat
+    ("2025-12-28", ("2025-12-22", "2025-12-28"), ("2025-12-28", "2025-12-28"), ("2025-12-15", "2025-12-21"), ("2025-12-21", "2025-12-27")),
+    ("2025-12-29", ("2025-12-29", "2025-12-29"), ("2025-12-28", "2025-12-29"), ("2025-12-22", "2025-12-28"), ("2025-12-21", "2025-12-27")),
+    ("2025-12-30", ("2025-12-29", "2025-12-30"), ("2025-12-28", "2025-12-30"), ("2025-12-22", "2025-12-28"), ("2025-12-21", "2025-12-27")),
+    ("2025-12-31", ("2025-12-29", "2025-12-31"), ("2025-12-28", "2025-12-31"), ("2025-12-22", "2025-12-28"), ("2025-12-21", "2025-12-27")),
+    ("2026-01-01", ("2025-12-29", "2026-01-01"), ("2025-12-28", "2026-01-01"), ("2025-12-22", "2025-12-28"), ("2025-12-21", "2025-12-27")),
+    ("2026-01-02", ("2025-12-29", "2026-01-02"), ("2025-12-28", "2026-01-02"), ("2025-12-22", "2025-12-28"), ("2025-12-21", "2025-12-27")),
+    ("2026-01-03", ("2025-12-29", "2026-01-03"), ("2025-12-28", "2026-01-03"), ("2025-12-22", "2025-12-28"), ("2025-12-21", "2025-12-27")),
+]
+
+
+@pytest.mark.parametrize(("today", "mon_to_date", "sun_to_date", "mon_sun", "sun_sat"), WEEK)
+def test_the_week_factories_on_each_day_of_a_week(today, mon_to_date, sun_to_date, mon_sun, sun_sat):
+    day = D(today)
+    assert _week_to_date(0)(day) == (D(mon_to_date[0]), D(mon_to_date[1]))
+    assert _week_to_date(6)(day) == (D(sun_to_date[0]), D(sun_to_date[1]))
+    assert _previous_week(0)(day) == (D(mon_sun[0]), D(mon_sun[1]))
+    assert _previous_week(6)(day) == (D(sun_sat[0]), D(sun_sat[1]))
+
+
+@pytest.mark.parametrize(("n", "since"), [(1, "2025-12-31"), (3, "2025-12-29"), (28, "2025-12-04")])
+def test_the_last_days_factory(n, since):
+    assert _last_days(n)(D("2026-01-01")) == (D(since), D("2025-12-31"))

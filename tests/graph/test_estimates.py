@@ -9,7 +9,7 @@ import pytest
 from pipelines.graph.accounts import AdAccount
 from pipelines.graph.errors import GraphError
 from pipelines.graph.estimates import DeliveryEstimate, fetch_estimate
-from tests.graph.helpers import Recorder, client_for, ok, params_of
+from tests.graph.helpers import Recorder, client_for, error, ok, params_of
 
 EUR = AdAccount("1001", "Shop", "EUR", 100, "Europe/Berlin", 1)
 JPY = AdAccount("2002", None, "JPY", 1, "Asia/Tokyo", None)
@@ -74,3 +74,10 @@ def test_a_bad_value_is_an_error_naming_the_account_and_field(field, value, mess
     with pytest.raises(GraphError) as raised:
         fetch_estimate(client, EUR, "777", DAY)
     assert str(raised.value) == message
+
+
+def test_an_error_from_graph_names_the_account():
+    client, _ = client_for(lambda r: error(368, message="blocked"))
+    with pytest.raises(GraphError) as raised:
+        fetch_estimate(client, EUR, "777", DAY)
+    assert str(raised.value) == "act_1001: Graph API error (code 368): blocked"

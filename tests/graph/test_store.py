@@ -8,9 +8,10 @@ import pytest
 
 from pipelines import warehouse
 from pipelines.graph.accounts import AdAccount
+from pipelines.graph.estimates import DeliveryEstimate
 from pipelines.graph.insights import ActionRow, InsightRow
 from pipelines.graph.pull import InsightsPull
-from pipelines.graph.store import replace_insights
+from pipelines.graph.store import replace_insights, upsert_estimates
 
 ACCOUNT = AdAccount("1", "Shop", "USD", 100, "UTC", 1)
 
@@ -52,3 +53,19 @@ def test_failed_insert_rolls_back_the_delete(tmp_path):
         with pytest.raises(duckdb.ConstraintException):
             replace_insights(con, [broken])
         assert _dump(con) == before
+
+
+def _estimate(account, day, lower, cost):
+    return DeliveryEstimate(account, date(2026, 1, day), "777", None, lower, lower * 2, Decimal(cost), None)
+
+
+def test_estimates_replace_their_account_and_day_only(tmp_path):
+    with warehouse.connect(tmp_path / "w.duckdb") as con:
+        upsert_estimates(con, [_estimate("1", 1, 100, "1.50"), _estimate("1", 2, 200, "2.50"), _estimate("2", 1, 300, "3.50")])
+        upsert_estimates(con, [_estimate("1", 1, 150, "1.75")])
+        rows = con.execute("select * from raw.delivery_estimates order by all").fetchall()
+    assert rows == [
+        ("1", date(2026, 1, 1), "777", None, 150, 300, Decimal("1.7500"), None),
+        ("1", date(2026, 1, 2), "777", None, 200, 400, Decimal("2.5000"), None),
+        ("2", date(2026, 1, 1), "777", None, 300, 600, Decimal("3.5000"), None),
+    ]

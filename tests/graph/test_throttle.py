@@ -51,6 +51,10 @@ BUC = "x-business-use-case-usage"
     ("headers", "account", "percent", "regain"),
     [
         ({"x-app-usage": json.dumps({"call_count": 1, "total_time": 2, "total_cputime": 33})}, "1", 33.0, 0.0),
+        ({"x-app-usage": json.dumps({"call_count": 1, "total_time": 44, "total_cputime": 2})}, "1", 44.0, 0.0),
+        ({"x-app-usage": json.dumps({"call_count": True})}, "1", 0.0, 0.0),
+        ({"x-app-usage": json.dumps({"call_count": "x"})}, "1", 0.0, 0.0),
+        ({BUC: json.dumps({"1": [{"estimated_time_to_regain_access": "0.01"}]})}, "1", 0.0, 0.6),
         ({"x-app-usage": json.dumps({"call_count": "30", "total_time": True, "total_cputime": "x"})}, "1", 30.0, 0.0),
         ({"x-app-usage": json.dumps({"call_count": [99], "total_time": None})}, "1", 0.0, 0.0),
         ({"x-app-usage": json.dumps([99])}, "1", 0.0, 0.0),
@@ -91,6 +95,7 @@ def pacer(clock: Clock, **policy) -> Pacer:
         (Usage(percent=95.0), 60.0),  # at the stop threshold
         (Usage(percent=94.9), None),
         (Usage(percent=10.0, regain_seconds=30.0), 60.0),  # never less than min_stop_seconds
+        (Usage(percent=10.0, regain_seconds=0.5), 60.0),  # any estimate blocks
         (Usage(percent=10.0, regain_seconds=120.0), 120.0),
         (Usage(percent=10.0, regain_seconds=7200.0), 3600.0),  # capped at max_wait_seconds
     ],
@@ -140,3 +145,40 @@ def test_new_jobs_slow_down_from_the_slow_threshold(percent, slowed):
 def test_the_default_policy():
     assert Pacer().policy == PacingPolicy(slow_percent=75.0, stop_percent=95.0, slow_seconds=5.0,
                                           min_stop_seconds=60.0, max_wait_seconds=3600.0)
+
+
+def test_a_throttling_error_with_an_estimate_under_a_second_waits_that_estimate():
+    clock = Clock()
+    paced = pacer(clock)
+    paced.throttled("1", 0.5, 7.0)
+    paced.wait_for_call("1")
+    assert clock.slept == [0.5]
+
+
+def test_the_time_waited_adds_up_over_calls_and_new_jobs():
+    clock = Clock()
+    paced = pacer(clock, slow_seconds=5.0, stop_percent=100.0)
+    paced.throttled("1", 30.0, 7.0)
+    paced.wait_for_call("1")
+    paced.throttled("1", 20.0, 7.0)
+    paced.wait_for_call("1")
+    assert paced.waited_seconds == 50.0
+    paced.observe("2", Usage(percent=80.0))
+    paced.wait_for_new_job("2")
+    paced.wait_for_new_job("2")
+    assert clock.slept == [30.0, 20.0, 5.0, 5.0] and paced.waited_seconds == 60.0
+
+
+def test_a_new_job_waits_for_its_account_s_block_first():
+    clock = Clock()
+    paced = pacer(clock)
+    paced.throttled("1", 40.0, 7.0)
+    paced.wait_for_new_job("1")
+    assert clock.slept == [40.0]
+
+
+def test_an_account_never_observed_is_at_no_usage():
+    clock = Clock()
+    paced = pacer(clock, slow_percent=1.0, slow_seconds=5.0)
+    paced.wait_for_new_job("1")
+    assert clock.slept == []
