@@ -130,9 +130,12 @@ def test_a_failed_replace_keeps_the_previous_rows_and_state(con: duckdb.DuckDBPy
 
 def test_replace_window_commits_the_new_window(con: duckdb.DuckDBPyConnection) -> None:
     seed_errors(con)
+    state = pl.DataFrame({"source_table": ["send_attempts"], "max_rowid": [3], "row_count": [4]})
     replace_window(con, "mart_delete_error_codes_since", [dt.date(2026, 5, 2)], "mart_insert_error_codes_daily",
-                   new_errors(dt.date(2026, 5, 4), "2300050", 3))
-    assert error_rows(con.cursor()) == [(dt.date(2026, 5, 1), "2300042", 1), (dt.date(2026, 5, 4), "2300050", 3)]
+                   new_errors(dt.date(2026, 5, 4), "2300050", 3), state=("error_codes_daily", state))
+    other = con.cursor()
+    assert error_rows(other) == [(dt.date(2026, 5, 1), "2300042", 1), (dt.date(2026, 5, 4), "2300050", 3)]
+    assert watermarks(other, "error_codes_daily") == [("send_attempts", 3, 4)]
 
 
 def record(con: duckdb.DuckDBPyConnection, mart: str, sends: tuple[int, int] | None, events: tuple[int, int] | None) -> None:
