@@ -48,3 +48,12 @@ def campaigns(con: duckdb.DuckDBPyConnection) -> None:
 def watermarks(con: duckdb.DuckDBPyConnection, mart: str) -> list[tuple]:
     return con.execute("select source_table, max_rowid, row_count from marts.build_watermarks where mart = ? "
                        "order by all", [mart]).fetchall()
+
+
+def is_registered(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    """Whether a frame is registered under `name` (a view of this connection)."""
+    try:
+        con.execute(f"select * from {name}")
+    except duckdb.CatalogException:
+        return False
+    return True

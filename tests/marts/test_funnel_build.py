@@ -12,8 +12,8 @@ import polars as pl
 import pytest
 
 from pipelines import funnel_build
-from pipelines.mart_io import BEGINNING
-from tests.marts.seed import at, attempt, campaigns, event, watermarks
+from pipelines.mart_io import BEGINNING, read_query
+from tests.marts.seed import at, attempt, campaigns, event, is_registered, watermarks
 
 MAY = {day: dt.date(2026, 5, day) for day in range(1, 11)}
 
@@ -33,7 +33,7 @@ def directory(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def built(con: duckdb.DuckDBPyConnection, full: bool = False) -> tuple[dt.date | None, bool, int]:
-    result = funnel_build.build_funnel(con, full=full)
+    result = funnel_build.build_funnel(con, full=True) if full else funnel_build.build_funnel(con)  # incremental by default
     return result.since, result.full, result.rows_written
 
 
@@ -124,6 +124,27 @@ def test_events_whose_send_is_older_than_the_window_attribute_to_it(con: duckdb.
     assert directory(con) == ["a1", "a9", "other"]
 
 
+def test_a_late_read_finds_its_older_send_by_tracking_id_alone(con: duckdb.DuckDBPyConnection) -> None:
+    seed_day1(con)
+    built(con)
+    event(con, "late-read", "read", at(3, 9), "tok1", "t1")
+    assert built(con) == (MAY[1], False, 1)
+    assert funnel(con) == [(MAY[1], 2, 1, 1, 1, 1, 1, 0, 0, 1)]
+
+
+def test_an_old_event_of_the_last_send_read_does_not_move_the_window(con: duckdb.DuckDBPyConnection) -> None:
+    """The last send read (the highest rowid) is no new send: the click it already had, found again
+    as older context, is not captured anew."""
+    campaigns(con)
+    attempt(con, "s1", at(1, 10), "tok1", "t1")
+    event(con, "click", "click", at(3, 9), "tok1")
+    built(con)
+    assert funnel(con) == [(MAY[1], 1, 1, 0, 1, 1, 1, 1, 0, 0)]
+    event(con, "failed", "delivery_failed", at(3, 10), "tok9")  # a token never sent to
+    assert built(con) == (MAY[3], False, 1)
+    assert funnel(con) == [(MAY[1], 1, 1, 0, 1, 1, 1, 1, 0, 0), (MAY[3], 0, 0, 0, 0, 0, 0, 0, 0, 1)]
+
+
 def test_a_send_log_landing_after_its_webhooks_moves_the_event_off_the_older_send(con: duckdb.DuckDBPyConnection) -> None:
     seed_day1(con)
     event(con, "late-click", "click", at(2, 1), "tok1")
@@ -140,15 +161,19 @@ def test_a_send_log_landing_after_its_webhooks_moves_the_event_off_the_older_sen
 
 
 def test_a_new_send_capturing_an_event_of_a_window_send_keeps_the_window(con: duckdb.DuckDBPyConnection) -> None:
-    """The captured click's older send is itself in the window: the window stays at the new row's date."""
+    """The captured click's older send is itself in the window (the last send read, at the window's
+    first instant): the window stays at the new row's date, though an even older send of that token
+    lies before it."""
     seed_day1(con)
-    attempt(con, "a3", at(3, 8), "tok3", "t3")
+    attempt(con, "a0", at(1, 6), "tok3", "t0")
+    attempt(con, "a3", at(3, 0), "tok3", "t3")  # at midnight: the first instant of the window
     event(con, "click", "click", at(3, 12), "tok3")
     built(con)
+    assert funnel(con) == [(MAY[1], 3, 2, 1, 2, 1, 0, 0, 0, 1), (MAY[3], 1, 1, 0, 1, 1, 1, 1, 0, 0)]
     con.execute("update marts.delivery_funnel_daily set attempted = 9 where date = '2026-05-01'")
     attempt(con, "a4", at(3, 10), "tok3", "t4")  # lands late, between a3 and its click
     assert built(con) == (MAY[3], False, 1)
-    assert funnel(con) == [(MAY[1], 9, 1, 1, 1, 1, 0, 0, 0, 1), (MAY[3], 2, 2, 0, 2, 1, 1, 1, 0, 0)]
+    assert funnel(con) == [(MAY[1], 9, 2, 1, 2, 1, 0, 0, 0, 1), (MAY[3], 2, 2, 0, 2, 1, 1, 1, 0, 0)]
 
 
 def test_the_send_directory_is_rebuilt_when_the_send_log_was(con: duckdb.DuckDBPyConnection) -> None:
@@ -160,7 +185,19 @@ def test_the_send_directory_is_rebuilt_when_the_send_log_was(con: duckdb.DuckDBP
     attempt(con, "a3", at(2, 1), "tok3", "t3")  # three rows again, one of them new
     assert built(con)[:2] == (BEGINNING, True)
     assert directory(con) == ["a3", "a5"]
+    assert con.execute("select raw_rowid from marts.send_keys order by all").fetchall() == [(2,), (3,)]  # a1's is gone
     assert watermarks(con, "send_keys") == [("send_attempts", 3, 3)]
+
+
+def test_the_send_directory_keeps_its_rows_and_appends_the_new_sends(con: duckdb.DuckDBPyConnection) -> None:
+    seed_day1(con)
+    built(con)
+    con.execute("update marts.send_keys set id_hash = 7")  # a mark on the rows already there
+    attempt(con, "a3", at(2, 1), "tok3", "t3")
+    funnel_build._update_send_keys(con, read_query(con, "mart_source_watermarks"))
+    assert con.execute("select raw_rowid, id_hash = 7 from marts.send_keys order by all").fetchall() == [(0, True), (2, False)]
+    assert watermarks(con, "send_keys") == [("send_attempts", 2, 3)]
+    assert not is_registered(con, "watermark_rows")
 
 
 def test_a_failed_funnel_build_leaves_mart_directory_and_state_as_they_were(con: duckdb.DuckDBPyConnection,

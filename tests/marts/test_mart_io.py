@@ -20,7 +20,7 @@ from pipelines.mart_io import (
     utc_start,
     write_window,
 )
-from tests.marts.seed import UTC, at, attempt, event, watermarks
+from tests.marts.seed import UTC, at, attempt, event, is_registered, watermarks
 
 
 def error_rows(con: duckdb.DuckDBPyConnection) -> list[tuple]:
@@ -38,14 +38,6 @@ def new_errors(day: dt.date, code: str, occurrences: int) -> pl.DataFrame:
                          "error_name": [None], "category": ["frequency_cap"], "retryable": [None], "advice": [None],
                          "occurrences": [occurrences]},
                         schema_overrides={"error_name": pl.String, "retryable": pl.Boolean, "advice": pl.String})
-
-
-def is_registered(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    try:
-        con.execute(f"select * from {name}")
-    except duckdb.CatalogException:
-        return False
-    return True
 
 
 def test_a_build_result_counts_the_rows_it_wrote() -> None:
