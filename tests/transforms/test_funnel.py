@@ -190,3 +190,11 @@ def test_a_repeated_tracking_id_belongs_to_its_first_send_also_when_events_are_f
     assert attribute_events(sends, evts).select("event_type", "send_id").rows() == [("read", 0)]
     row = funnel_of(sends, evts)
     assert (row["sent"], row["delivered"], row["read"], row["unattributed_events"]) == (3, 1, 1, 0)
+
+
+@pytest.mark.parametrize(("token", "campaign"), [("a", None), (None, "c1")])
+def test_an_untracked_event_without_campaign_or_token_is_attributed_once_to_nothing(token: str | None,
+                                                                                   campaign: str | None) -> None:
+    sends = attempts(send(0, "a", "t1"))
+    attributed = attribute_events(sends, events(event("click", 1, token, campaign=campaign)))
+    assert attributed.select("event_type", "send_id").rows() == [("click", None)]
