@@ -73,15 +73,13 @@ def _update_send_keys(con: duckdb.DuckDBPyConnection, reach: pl.DataFrame) -> No
             return
         ((new_rows,),) = con.execute(sql_text("queries/mart_count_sends_past.sql"), [seen_rowid]).fetchall()
         rebuild, past = seen_count + new_rows != now_count, seen_rowid
-    con.register("watermark_rows", now)
-    try:
-        if rebuild:
-            con.execute(sql_text("queries/mart_clear_send_keys.sql"))
-            past = -1
-        con.execute(sql_text("queries/mart_append_send_keys.sql"), [past])
-        con.execute(sql_text("queries/mart_replace_build_watermarks.sql"), ["send_keys"])
-    finally:
-        con.unregister("watermark_rows")
+    if rebuild:
+        con.execute(sql_text("queries/mart_clear_send_keys.sql"))
+        past = -1
+    con.execute(sql_text("queries/mart_append_send_keys.sql"), [past])
+    con.register("watermark_rows", now)  # unregistered on success only, as in `write_window`
+    con.execute(sql_text("queries/mart_replace_build_watermarks.sql"), ["send_keys"])
+    con.unregister("watermark_rows")
 
 
 def _export_frames(con: duckdb.DuckDBPyConnection, since: dt.date) -> tuple[pl.DataFrame, pl.DataFrame]:

@@ -56,19 +56,20 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
 
 def write_window(con: duckdb.DuckDBPyConnection, delete: str, delete_params: list, insert: str, rows: pl.DataFrame,
                  state: tuple[str, pl.DataFrame] | None = None) -> None:
-    """Delete a window and insert its rows (and record the build state), inside a transaction."""
+    """Delete a window and insert its rows (and record the build state), inside a transaction.
+
+    The frames are unregistered only on success: a failed statement aborts the transaction, where
+    unregistering fails too and would replace the build's own error by "transaction is aborted";
+    the rollback drops the views registered in it."""
     con.register("mart_rows", rows)
-    try:
-        con.execute(sql_text(f"queries/{delete}.sql"), delete_params)
-        con.execute(sql_text(f"queries/{insert}.sql"))
-        if state is not None:
-            mart, watermarks = state
-            con.register("watermark_rows", watermarks)
-            con.execute(sql_text("queries/mart_replace_build_watermarks.sql"), [mart])
-    finally:
-        con.unregister("mart_rows")
-        if state is not None:
-            con.unregister("watermark_rows")
+    con.execute(sql_text(f"queries/{delete}.sql"), delete_params)
+    con.execute(sql_text(f"queries/{insert}.sql"))
+    if state is not None:
+        mart, watermarks = state
+        con.register("watermark_rows", watermarks)
+        con.execute(sql_text("queries/mart_replace_build_watermarks.sql"), [mart])
+        con.unregister("watermark_rows")
+    con.unregister("mart_rows")
 
 
 def replace_window(con: duckdb.DuckDBPyConnection, delete: str, delete_params: list, insert: str, rows: pl.DataFrame,

@@ -172,3 +172,29 @@ def test_attributed_events_carry_their_stage_in_one_byte() -> None:
     """Stages are 0 to 4; a full rebuild holds millions of events, so the column stays Int8."""
     attributed = attribute_events(attempts(send(0, "a", "t1")), events(event("read", 1, "a", "t1"), event("click", 2, "a")))
     assert attributed.schema["stage"] == pl.Int8 and attributed.sort("event_ts")["stage"].to_list() == [3, 4]
+
+
+def test_attributed_events_keep_their_raw_rowid_in_order() -> None:
+    """Incremental builds tell new events from old ones by the rowid the attribution carries along."""
+    sends = attempts(send(0, "a", "t1")).with_columns(raw_rowid=pl.Series([5]))
+    evts = events(event("click", 2, "b"), event("delivery", 1, "a", "t1")).with_columns(raw_rowid=pl.Series([8, 7]))
+    attributed = attribute_events(sends, evts)
+    assert attributed.select("raw_rowid", "event_type", "send_id").rows() == [(8, "click", None), (7, "delivery", 0)]
+    assert "raw_rowid" not in attribute_events(sends, evts.drop("raw_rowid")).columns
+
+
+def test_a_repeated_tracking_id_belongs_to_its_first_send_also_when_events_are_few() -> None:
+    """Fewer events than sends: only the events' ids are looked up among the sends."""
+    sends = attempts(send(0, "a", "dup"), send(1, "b", "dup"), send(2, "c", "t3"))
+    evts = events(event("read", 3, "a", "dup"))
+    assert attribute_events(sends, evts).select("event_type", "send_id").rows() == [("read", 0)]
+    row = funnel_of(sends, evts)
+    assert (row["sent"], row["delivered"], row["read"], row["unattributed_events"]) == (3, 1, 1, 0)
+
+
+@pytest.mark.parametrize(("token", "campaign"), [("a", None), (None, "c1")])
+def test_an_untracked_event_without_campaign_or_token_is_attributed_once_to_nothing(token: str | None,
+                                                                                   campaign: str | None) -> None:
+    sends = attempts(send(0, "a", "t1"))
+    attributed = attribute_events(sends, events(event("click", 1, token, campaign=campaign)))
+    assert attributed.select("event_type", "send_id").rows() == [("click", None)]
