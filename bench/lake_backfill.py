@@ -85,6 +85,22 @@ def lake_env(home: Path) -> dict[str, str]:
     return {"MMLENS_LAKE_CATALOG_URI": f"sqlite:///{home / 'catalog.db'}", "MMLENS_LAKE_WAREHOUSE": str(home / "lake")}
 
 
+def failed_steps(home: Path) -> str:
+    """The errors of the backfill's failed runs, read from its Dagster instance before the
+    benchmark's folder is removed."""
+    import dagster as dg
+
+    instance = dg.DagsterInstance.from_config(str(home / "dagster-backfill"))
+    lines = []
+    for record in instance.get_run_records(dg.RunsFilter(statuses=[dg.DagsterRunStatus.FAILURE])):
+        for entry in instance.all_logs(record.dagster_run.run_id):
+            event = entry.dagster_event
+            error = getattr(event.event_specific_data, "error", None) if event is not None else None
+            if error is not None:
+                lines.append(f"{record.dagster_run.run_id[:8]} {event.event_type_value}: {error.to_string()[-2000:]}")
+    return "\n".join(lines) or "(no step error recorded)"
+
+
 def backfill(url: str, accounts: list[str], since: str, until: str, parallel: int, home: Path) -> tuple[float, float]:
     """Wall seconds of one `mmlens backfill` and the CPU seconds of it and every process it started
     (daemon, code server, run workers: each waits for its own children, so theirs add up here)."""
@@ -98,7 +114,8 @@ def backfill(url: str, accounts: list[str], since: str, until: str, parallel: in
     seconds = time.time() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
-        raise SystemExit(f"backfill --parallel {parallel} failed ({done.returncode}): {done.stderr.strip()[-600:]}")
+        raise SystemExit(f"backfill --parallel {parallel} failed ({done.returncode}): {done.stderr.strip()[-600:]}\n"
+                         + failed_steps(home))
     return seconds, (after.ru_utime - cpu.ru_utime) + (after.ru_stime - cpu.ru_stime)
 
 
