@@ -92,3 +92,56 @@ def test_plain_lines_go_to_duckdb_by_default_and_to_the_python_parser_without_th
     with warehouse.connect(home / "p.duckdb") as con:
         assert ingest(con, exports, WEBHOOKS, sql=False).rows_new == 6
     assert in_python == [(1, GOOD[0]), (2, GOOD[1])]
+
+
+def test_an_empty_file_is_complete_at_once(home, exports):
+    (exports / "webhooks" / "e.ndjson").write_bytes(b"")
+    assert _run(home, exports).files == 1
+    assert _query(home, MANIFEST) == [("webhooks", "webhooks/e.ndjson", 0, 0, 0, 0, 0, 0, 0, 0, 0)]
+    assert _run(home, exports).files == 0
+
+
+def _four_files(exports: Path) -> None:
+    """Four files of one junk line each (quarantined: 'not JSON'), of 100, 100, 100 and 99 bytes."""
+    for n, size in enumerate([100, 100, 100, 99]):
+        (exports / "webhooks" / f"p{n}.ndjson").write_bytes(b"x" * (size - 1) + b"\n")
+
+
+@pytest.mark.parametrize(("flush_bytes", "reported"), [
+    (200, [2]),  # landed once 200 bytes are staged: after p1; p2 and p3 (199) land at the end
+    (201, [3]),  # after p2 (300 bytes); p3 lands at the end
+])
+def test_webhook_chunks_land_once_flush_bytes_are_staged(home, exports, monkeypatch, flush_bytes, reported):
+    from pipelines.webhooks import ingest as ingest_module
+
+    _four_files(exports)
+    monkeypatch.setattr(ingest_module, "FLUSH_BYTES", flush_bytes)
+    monkeypatch.setattr(ingest_module, "PROGRESS_SECONDS", 0.0)
+    seen: list[int] = []
+    stats = _run(home, exports, on_progress=lambda so_far: seen.append(so_far.lines_read))
+    assert seen == reported and (stats.lines_read, stats.lines_quarantined) == (4, 4)
+
+
+class _Clock:
+    """time.monotonic() giving the listed readings, in order."""
+
+    def __init__(self, *readings: float):
+        self.readings = iter(readings)
+
+    def monotonic(self) -> float:
+        return next(self.readings)
+
+
+def test_progress_is_reported_once_progress_seconds_have_passed_since_the_last_report(home, exports, monkeypatch):
+    from pipelines.webhooks import ingest as ingest_module
+
+    _four_files(exports)
+    monkeypatch.setattr(ingest_module, "FLUSH_BYTES", 1)  # land after every file
+    # start 100; after p0: 105 (5 s: report, from 105); p1: 109 (4 s); p2: 110 (5 s: report, from 110); p3: 114.
+    monkeypatch.setattr(ingest_module, "time", _Clock(100, 105, 105, 109, 110, 110, 114))
+    seen: list[int] = []
+    _run(home, exports, on_progress=lambda so_far: seen.append(so_far.lines_read))
+    assert seen == [1, 3]
+    (exports / "webhooks" / "p4.ndjson").write_bytes(b"x\n")
+    monkeypatch.setattr(ingest_module, "time", _Clock(0, 60))
+    assert _run(home, exports).lines_read == 1  # no callback: nothing to report to, however long it took
