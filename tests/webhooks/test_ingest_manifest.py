@@ -11,6 +11,7 @@ import pytest
 
 from pipelines import warehouse
 from pipelines.webhooks.ingest import WEBHOOKS, ExportChangedError, ingest
+from tests.webhooks import samples as s
 from tests.webhooks.test_ingest import GOOD, record_python_lines
 
 MANIFEST = ("select source, file, bytes_read, lines_read, lines_landed, lines_quarantined, file_size, events_read, "
@@ -34,15 +35,15 @@ def _query(home: Path, sql: str) -> list[tuple]:
 
 
 def test_a_files_manifest_row_is_its_totals_when_first_read_and_after_an_append(home, exports):
-    # Each GOOD line holds three delivery events.
-    first = GOOD[0] + b"\n" + b"not json\n" + GOOD[1] + b"\n"
+    # Each GOOD line holds three delivery events; the postback is a Messenger event, kept.
+    first = GOOD[0] + b"\n" + b"not json\n" + GOOD[1] + b"\n" + s.line(s.messaging(s.postback())) + b"\n"
     path = exports / "webhooks" / "a.ndjson"
     path.write_bytes(first)
     stats = _run(home, exports)
     assert (stats.files, stats.bytes_read, stats.lines_read, stats.lines_landed, stats.lines_quarantined,
-            stats.rows_new) == (1, len(first), 3, 2, 1, 6)
-    assert (stats.events_read, stats.events_landed, stats.events_kept, stats.events_quarantined) == (7, 6, 0, 1)
-    assert _query(home, MANIFEST) == [("webhooks", "webhooks/a.ndjson", len(first), 3, 2, 1, len(first), 7, 6, 0, 1)]
+            stats.rows_new) == (1, len(first), 4, 3, 1, 6)
+    assert (stats.events_read, stats.events_landed, stats.events_kept, stats.events_quarantined) == (8, 6, 1, 1)
+    assert _query(home, MANIFEST) == [("webhooks", "webhooks/a.ndjson", len(first), 4, 3, 1, len(first), 8, 6, 1, 1)]
     assert _query(home, "select file, line, item from raw.ingest_quarantine") == [("webhooks/a.ndjson", 2, 0)]
 
     more = b"also not json\n" + GOOD[2] + b"\n"
@@ -51,8 +52,8 @@ def test_a_files_manifest_row_is_its_totals_when_first_read_and_after_an_append(
     assert (stats.files, stats.bytes_read, stats.lines_read, stats.lines_landed, stats.lines_quarantined,
             stats.rows_new) == (1, len(more), 2, 1, 1, 3)
     size = len(first + more)
-    assert _query(home, MANIFEST) == [("webhooks", "webhooks/a.ndjson", size, 5, 3, 2, size, 11, 9, 0, 2)]
-    assert _query(home, "select line from raw.ingest_quarantine order by line") == [(2,), (4,)]
+    assert _query(home, MANIFEST) == [("webhooks", "webhooks/a.ndjson", size, 6, 4, 2, size, 12, 9, 1, 2)]
+    assert _query(home, "select line from raw.ingest_quarantine order by line") == [(2,), (5,)]
 
 
 def test_a_refused_file_counts_in_the_run_and_is_a_complete_row_of_one_line_quarantined(home, exports, tmp_path_factory):
