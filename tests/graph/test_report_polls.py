@@ -36,7 +36,7 @@ class Polls:
 
 def _run(fake, policy=None, clock=None, slept=None):
     client, _ = client_for(fake)
-    policy = policy or PollPolicy(initial_seconds=1.0, max_seconds=1.0, resubmit_failed=0, resubmit_skipped=0)
+    policy = policy or PollPolicy(initial_seconds=1.0, max_seconds=1.0, timeout_seconds=5.0, resubmit_failed=0, resubmit_skipped=0)
     kwargs = {"clock": clock} if clock else {}
     runner = ReportRunner(client, "1", policy, sleep=(slept.append if slept is not None else lambda s: None), **kwargs)
     return runner, runner.rows(lambda s, u: insights_params(s, u, ()), DAY, DAY)
@@ -68,7 +68,7 @@ def test_running_without_a_status_is_polled_until_completed():
 def test_a_run_failed_on_the_token_fails_at_once_without_the_token():
     fake = Polls(_status("Job Failed", 0, error_code=190, error_message=f"Invalid token {TOKEN}"))
     with pytest.raises(GraphAuthError) as raised:
-        _run(fake, PollPolicy(initial_seconds=0.0, max_seconds=0.0))
+        _run(fake, PollPolicy(initial_seconds=0.0, max_seconds=0.0, timeout_seconds=5.0))
     assert fake.jobs == 1 and TOKEN not in str(raised.value)
     assert str(raised.value).startswith("act_1: access token rejected (code 190): Invalid token ")
 
@@ -76,14 +76,14 @@ def test_a_run_failed_on_the_token_fails_at_once_without_the_token():
 def test_a_skipped_run_with_a_permission_error_fails_at_once():
     fake = Polls(_status("Job Skipped", 0, error_code=10, error_subcode=None, error_message="no ads_read"))
     with pytest.raises(GraphPermissionError, match=r"^act_1: missing permission \(code 10\): no ads_read$"):
-        _run(fake, PollPolicy(initial_seconds=0.0, max_seconds=0.0))
+        _run(fake, PollPolicy(initial_seconds=0.0, max_seconds=0.0, timeout_seconds=5.0))
     assert fake.jobs == 1
 
 
 def test_a_run_failed_with_the_reduce_data_subcode_splits_not_resubmits():
     fake = Polls(_status("Job Failed", 0, error_code=-3, error_subcode=1504045))
     with pytest.raises(GraphError, match=r"failed: Job Failed \(report too large\)$"):
-        _run(fake, PollPolicy(initial_seconds=0.0, max_seconds=0.0))
+        _run(fake, PollPolicy(initial_seconds=0.0, max_seconds=0.0, timeout_seconds=5.0))
     assert fake.jobs == 1
 
 
@@ -120,5 +120,14 @@ def test_a_run_past_the_stall_limit_above_0_percent_is_waited_for():
 def test_the_delay_grows_by_the_factor_up_to_the_ceiling():
     slept = []
     fake = Polls(*[_status("Job Running", 50)] * 4, _status("Job Completed", 100))
-    _run(fake, PollPolicy(initial_seconds=0.5, factor=1.5, max_seconds=1.0), slept=slept)
+    _run(fake, PollPolicy(initial_seconds=0.5, factor=1.5, max_seconds=1.0, timeout_seconds=5.0), slept=slept)
     assert slept == [0.5, 0.75, 1.0, 1.0, 1.0]
+
+
+@pytest.mark.parametrize("run", [{"async_status": "Job Not Started"}, ["not", "a", "run"]])
+def test_a_run_without_a_percentage_counts_as_0_percent_for_the_stall_limit(run):
+    fake = Polls(run)
+    policy = PollPolicy(initial_seconds=0.0, max_seconds=0.0, timeout_seconds=100.0, stall_seconds=10.0, resubmit_failed=0)
+    with pytest.raises(GraphError, match="failed: stalled at 0 %$"):
+        _run(fake, policy, _clock(0, 10.5))
+    assert fake.polled == 1
