@@ -131,3 +131,19 @@ def test_a_run_without_a_percentage_counts_as_0_percent_for_the_stall_limit(run)
     with pytest.raises(GraphError, match="failed: stalled at 0 %$"):
         _run(fake, policy, _clock(0, 10.5))
     assert fake.polled == 1
+
+
+def test_a_failed_run_without_a_message_fails_with_an_empty_one():
+    fake = Polls(_status("Job Failed", 0, error_code=200))
+    with pytest.raises(GraphPermissionError) as raised:
+        _run(fake)
+    assert str(raised.value) == "act_1: missing permission (code 200): "
+
+
+def test_a_failed_run_s_message_loses_the_token_before_it_is_cut():
+    """The token straddles the 300-character cut: no part of it is kept."""
+    fake = Polls(_status("Job Failed", 0, error_code=200, error_message="x" * 290 + TOKEN))
+    with pytest.raises(GraphPermissionError) as raised:
+        _run(fake)
+    assert TOKEN[:10] not in str(raised.value)
+    assert str(raised.value).startswith("act_1: missing permission (code 200): " + "x" * 290)
