@@ -13,7 +13,6 @@ import decimal
 import io
 import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -34,15 +33,14 @@ FORMATS = ("table", "csv", "json")
 
 def run_query(snapshot: Path, query: str,
               time_limit: float = analyst_sandbox.DEFAULT_TIME_LIMIT_SECONDS,
-              lake: LakeSettings | None = None,
-              notice: Callable[[str], None] | None = None) -> tuple[list[str], list[tuple]]:
+              lake: LakeSettings | None = None) -> tuple[list[str], list[tuple]]:
     """Execute one statement on the sandboxed snapshot (the lake's tables in lake mode); returns
-    column names and rows. What lake mode cannot show yet goes to `notice`, before the query runs."""
+    column names and rows. What lake mode cannot show yet is one line on stderr, before the query runs."""
     if not query.strip():
         raise UsageError("sql: the query is empty")
     con, message = open_analyst(snapshot, lake)
     if message:
-        (notice or _to_stderr)(message)
+        sys.stderr.write(message + "\n")
     try:
         return analyst_sandbox.execute_one(con, query, time_limit)
     finally:
@@ -62,10 +60,6 @@ def open_analyst(snapshot: Path, lake: LakeSettings | None = None) -> tuple[duck
         notice = ("lake mode: views not available, their tables are not in the lake yet: "
                   + ", ".join(opened.unavailable))
     return opened.con, notice
-
-
-def _to_stderr(line: str) -> None:
-    sys.stderr.write(line + "\n")
 
 
 def _plain(value: object) -> object:

@@ -155,7 +155,5 @@ def sql(
 
         analyst_repl.run_interactive(settings.snapshot_path, settings.home, fmt, timeout, settings.lake)
         return
-    err = Console(stderr=True, soft_wrap=True, highlight=False)
-    columns, rows = analyst_sql.run_query(settings.snapshot_path, query, timeout, settings.lake,
-                                          notice=lambda line: err.print(line, markup=False))
+    columns, rows = analyst_sql.run_query(settings.snapshot_path, query, timeout, settings.lake)
     analyst_sql.render(columns, rows, fmt, Console(soft_wrap=True, highlight=False))
