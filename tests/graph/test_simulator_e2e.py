@@ -164,12 +164,15 @@ def test_canary_token_never_leaks_into_exceptions(world, tmp_path):
 
 
 def test_throttling_slows_down_without_changing_the_result(world, fault_free, tmp_path):
-    """A tiny per-account budget: Meta's throttling errors and usage headers pause that account
-    (honouring estimated_time_to_regain_access, capped for the test) and the tables are unchanged."""
+    """A budget of one call per account per second: Meta's throttling errors and usage headers pause
+    that account (honouring estimated_time_to_regain_access, capped for the test) and the tables are
+    unchanged. Any two calls for one account within a second are refused, and the client makes such
+    pairs back to back (the account, then its campaigns; a report run, then its first poll), so the
+    throttling happens however slowly the machine runs; a one-second wait always regains access."""
     since, until = history_range(world)
     ids = [a.account_id for a in world.accounts]
     with running_simulator(seed=SEED, size=SIZE, today=TODAY, access_token=TOKEN,
-                           account_budget=3, throttle_window_seconds=1.0) as url:
+                           account_budget=1, throttle_window_seconds=1.0) as url:
         with make_client(url, TOKEN) as client:
             pull_into(tmp_path / "w.duckdb", client, ids, since, until)
             assert client.stats.by_kind.get("throttled", 0) > 0 and client.pacer.waited_seconds > 0
