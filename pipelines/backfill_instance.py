@@ -29,7 +29,11 @@ def backfill_config(user_config: dict, parallel: int) -> dict:
     concurrency = dict(config.get("concurrency") or {})
     concurrency["runs"] = {"max_concurrent_runs": parallel}
     config["concurrency"] = concurrency
-    config["run_queue"] = {"dequeue_interval_seconds": DEQUEUE_SECONDS}
+    # Launching a run waits until its new process has loaded the code location (Dagster's code server
+    # answers StartRun only then, some 3 to 5 s here): one launch at a time kept about two runs going
+    # whatever the limit, so the daemon launches with one thread per run slot.
+    config["run_queue"] = {"dequeue_interval_seconds": DEQUEUE_SECONDS, "dequeue_use_threads": True,
+                           "dequeue_num_workers": parallel}
     return config
 
 

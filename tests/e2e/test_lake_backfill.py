@@ -14,6 +14,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
+from assets.accounts import LAKE_WINDOWS
 from pipelines.lake.config import parse_lake_settings
 from pipelines.simulator.server import running_simulator
 from pipelines.simulator.world import World, WorldSize
@@ -61,4 +62,8 @@ def test_backfill_of_accounts_in_parallel_runs_fills_the_lake_like_one_single_fi
         assert {(r.tags["dagster/asset_partition_range_start"], r.tags["dagster/asset_partition_range_end"])
                 for r in runs} == {(f"{a}|{SINCE}", f"{a}|{UNTIL}") for a in accounts}
         assert sorted(instance.get_dynamic_partitions("ad_account")) == sorted(accounts)
+        days = [f"2026-11-{d}" for d in range(12, 20)]
+        assert instance.get_materialized_partitions(LAKE_WINDOWS) == {
+            dg.MultiPartitionKey({"ad_account": a, "date": d}) for a in accounts for d in days
+        }
     assert not list((tmp_path / "lake-home" / "scratch").iterdir())

@@ -16,7 +16,7 @@ def test_the_run_queue_admits_the_parallel_runs_and_the_users_other_settings_sta
     assert backfill_config(user, 4) == {
         "concurrency": {"pools": {"default_limit": 1}, "runs": {"max_concurrent_runs": 4}},
         "telemetry": {"enabled": False},
-        "run_queue": {"dequeue_interval_seconds": 1},
+        "run_queue": {"dequeue_interval_seconds": 1, "dequeue_use_threads": True, "dequeue_num_workers": 4},
     }
     assert user["concurrency"] == {"pools": {"default_limit": 1}}  # the user's settings are not changed
 
