@@ -284,12 +284,13 @@ def _land(con, source: Source, pending: list[tuple[ParsedChunk, tuple]]) -> int:
             inserted = sql_lane.flush_staged(con)
         for parsed, progress in pending:
             if parsed.frame is not None:
+                # Unregistered on success only, here and below: after a failed statement DuckDB refuses
+                # to unregister in the aborted transaction, and that error would hide the statement's;
+                # the rollback drops what was registered in it.
                 con.register("batch", parsed.frame)
-                try:
-                    ((rows,),) = con.execute(sql_text(source.insert_sql)).fetchall()
-                    inserted += rows
-                finally:
-                    con.unregister("batch")
+                ((rows,),) = con.execute(sql_text(source.insert_sql)).fetchall()
+                inserted += rows
+                con.unregister("batch")
             _land_kept(con, parsed)
             _finish_chunk(con, parsed, progress)
         con.execute("commit")
@@ -310,10 +311,8 @@ def _land_kept(con, parsed: ParsedChunk) -> None:
     ):
         if rows:
             con.register(name, pl.DataFrame(rows, schema=schema, orient="row"))
-            try:
-                con.execute(sql_text(sql))
-            finally:
-                con.unregister(name)
+            con.execute(sql_text(sql))
+            con.unregister(name)
 
 
 def _finish_chunk(con, parsed: ParsedChunk, progress: tuple) -> None:
@@ -321,8 +320,6 @@ def _finish_chunk(con, parsed: ParsedChunk, progress: tuple) -> None:
     if parsed.bad:
         quarantine_batch = pl.DataFrame(parsed.bad, schema=QUARANTINE_SCHEMA, orient="row")
         con.register("quarantine_batch", quarantine_batch)
-        try:
-            con.execute(sql_text("queries/insert_ingest_quarantine.sql"))
-        finally:
-            con.unregister("quarantine_batch")
+        con.execute(sql_text("queries/insert_ingest_quarantine.sql"))
+        con.unregister("quarantine_batch")
     con.execute(sql_text("queries/upsert_ingest_manifest.sql"), list(progress))

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from pipelines import warehouse
-from pipelines.webhooks.ingest import WEBHOOKS, ExportChangedError, ingest
+from pipelines.webhooks.ingest import SENDS, WEBHOOKS, ExportChangedError, ingest
 from tests.webhooks import samples as s
 from tests.webhooks.test_ingest import GOOD, record_python_lines
 
@@ -24,9 +24,9 @@ def exports(home: Path) -> Path:
     return home / "exports"
 
 
-def _run(home: Path, exports: Path, **kwargs):
+def _run(home: Path, exports: Path, source=WEBHOOKS, **kwargs):
     with warehouse.connect(home / "w.duckdb") as con:
-        return ingest(con, exports, WEBHOOKS, **kwargs)
+        return ingest(con, exports, source, **kwargs)
 
 
 def _query(home: Path, sql: str) -> list[tuple]:
@@ -146,3 +146,28 @@ def test_progress_is_reported_once_progress_seconds_have_passed_since_the_last_r
     (exports / "webhooks" / "p4.ndjson").write_bytes(b"x\n")
     monkeypatch.setattr(ingest_module, "time", _Clock(0, 60))
     assert _run(home, exports).lines_read == 1  # no callback: nothing to report to, however long it took
+
+
+
+@pytest.mark.parametrize("table", ["raw.webhook_events", "raw.messenger_events", "raw.ingest_quarantine",
+                                   "raw.send_attempts"])
+def test_a_failed_landing_raises_its_own_error_and_lands_nothing(home, exports, table):
+    """A table that no longer fits what ingestion writes (a NOT NULL column added by hand, which an
+    insert naming its columns fails on and one without a column list does not bind to) fails the
+    landing with DuckDB's own error, not with "Current transaction is aborted", and the chunk's
+    transaction leaves every table and the manifest as they were."""
+    (exports / "webhooks" / "a.ndjson").write_bytes(GOOD[0] + b"\n" + s.line(s.messaging(s.postback())) + b"\nnot json\n")
+    (exports / "sends").mkdir()
+    (exports / "sends" / "s.ndjson").write_bytes(s.line(s.send_ok(1)) + b"\nnot json\n")
+    with warehouse.connect(home / "w.duckdb") as con:
+        con.execute(f"alter table {table} add column extra integer default 1")
+        con.execute(f"alter table {table} alter column extra set not null")
+        con.execute(f"alter table {table} alter column extra drop default")
+    source = SENDS if table == "raw.send_attempts" else WEBHOOKS
+    with pytest.raises(Exception, match="NOT NULL constraint failed|has 19 columns but 18 values") as failed:
+        _run(home, exports, source=source)
+    assert "transaction is aborted" not in str(failed.value)
+    counts = ("select (select count(*) from raw.webhook_events), (select count(*) from raw.messenger_events), "
+              "(select count(*) from raw.send_attempts), (select count(*) from raw.ingest_quarantine), "
+              "(select count(*) from raw.ingest_manifest)")
+    assert _query(home, counts) == [(0, 0, 0, 0, 0)]
