@@ -243,7 +243,7 @@ def test_insights_keep_message_campaign_rows_sorted_and_skip_regular_ones():
     kept; r9 (neither) is skipped. Rows come back sorted by campaign and day."""
     rows = [
         _mm("m3", D2, "2.00"),
-        {"campaign_id": "c2", "account_currency": "EUR", "date_start": D1.isoformat(), "date_stop": D1.isoformat()},
+        {"campaign_id": "c2", "date_start": D1.isoformat(), "date_stop": D1.isoformat()},  # currency: the account's
         {"campaign_id": "r9", "spend": "5.00", "date_start": D1.isoformat(), "date_stop": D1.isoformat()},
         _mm("c1", D2, "1.50", purchases="2"),
         _mm("c1", D1, "1.25", purchases="1"),
