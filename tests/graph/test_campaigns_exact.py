@@ -62,6 +62,7 @@ def test_parse_time_values(value, expected):
         ("soon", "t: 'soon' is not a time"),
         ("+0000", "t: '+0000' is not a time"),  # an offset needs something before it to be rewritten
         ("1+0000", "t: '1+00:00' is not a time"),
+        ("soon+0000", "t: 'soon+00:00' is not a time"),
         ("+000", "t: '+000' is not a time"),  # four digits only
         ("abcX1234", "t: 'abcX1234' is not a time"),  # only + or - starts an offset
         ("abc+12x4", "t: 'abc+12x4' is not a time"),
