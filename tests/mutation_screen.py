@@ -74,7 +74,7 @@ def main(pattern: str, tests: list[str]) -> int:
     killed = survived = 0
     for meta, names in pending.items():
         verdicts: dict[str, int] = {}
-        for number, name in enumerate(names, 1):
+        for name in names:
             code = run(name)
             if interrupted:  # Ctrl-C: keep what was checked, not this one (pytest returned "interrupted")
                 _record(meta, verdicts)
@@ -82,8 +82,7 @@ def main(pattern: str, tests: list[str]) -> int:
             verdicts[name] = KILLED if code != 0 else SURVIVED
             if verdicts[name] == SURVIVED:
                 print(f"survived: {name}", flush=True)
-            if number % 20 == 0 or number == len(names):  # an interrupted screen keeps what it checked
-                _record(meta, verdicts)
+            _record(meta, {name: verdicts[name]})  # at once: a screen stopped or hung keeps what it checked
         killed += sum(code == KILLED for code in verdicts.values())
         survived += sum(code == SURVIVED for code in verdicts.values())
     print(f"{killed + survived} checked: {killed} killed, {survived} survived")
