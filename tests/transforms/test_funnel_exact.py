@@ -11,8 +11,14 @@ from typing import Literal
 import polars as pl
 import pytest
 
-from pipelines.transforms.funnel import attribute_events, delivery_funnel_daily
-from tests.transforms.builders import attempts, campaigns, event, events, send
+from pipelines.transforms.funnel import (
+    attribute_events,
+    context_lookups,
+    context_sends,
+    delivery_funnel_daily,
+    earliest_touched_send,
+)
+from tests.transforms.builders import T0, at, attempts, campaigns, event, events, send
 
 PAGES = campaigns(("c1", "p1"))
 MAY_1 = dt.date(2026, 5, 1)
@@ -140,3 +146,62 @@ def test_an_untracked_event_with_a_token_but_no_campaign_is_counted_unattributed
     assert funnel.sort("message_campaign_id", nulls_last=True).select(
         "page_id", "message_campaign_id", "sent", "clicked", "unattributed_events").rows() == [
         ("p1", "c1", 1, 0, 0), ("p1", None, 0, 0, 1)]
+
+
+def test_a_funnel_given_the_events_attribution_counts_as_one_that_attributes_them_itself() -> None:
+    """`attributed` (what attribute_events gave for these frames) replaces the funnel's own
+    attribution: its stages, failures and orphans count the same."""
+    sends = attempts(send(0, "a", "t1"), send(1, "b", "t2"), send(2, "c", "t3"))
+    evts = events(event("delivery", 2, "a", "t1"), event("read", 3, "a", "t1"),
+                  event("delivery_failed", 4, "b"),   # b's send, never delivered: failed
+                  event("click", 5, "c"),              # c's send: clicked
+                  event("click", 6, "zzz"))            # no send: unattributed
+    expected = (3, 2, 2, 1, 1, 1)
+    assert counts(delivery_funnel_daily(sends, evts, PAGES)) == expected
+    attributed = attribute_events(sends, evts)
+    assert counts(delivery_funnel_daily(sends, evts, PAGES, attributed=attributed)) == expected
+
+
+def tokyo(frame: pl.DataFrame, column: str) -> pl.DataFrame:
+    return frame.with_columns(pl.col(column).dt.replace_time_zone("UTC").dt.convert_time_zone("Asia/Tokyo"))
+
+
+def test_attribution_of_zone_aware_frames_is_in_naive_utc() -> None:
+    sends = tokyo(attempts(send(0, "a", "t1"), send(60, "a", "t2")), "ts")
+    evts = tokyo(events(event("click", 30, "a"), event("read", 70, "a", "t2")), "event_ts")
+    attributed = attribute_events(sends, evts)
+    assert attributed.select("event_ts", "send_id", "send_ts").rows() == [(at(30), 0, T0), (at(70), 1, at(60))]
+
+
+@pytest.mark.parametrize("aware", ["attempts", "events", "both"])
+def test_context_lookups_compare_zone_aware_frames_in_utc(aware: str) -> None:
+    """The window's send is at 10:00 UTC (19:00 in Tokyo): a click at 10:30 UTC needs no older send,
+    one at 09:30 UTC does."""
+    window = attempts(send(0, "tok", "t1"), send(0, "old", "t2"))
+    evts = events(event("click", 30, "tok"), event("click", -30, "old"), event("read", 5, "x", "t0"))
+    if aware in ("attempts", "both"):
+        window = tokyo(window, "ts")
+    if aware in ("events", "both"):
+        evts = tokyo(evts, "event_ts")
+    ids, pairs = context_lookups(window, evts)
+    assert ids == ["t0"] and pairs.rows() == [("c1", "old")]
+
+
+def test_earliest_touched_send_is_the_utc_date_of_a_zone_aware_send() -> None:
+    """A send at 23:30 UTC on April 30 is 08:30 on May 1 in Tokyo: its UTC date is April 30."""
+    sends = tokyo(attempts(send(-(10 * 60 + 30), "a", "t1"), send(0, "b", "t2")), "ts")
+    evts = tokyo(events(event("read", 5, "a", "t1")), "event_ts")
+    assert earliest_touched_send(sends, evts) == dt.date(2026, 4, 30)
+
+
+def test_context_sends_keep_the_candidates_order_and_each_send_once() -> None:
+    """The older sends keep the order they were read in (by rowid), so that among the window's
+    attempts a repeated tracking id still belongs to its first attempt. A send named by its id that
+    is also the latest of a looked-up pair is kept once, where its id put it."""
+    candidates = attempts(send(0, "tok", "t1"), send(1, "u", "d4"), send(2, "v", "d2"), send(3, "w", "d4"),
+                          send(4, "x", "d1"), send(9, "tok", "d3"), send(5, "y", "d2")).with_row_index(
+        "raw_rowid").with_columns(pl.col("raw_rowid").cast(pl.Int64) * 10)
+    pairs = pl.DataFrame({"message_campaign_id": ["c1"], "subscription_token": ["tok"]})
+    kept = context_sends(candidates, ["d1", "d2", "d3", "d4"], pairs)
+    assert kept.select("raw_rowid", "tracking_id").rows() == [
+        (10, "d4"), (20, "d2"), (30, "d4"), (40, "d1"), (50, "d3"), (60, "d2")]
