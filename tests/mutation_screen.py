@@ -15,6 +15,7 @@ tests). Verdicts are written back to mutmut's `.meta` files.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import fnmatch
 import io
 import json
@@ -40,9 +41,15 @@ def _pending(pattern: str) -> dict[Path, list[str]]:
 
 
 def _record(meta: Path, verdicts: dict[str, int]) -> None:
-    document = json.loads(meta.read_text(encoding="utf-8"))
-    document["exit_code_by_key"].update(verdicts)
-    meta.write_text(json.dumps(document, indent=4), encoding="utf-8")
+    """Under a lock and by an atomic rename, so that screens of one module in parallel (each with
+    its own pattern) neither read a half-written file nor drop each other's verdicts."""
+    with open(meta.with_name(meta.name + ".lock"), "w", encoding="utf-8") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        document = json.loads(meta.read_text(encoding="utf-8"))
+        document["exit_code_by_key"].update(verdicts)
+        written = meta.with_name(meta.name + ".tmp")
+        written.write_text(json.dumps(document, indent=4), encoding="utf-8")
+        os.replace(written, meta)
 
 
 def main(pattern: str, tests: list[str]) -> int:
