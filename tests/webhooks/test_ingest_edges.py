@@ -202,3 +202,19 @@ def test_the_damage_of_a_gz_is_the_first_of_its_reason_in_a_chunk_without_one():
     assert parsed.bad == [("webhooks", "webhooks/c.ndjson.gz", 2, 0, "damaged .gz file (Not a gzipped file (b'<h')): "
                            "nothing after line 1 can be read", "")]
     assert (parsed.lines, parsed.lines_quarantined) == (2, 1)
+
+
+def test_select_keeps_only_the_files_it_returns_true_for_by_their_name_under_the_exports(home, exports):
+    for name, line in (("a.ndjson", GOOD[0]), ("b.ndjson", GOOD[1]), ("c.ndjson", GOOD[2])):
+        (exports / "webhooks" / name).write_bytes(line + b"\n")
+    asked: list[str] = []
+
+    def owns(rel: str) -> bool:
+        asked.append(rel)
+        return rel == "webhooks/b.ndjson"
+
+    with warehouse.connect(home / "w.duckdb") as con:
+        stats = ingest(con, exports, WEBHOOKS, select=owns)
+    assert asked == ["webhooks/a.ndjson", "webhooks/b.ndjson", "webhooks/c.ndjson"]
+    assert (stats.files, stats.lines_read, stats.rows_new) == (1, 1, 3)
+    assert _query(home, "select file from raw.ingest_manifest") == [("webhooks/b.ndjson",)]
