@@ -163,12 +163,13 @@ def test_a_file_ending_in_part_of_a_line_is_not_complete(home, exports):
 
 
 def test_the_rows_of_a_flush_and_of_the_last_landing_add_up(home, exports, monkeypatch):
-    (exports / "webhooks" / "a.ndjson").write_bytes(GOOD[0] + b"\n")
-    (exports / "webhooks" / "b.ndjson").write_bytes(GOOD[1] + b"\n")
-    monkeypatch.setattr(ingestion, "FLUSH_BYTES", len(GOOD[0]) + 1)  # a lands with its chunk, b at the end
+    a = GOOD[0] + b"\n" + GOOD[1] + b"\n"
+    (exports / "webhooks" / "a.ndjson").write_bytes(a)
+    (exports / "webhooks" / "b.ndjson").write_bytes(GOOD[2] + b"\n")  # fewer bytes than a
+    monkeypatch.setattr(ingestion, "FLUSH_BYTES", len(a))  # a lands once read (6 events), b at the end (3)
     with warehouse.connect(home / "w.duckdb") as con:
         stats = ingest(con, exports, WEBHOOKS)
-    assert (stats.files, stats.lines_read, stats.rows_new) == (2, 2, 6)
+    assert (stats.files, stats.lines_read, stats.rows_new) == (2, 3, 9)
 
 
 def _postback(n: int) -> dict:
