@@ -34,7 +34,8 @@ def _resolve_range(settings: Settings, since: str | None, until: str | None, dat
     return start.isoformat(), end.isoformat()
 
 
-def _preset_range(settings: Settings, preset: str) -> tuple[str, str]:
+def _preset_range(settings: Settings, preset: str, now: dt.datetime | None = None) -> tuple[str, str]:
+    """The union of the preset's ranges in each account's own time zone, at `now` (default: the clock)."""
     from pipelines.graph import pull
     from pipelines.graph.accounts import fetch_account
     from pipelines.graph.dates import DATE_PRESETS, preset_range
@@ -43,7 +44,7 @@ def _preset_range(settings: Settings, preset: str) -> tuple[str, str]:
         raise UsageError(f"--date-preset: {preset!r} is not one of {', '.join(DATE_PRESETS)}")
     with pull.make_client(settings) as client:
         accounts = pull.for_each_account(settings.ad_account_ids, lambda a: fetch_account(client, a))
-    ranges = [preset_range(preset, a.timezone_name) for a in accounts]
+    ranges = [preset_range(preset, a.timezone_name, now) for a in accounts]
     return min(r[0] for r in ranges).isoformat(), max(r[1] for r in ranges).isoformat()
 
 

@@ -92,7 +92,9 @@ def test_analyst_holding_the_snapshot_never_blocks_a_run(tmp_path: Path, simulat
         fresh.close()
 
 
-def test_date_preset_resolves_in_the_account_time_zone(tmp_path: Path, simulator: str, world: World) -> None:
+def test_a_date_preset_run_ends_with_its_report(tmp_path: Path, simulator: str, world: World) -> None:
+    """Through the CLI; the preset's dates in each account's time zone are checked on an injected
+    clock in tests/pipelines/test_run_range.py."""
     home = tmp_path / "home"
     done = mmlens("run", "--date-preset", "last_3d", env=env_for(home, simulator, world.accounts[0].account_id))
     assert done.returncode == 0, done.stderr[-3000:]
