@@ -92,11 +92,6 @@ def _submit(instance: dg.DagsterInstance, accounts: Sequence[str], since: date, 
         get_workspace_from_cli_opts,
     )
 
-    # One "materialization planned" event per run for its whole partition range instead of one per
-    # partition: each is a commit to Dagster's event log, about 0.1 s on SQLite, so a 90-day run
-    # took some 9 s to create and the queue starved. Dagster's caveat: a failed run's partitions are
-    # then shown as missing rather than failed; this command reports the failed runs itself.
-    os.environ[PLANNED_SUBSET_ENV] = "true"
     opts = WorkspaceOpts(module_name=(LOCATION_MODULE,))
     run_ids: dict[str, str] = {}
     with get_workspace_from_cli_opts(instance, version=__version__, workspace_opts=opts, allow_in_process=True) as workspace:
@@ -139,6 +134,11 @@ def run_backfill(settings: Settings, since: date, until: date, parallel: int, co
     dagster_home.prepare(main_home)
     home = prepare_backfill_home(settings.home.resolve() / BACKFILL_HOME, main_home, parallel)
     os.environ["DAGSTER_HOME"] = str(home)
+    # One "materialization planned" event per run for its whole partition range instead of one per
+    # partition: each is a commit to Dagster's event log, about 0.1 s on SQLite, so a 90-day run
+    # took some 9 s to create and the queue starved. Dagster's caveat: a failed run's partitions are
+    # then shown as missing rather than failed; this command reports the failed runs itself.
+    os.environ[PLANNED_SUBSET_ENV] = "true"
     accounts = list(settings.ad_account_ids)
     backfill_id = uuid.uuid4().hex[:8]
     started = time.monotonic()
